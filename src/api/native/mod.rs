@@ -1,0 +1,49 @@
+//! The native API (`/v1`): hitchpost's own, a superset of Synposter's (seed 003), with
+//! RFC 9457 problem+json errors.
+
+mod error;
+mod openapi;
+mod profiles;
+
+pub use error::{Error, Problem};
+pub use openapi::ApiDoc;
+
+use super::{AppState, presented_key};
+use crate::auth::Caller;
+use crate::domain;
+use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
+use std::future::Future;
+use std::pin::Pin;
+
+/// Mounts the native routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(openapi::openapi_json).service(
+        web::scope("/v1")
+            .service(profiles::create_profile)
+            .service(profiles::list_profiles)
+            .service(profiles::get_profile)
+            .service(profiles::update_profile)
+            .service(profiles::delete_profile)
+            .default_service(web::to(|| async { Err::<actix_web::HttpResponse, _>(Error::from(super::ApiError::RouteNotFound)) })),
+    );
+}
+
+/// An authenticated native caller: `Authorization: Bearer KEY` or `x-api-key: KEY`.
+pub struct Auth(pub Caller);
+
+impl FromRequest for Auth {
+    type Error = Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let key = presented_key(req, "Bearer", Some("x-api-key")).map(str::to_owned);
+        Box::pin(async move {
+            let state = state.ok_or_else(|| domain::Error::Internal("app state missing".into()))?;
+            let key = key.ok_or(domain::Error::Unauthorized(
+                "an API key is required: send `Authorization: Bearer KEY` or `x-api-key: KEY`",
+            ))?;
+            Ok(Auth(state.auth.verify(&key).await?))
+        })
+    }
+}

@@ -1,0 +1,52 @@
+//! `GET /openapi.json`: the native API described from the code itself.
+
+use super::error::{FieldProblem, Problem};
+use super::profiles;
+use actix_web::{HttpResponse, get};
+use std::sync::OnceLock;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+/// The OpenAPI document of the native API.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "hitchpost", description = "Profiles, linked social accounts and connect links, self-hosted."),
+    paths(
+        crate::api::health::healthz,
+        profiles::create_profile,
+        profiles::list_profiles,
+        profiles::get_profile,
+        profiles::update_profile,
+        profiles::delete_profile,
+    ),
+    components(schemas(Problem, FieldProblem, profiles::ProfileBody, profiles::CreateProfile,
+        profiles::UpdateProfile, profiles::ProfileList)),
+    modifiers(&Security),
+    tags((name = "profiles", description = "End-users of your platform"),
+         (name = "operations", description = "Health of the server")),
+)]
+pub struct ApiDoc;
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "apiKey",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("x-api-key"))),
+        );
+    }
+}
+
+#[get("/openapi.json")]
+pub async fn openapi_json() -> HttpResponse {
+    // Generated once: the document only changes with the binary.
+    static DOC: OnceLock<String> = OnceLock::new();
+    let doc = DOC.get_or_init(|| ApiDoc::openapi().to_json().unwrap_or_else(|_| "{}".into()));
+    HttpResponse::Ok().content_type("application/json").body(doc.as_str())
+}

@@ -1,0 +1,100 @@
+//! The server secret: from `HITCHPOST_SECRET`, else generated at first start and kept beside
+//! the database (mode 0600), so links and the dev key outlive a restart.
+
+use blake2::{Blake2b512, Digest};
+use rand::RngExt;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// 32 bytes that key every digest, signature and encryption of this server.
+#[derive(Clone)]
+pub struct ServerSecret([u8; 32]);
+
+impl std::fmt::Debug for ServerSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ServerSecret(..)")
+    }
+}
+
+impl ServerSecret {
+    /// Derives the secret from an operator-given string of any length.
+    pub fn from_passphrase(s: &str) -> Self {
+        Self(derive(b"hitchpost server secret", s.as_bytes()))
+    }
+
+    /// The file that keeps a generated secret for the database at `db`.
+    pub fn path_for(db: &Path) -> PathBuf {
+        let mut name = db.file_name().unwrap_or_default().to_os_string();
+        name.push(".secret");
+        db.with_file_name(name)
+    }
+
+    /// Reads the secret kept beside `db`, creating it if there is none.
+    pub fn load_or_create(db: &Path) -> std::io::Result<Self> {
+        let path = Self::path_for(db);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => Self::from_hex(text.trim()).ok_or_else(|| {
+                std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    format!("{} does not hold 64 hex digits", path.display()),
+                )
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let bytes: [u8; 32] = rand::rng().random();
+                let mut opts = std::fs::OpenOptions::new();
+                opts.write(true).create_new(true);
+                #[cfg(unix)]
+                std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+                match opts.open(&path) {
+                    Ok(mut f) => {
+                        f.write_all(hex(&bytes).as_bytes())?;
+                        f.sync_all()?;
+                        Ok(Self(bytes))
+                    }
+                    // Another process (the CLI, a second server) created it first: use theirs.
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Self::load_or_create(db),
+                    Err(e) => Err(e),
+                }
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    fn from_hex(s: &str) -> Option<Self> {
+        if s.len() != 64 {
+            return None;
+        }
+        let mut out = [0u8; 32];
+        for (i, b) in out.iter_mut().enumerate() {
+            *b = u8::from_str_radix(s.get(2 * i..2 * i + 2)?, 16).ok()?;
+        }
+        Some(Self(out))
+    }
+
+    /// A 32-byte digest of `data` keyed by this secret, separated by `purpose`.
+    pub fn digest(&self, purpose: &[u8], data: &[u8]) -> [u8; 32] {
+        let mut h = Blake2b512::new();
+        h.update(self.0);
+        h.update((purpose.len() as u32).to_le_bytes());
+        h.update(purpose);
+        h.update(data);
+        let full = h.finalize();
+        let mut out = [0u8; 32];
+        out.copy_from_slice(&full[..32]);
+        out
+    }
+}
+
+fn derive(purpose: &[u8], data: &[u8]) -> [u8; 32] {
+    let mut h = Blake2b512::new();
+    h.update(purpose);
+    h.update(data);
+    let mut out = [0u8; 32];
+    out.copy_from_slice(&h.finalize()[..32]);
+    out
+}
+
+/// Lower-case hex of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

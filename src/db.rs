@@ -1,0 +1,227 @@
+//! The database: a pool of read connections and the one writer.
+//!
+//! SQLite admits one writer at a time. Rather than let pooled connections fight over the lock
+//! (measured: p99 ~1 s under load), every write is sent to a single writer thread, which takes
+//! every write waiting at that moment into one transaction (group commit), gives each its own
+//! SAVEPOINT so one failure rolls back alone, and answers each caller only after COMMIT. With
+//! `synchronous=FULL` in WAL mode, a commit is on disk before it is acknowledged: an answered
+//! write survives `kill -9` and power loss alike, for one fsync per group rather than per write.
+
+use crate::store::{self, Conn};
+use r2d2_sqlite::SqliteConnectionManager;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::Path;
+use std::sync::mpsc;
+use tokio::sync::oneshot;
+
+/// The schema, applied at start.
+const SCHEMA: &str = include_str!("../schema.sql");
+/// The schema version this binary writes (`PRAGMA user_version`).
+pub const SCHEMA_VERSION: i64 = 1;
+/// The most writes that share one transaction.
+const MAX_BATCH: usize = 256;
+/// How long a connection waits for a lock held by another process (the CLI, a backup).
+const BUSY_TIMEOUT_MS: u32 = 5000;
+
+/// Handle to the database; cheap to clone.
+#[derive(Clone)]
+pub struct Db {
+    pool: r2d2::Pool<SqliteConnectionManager>,
+    writer: mpsc::Sender<Box<dyn Job>>,
+}
+
+fn configure(conn: &Conn) -> rusqlite::Result<()> {
+    conn.busy_timeout(std::time::Duration::from_millis(BUSY_TIMEOUT_MS.into()))?;
+    conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;")
+}
+
+fn open_connection(path: &Path) -> store::Result<Conn> {
+    let conn = Conn::open(path)?;
+    configure(&conn)?;
+    Ok(conn)
+}
+
+/// Brings the file to the current schema. Refuses a database written by a newer hitchpost
+/// rather than guess at a schema it does not know.
+fn migrate(conn: &Conn) -> store::Result<()> {
+    conn.execute_batch("PRAGMA journal_mode = WAL;")?;
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if version > SCHEMA_VERSION {
+        return Err(store::Error::Writer(format!(
+            "the database is at schema version {version}, newer than this hitchpost ({SCHEMA_VERSION}); upgrade hitchpost"
+        )));
+    }
+    if version < SCHEMA_VERSION {
+        // Version 0 is a new file; every statement in schema.sql is idempotent.
+        conn.execute_batch(&format!(
+            "BEGIN IMMEDIATE; {SCHEMA}; PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
+        ))?;
+    }
+    Ok(())
+}
+
+impl Db {
+    /// Opens (creating if needed) the database at `path`, applies the schema and starts the writer.
+    pub fn open(path: &Path) -> store::Result<Db> {
+        let writer_conn = open_connection(path)?;
+        migrate(&writer_conn)?;
+        let manager = SqliteConnectionManager::file(path).with_init(|c| configure(c));
+        let pool = r2d2::Pool::builder()
+            .max_size(16)
+            .min_idle(Some(2))
+            .build(manager)?;
+        let (tx, rx) = mpsc::channel::<Box<dyn Job>>();
+        std::thread::Builder::new()
+            .name("hitchpost-writer".into())
+            .spawn(move || writer_loop(writer_conn, rx))
+            .map_err(|e| store::Error::Writer(format!("cannot start the writer thread: {e}")))?;
+        Ok(Db { pool, writer: tx })
+    }
+
+    /// Runs `f` on a pooled read connection, off the async executor.
+    pub async fn read<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&Conn) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<store::Error> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = pool.get().map_err(store::Error::from)?;
+            f(&conn)
+        })
+        .await
+        .map_err(|e| E::from(store::Error::Writer(format!("read task failed: {e}"))))?
+    }
+
+    /// Runs `f` on a pooled read connection on the calling thread (for the CLI and start-up).
+    pub fn read_blocking<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&Conn) -> Result<T, E>,
+        E: From<store::Error>,
+    {
+        let conn = self.pool.get().map_err(store::Error::from)?;
+        f(&conn)
+    }
+
+    /// Runs `f` inside the writer's transaction and resolves once it is committed. An `Err`
+    /// from `f` rolls back `f`'s own changes only.
+    pub async fn write<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&Conn) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<store::Error> + Send + 'static,
+    {
+        let (tx, rx) = oneshot::channel();
+        self.submit(f, Box::new(move |r| drop(tx.send(r))))?;
+        rx.await.unwrap_or_else(|_| Err(dropped()))
+    }
+
+    /// `write` for callers outside the async runtime (the CLI).
+    pub fn write_blocking<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&Conn) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<store::Error> + Send + 'static,
+    {
+        // A std channel, not a oneshot: this may run on a thread that drives a runtime.
+        let (tx, rx) = mpsc::sync_channel(1);
+        self.submit(f, Box::new(move |r| drop(tx.send(r))))?;
+        rx.recv().unwrap_or_else(|_| Err(dropped()))
+    }
+
+    fn submit<T, E, F>(&self, f: F, reply: Reply<T, E>) -> Result<(), E>
+    where
+        F: FnOnce(&Conn) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<store::Error> + Send + 'static,
+    {
+        let job = Box::new(WriteJob { f: Some(f), result: None, reply });
+        self.writer
+            .send(job)
+            .map_err(|_| E::from(store::Error::Writer("the writer has stopped".into())))
+    }
+}
+
+fn dropped<E: From<store::Error>>() -> E {
+    E::from(store::Error::Writer("the writer dropped a write".into()))
+}
+
+type Reply<T, E> = Box<dyn FnOnce(Result<T, E>) + Send>;
+
+
+/// One caller's write, as the writer thread sees it.
+trait Job: Send {
+    /// Runs the write; false when it failed (and must be rolled back).
+    fn run(&mut self, conn: &Conn) -> bool;
+    /// Answers the caller once the transaction's fate is known.
+    fn finish(self: Box<Self>, commit: Result<(), &str>);
+}
+
+struct WriteJob<T, E, F> {
+    f: Option<F>,
+    result: Option<Result<T, E>>,
+    reply: Reply<T, E>,
+}
+
+impl<T, E, F> Job for WriteJob<T, E, F>
+where
+    F: FnOnce(&Conn) -> Result<T, E> + Send,
+    T: Send,
+    E: From<store::Error> + Send,
+{
+    fn run(&mut self, conn: &Conn) -> bool {
+        let Some(f) = self.f.take() else { return false };
+        // A panicking write must not take the writer (and every later write) down with it.
+        let result = catch_unwind(AssertUnwindSafe(|| f(conn)))
+            .unwrap_or_else(|_| Err(E::from(store::Error::Writer("a write panicked".into()))));
+        let ok = result.is_ok();
+        self.result = Some(result);
+        ok
+    }
+
+    fn finish(self: Box<Self>, commit: Result<(), &str>) {
+        let answer = match (self.result, commit) {
+            // A write that failed by itself reports its own error, committed or not.
+            (Some(Err(e)), _) => Err(e),
+            (Some(Ok(v)), Ok(())) => Ok(v),
+            (_, Err(why)) => Err(E::from(store::Error::Writer(why.to_string()))),
+            (None, Ok(())) => Err(E::from(store::Error::Writer("the write did not run".into()))),
+        };
+        (self.reply)(answer);
+    }
+}
+
+fn writer_loop(conn: Conn, rx: mpsc::Receiver<Box<dyn Job>>) {
+    while let Ok(first) = rx.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let outcome = commit_batch(&conn, &mut batch);
+        if let Err(e) = &outcome {
+            log::error!("writer: a batch of {} writes failed to commit: {e}", batch.len());
+            let _ = conn.execute_batch("ROLLBACK");
+        }
+        let commit = outcome.as_ref().map(|_| ()).map_err(|_| "the write could not be committed");
+        for job in batch {
+            job.finish(commit);
+        }
+    }
+}
+
+fn commit_batch(conn: &Conn, batch: &mut [Box<dyn Job>]) -> rusqlite::Result<()> {
+    conn.execute_batch("BEGIN IMMEDIATE")?;
+    for job in batch.iter_mut() {
+        conn.execute_batch("SAVEPOINT w")?;
+        if job.run(conn) {
+            conn.execute_batch("RELEASE w")?;
+        } else {
+            conn.execute_batch("ROLLBACK TO w; RELEASE w")?;
+        }
+    }
+    conn.execute_batch("COMMIT")
+}

@@ -1,0 +1,66 @@
+//! The product's rules, independent of any wire format: validated types, operations over the
+//! store, and the one error every dialect renders in its own way.
+
+pub mod api_keys;
+pub mod profiles;
+pub mod workspaces;
+
+use crate::store;
+
+/// Why an operation did not succeed. Field names are the native API's (camelCase); a dialect
+/// that spells a field differently renames it when it renders the error.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// No such thing in the caller's workspace (another workspace's ids are not found either).
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// A value that must be unique is already used.
+    #[error("{field} is already used by another {resource}")]
+    Conflict { resource: &'static str, field: &'static str },
+    /// Input failed validation.
+    #[error("{field}: {reason}")]
+    Invalid { field: String, reason: String },
+    /// The workspace's plan allows no more of something.
+    #[error("the plan's limit of {limit} profiles is reached")]
+    PlanLimit { limit: i64 },
+    /// Missing or bad credentials.
+    #[error("{0}")]
+    Unauthorized(&'static str),
+    /// Too many requests; try again after this many seconds.
+    #[error("rate limited")]
+    RateLimited { retry_after: u64 },
+    /// Something failed on our side; the cause is logged, never shown.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl Error {
+    /// An `Invalid` error for `field`.
+    pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        Error::Invalid { field: field.into(), reason: reason.into() }
+    }
+}
+
+impl From<store::Error> for Error {
+    fn from(e: store::Error) -> Self {
+        Error::Internal(e.to_string())
+    }
+}
+
+/// Result of a domain operation.
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// Checks that `s` has between `min` and `max` characters and no control characters.
+pub(crate) fn check_text(field: &str, s: &str, min: usize, max: usize) -> Result<()> {
+    let n = s.chars().count();
+    if n < min {
+        return Err(Error::invalid(field, format!("must have at least {min} character(s)")));
+    }
+    if n > max {
+        return Err(Error::invalid(field, format!("must have at most {max} characters")));
+    }
+    if s.chars().any(char::is_control) {
+        return Err(Error::invalid(field, "must not contain control characters"));
+    }
+    Ok(())
+}

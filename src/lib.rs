@@ -1,0 +1,10 @@
+//! hitchpost: profiles, linked social accounts and connect links, in one binary over one
+//! SQLite file.
+
+pub mod api;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod startup;
+pub mod store;

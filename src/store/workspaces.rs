@@ -1,0 +1,56 @@
+//! The `workspaces` table.
+
+use super::{Conn, Result};
+use rusqlite::{OptionalExtension, params};
+
+/// A workspace row.
+#[derive(Debug, Clone)]
+pub struct WorkspaceRow {
+    pub id: i64,
+    pub name: String,
+    pub plan: String,
+    pub profile_limit: Option<i64>,
+    pub trial_ends_at: Option<String>,
+    pub created_at: String,
+}
+
+const COLUMNS: &str = "id, name, plan, profile_limit, trial_ends_at, created_at";
+
+fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<WorkspaceRow> {
+    Ok(WorkspaceRow {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        plan: r.get(2)?,
+        profile_limit: r.get(3)?,
+        trial_ends_at: r.get(4)?,
+        created_at: r.get(5)?,
+    })
+}
+
+/// Finds a workspace by its unique name.
+pub fn find_workspace_by_name(conn: &Conn, name: &str) -> Result<Option<WorkspaceRow>> {
+    let mut st = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM workspaces WHERE name = ?1"))?;
+    Ok(st.query_row([name], from_row).optional()?)
+}
+
+/// Finds a workspace by id.
+pub fn find_workspace(conn: &Conn, id: i64) -> Result<Option<WorkspaceRow>> {
+    let mut st = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM workspaces WHERE id = ?1"))?;
+    Ok(st.query_row([id], from_row).optional()?)
+}
+
+/// Inserts a workspace and returns its id.
+pub fn insert_workspace(conn: &Conn, name: &str, profile_limit: Option<i64>) -> Result<i64> {
+    conn.prepare_cached(
+        "INSERT INTO workspaces (name, profile_limit, created_at) VALUES (?1, ?2, ?3)",
+    )?
+    .execute(params![name, profile_limit, super::now()])?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// Sets a workspace's profile limit (`None`: no limit).
+pub fn update_workspace_profile_limit(conn: &Conn, id: i64, limit: Option<i64>) -> Result<()> {
+    conn.prepare_cached("UPDATE workspaces SET profile_limit = ?2 WHERE id = ?1")?
+        .execute(params![id, limit])?;
+    Ok(())
+}
