@@ -136,7 +136,11 @@ impl Db {
         T: Send + 'static,
         E: From<store::Error> + Send + 'static,
     {
-        let job = Box::new(WriteJob { f: Some(f), result: None, reply });
+        let job = Box::new(WriteJob {
+            f: Some(f),
+            result: None,
+            reply,
+        });
         self.writer
             .send(job)
             .map_err(|_| E::from(store::Error::Writer("the writer has stopped".into())))
@@ -148,7 +152,6 @@ fn dropped<E: From<store::Error>>() -> E {
 }
 
 type Reply<T, E> = Box<dyn FnOnce(Result<T, E>) + Send>;
-
 
 /// One caller's write, as the writer thread sees it.
 trait Job: Send {
@@ -186,7 +189,9 @@ where
             (Some(Err(e)), _) => Err(e),
             (Some(Ok(v)), Ok(())) => Ok(v),
             (_, Err(why)) => Err(E::from(store::Error::Writer(why.to_string()))),
-            (None, Ok(())) => Err(E::from(store::Error::Writer("the write did not run".into()))),
+            (None, Ok(())) => Err(E::from(store::Error::Writer(
+                "the write did not run".into(),
+            ))),
         };
         (self.reply)(answer);
     }
@@ -203,10 +208,16 @@ fn writer_loop(conn: Conn, rx: mpsc::Receiver<Box<dyn Job>>) {
         }
         let outcome = commit_batch(&conn, &mut batch);
         if let Err(e) = &outcome {
-            log::error!("writer: a batch of {} writes failed to commit: {e}", batch.len());
+            log::error!(
+                "writer: a batch of {} writes failed to commit: {e}",
+                batch.len()
+            );
             let _ = conn.execute_batch("ROLLBACK");
         }
-        let commit = outcome.as_ref().map(|_| ()).map_err(|_| "the write could not be committed");
+        let commit = outcome
+            .as_ref()
+            .map(|_| ())
+            .map_err(|_| "the write could not be committed");
         for job in batch {
             job.finish(commit);
         }

@@ -30,13 +30,21 @@ impl Application {
                 config.bind
             )));
         }
-        let db = Db::open(&config.db_path).map_err(|e| io_error(format!("cannot open {}: {e}", config.db_path.display())))?;
+        let db = Db::open(&config.db_path)
+            .map_err(|e| io_error(format!("cannot open {}: {e}", config.db_path.display())))?;
         let secret = match &config.secret {
             Some(s) => ServerSecret::from_passphrase(s),
             None => ServerSecret::load_or_create(&config.db_path)?,
         };
-        let dev_key = if config.dev { Some(ensure_dev_key(&db, &secret)?) } else { None };
-        let state = AppState { db: db.clone(), auth: Authenticator::start(db, secret) };
+        let dev_key = if config.dev {
+            Some(ensure_dev_key(&db, &secret)?)
+        } else {
+            None
+        };
+        let state = AppState {
+            db: db.clone(),
+            auth: Authenticator::start(db, secret),
+        };
         let listener = TcpListener::bind(&addrs[..])?;
         let addr = listener.local_addr()?;
         let data = web::Data::new(state);
@@ -55,12 +63,21 @@ impl Application {
         if let Some(n) = config.workers {
             server = server.workers(n);
         }
-        Ok(Application { addr, server: server.run(), dev_key })
+        Ok(Application {
+            addr,
+            server: server.run(),
+            dev_key,
+        })
     }
 
     /// The address the server listens on.
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// A handle that stops the server.
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
     }
 
     /// The dev key, in `--dev` mode.
@@ -80,7 +97,10 @@ fn ensure_dev_key(db: &Db, secret: &ServerSecret) -> std::io::Result<String> {
     let fail = |e: domain::Error| io_error(format!("cannot create the dev key: {e}"));
     let id = parts.key_id.clone();
     // Hash only when the row is missing: argon2 would otherwise add ~25 ms to every start.
-    if db.read_blocking(|c| domain::api_keys::exists(c, &id)).map_err(fail)? {
+    if db
+        .read_blocking(|c| domain::api_keys::exists(c, &id))
+        .map_err(fail)?
+    {
         return Ok(parts.to_key());
     }
     let hash = api_key::hash_secret(&parts.secret).map_err(fail)?;

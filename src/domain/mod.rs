@@ -16,7 +16,10 @@ pub enum Error {
     NotFound(&'static str),
     /// A value that must be unique is already used.
     #[error("{field} is already used by another {resource}")]
-    Conflict { resource: &'static str, field: &'static str },
+    Conflict {
+        resource: &'static str,
+        field: &'static str,
+    },
     /// Input failed validation.
     #[error("{field}: {reason}")]
     Invalid { field: String, reason: String },
@@ -37,7 +40,10 @@ pub enum Error {
 impl Error {
     /// An `Invalid` error for `field`.
     pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Self {
-        Error::Invalid { field: field.into(), reason: reason.into() }
+        Error::Invalid {
+            field: field.into(),
+            reason: reason.into(),
+        }
     }
 }
 
@@ -54,10 +60,16 @@ pub type Result<T> = std::result::Result<T, Error>;
 pub(crate) fn check_text(field: &str, s: &str, min: usize, max: usize) -> Result<()> {
     let n = s.chars().count();
     if n < min {
-        return Err(Error::invalid(field, format!("must have at least {min} character(s)")));
+        return Err(Error::invalid(
+            field,
+            format!("must have at least {min} character(s)"),
+        ));
     }
     if n > max {
-        return Err(Error::invalid(field, format!("must have at most {max} characters")));
+        return Err(Error::invalid(
+            field,
+            format!("must have at most {max} characters"),
+        ));
     }
     if s.chars().any(char::is_control) {
         return Err(Error::invalid(field, "must not contain control characters"));

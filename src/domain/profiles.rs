@@ -37,7 +37,10 @@ pub struct Username(String);
 impl Username {
     pub fn parse(s: &str) -> Result<Self> {
         check_text("username", s, 1, 100)?;
-        if !s.chars().all(|c| c.is_ascii_alphanumeric() || "._@+-".contains(c)) {
+        if !s
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._@+-".contains(c))
+        {
             return Err(Error::invalid(
                 "username",
                 "may hold only letters, digits and the characters . _ @ + -",
@@ -63,7 +66,9 @@ impl Metadata {
         let Value::Object(map) = v else {
             return Err(Error::invalid("metadata", "must be a JSON object"));
         };
-        let size = serde_json::to_vec(&map).map(|b| b.len()).unwrap_or(usize::MAX);
+        let size = serde_json::to_vec(&map)
+            .map(|b| b.len())
+            .unwrap_or(usize::MAX);
         if size > METADATA_MAX_BYTES {
             return Err(Error::invalid(
                 "metadata",
@@ -183,26 +188,31 @@ pub struct ProfilePage {
 
 fn conflict(e: store::Error) -> Error {
     match e {
-        store::Error::Unique(col) if col == "external_id" => {
-            Error::Conflict { resource: "profile", field: "externalId" }
-        }
-        store::Error::Unique(col) if col == "username" => {
-            Error::Conflict { resource: "profile", field: "username" }
-        }
+        store::Error::Unique(col) if col == "external_id" => Error::Conflict {
+            resource: "profile",
+            field: "externalId",
+        },
+        store::Error::Unique(col) if col == "username" => Error::Conflict {
+            resource: "profile",
+            field: "username",
+        },
         other => other.into(),
     }
 }
 
 fn new_profile_key() -> String {
     let mut rng = rand::rng();
-    let tail: String = (0..24).map(|_| rng.sample(rand::distr::Alphanumeric) as char).collect();
+    let tail: String = (0..24)
+        .map(|_| rng.sample(rand::distr::Alphanumeric) as char)
+        .collect();
     format!("prof_{tail}")
 }
 
 /// Creates a profile, unless the workspace's plan is full. Runs in the writer's transaction,
 /// so the count and the insert see the same state.
 pub fn create(conn: &Conn, ws: WorkspaceId, new: NewProfile) -> Result<Profile> {
-    let workspace = store::workspaces::find_workspace(conn, ws.0)?.ok_or(Error::NotFound("workspace"))?;
+    let workspace =
+        store::workspaces::find_workspace(conn, ws.0)?.ok_or(Error::NotFound("workspace"))?;
     if let Some(limit) = workspace.profile_limit
         && store::profiles::count_profiles(conn, ws.0)? >= limit
     {
@@ -249,12 +259,16 @@ pub fn list(conn: &Conn, ws: WorkspaceId, q: &ProfileQuery) -> Result<ProfilePag
     } else {
         None
     };
-    Ok(ProfilePage { data: rows.into_iter().map(Profile::from).collect(), next_cursor })
+    Ok(ProfilePage {
+        data: rows.into_iter().map(Profile::from).collect(),
+        next_cursor,
+    })
 }
 
 /// Applies a patch to one of the workspace's profiles.
 pub fn update(conn: &Conn, ws: WorkspaceId, id: &str, patch: ProfilePatch) -> Result<Profile> {
-    let mut row = store::profiles::find_profile(conn, ws.0, id)?.ok_or(Error::NotFound("profile"))?;
+    let mut row =
+        store::profiles::find_profile(conn, ws.0, id)?.ok_or(Error::NotFound("profile"))?;
     if let Some(name) = patch.name {
         row.name = name.0;
     }

@@ -48,7 +48,8 @@ pub fn insert_api_key(conn: &Conn, row: &ApiKeyRow) -> Result<()> {
 
 /// Finds a key by its public key id.
 pub fn find_api_key_by_key_id(conn: &Conn, key_id: &str) -> Result<Option<ApiKeyRow>> {
-    let mut st = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM api_keys WHERE key_id = ?1"))?;
+    let mut st =
+        conn.prepare_cached(&format!("SELECT {COLUMNS} FROM api_keys WHERE key_id = ?1"))?;
     Ok(st.query_row([key_id], from_row).optional()?)
 }
 
@@ -64,7 +65,9 @@ pub fn list_api_keys(conn: &Conn, workspace_id: i64) -> Result<Vec<ApiKeyRow>> {
 /// Marks a key revoked; returns false when no live key has that id.
 pub fn revoke_api_key(conn: &Conn, key_id: &str) -> Result<bool> {
     let n = conn
-        .prepare_cached("UPDATE api_keys SET revoked_at = ?2 WHERE key_id = ?1 AND revoked_at IS NULL")?
+        .prepare_cached(
+            "UPDATE api_keys SET revoked_at = ?2 WHERE key_id = ?1 AND revoked_at IS NULL",
+        )?
         .execute(params![key_id, super::now()])?;
     Ok(n == 1)
 }
@@ -72,6 +75,7 @@ pub fn revoke_api_key(conn: &Conn, key_id: &str) -> Result<bool> {
 /// How many keys have ever been revoked. It only grows, so a change tells a running server
 /// (which may not have done the revoking: the CLI writes to the same file) to drop its cache.
 pub fn count_revoked_api_keys(conn: &Conn) -> Result<i64> {
-    let mut st = conn.prepare_cached("SELECT count(*) FROM api_keys WHERE revoked_at IS NOT NULL")?;
+    let mut st =
+        conn.prepare_cached("SELECT count(*) FROM api_keys WHERE revoked_at IS NOT NULL")?;
     Ok(st.query_row([], |r| r.get(0))?)
 }

@@ -28,8 +28,7 @@ pub struct ProfileFilter<'a> {
     pub username: Option<&'a str>,
 }
 
-const COLUMNS: &str =
-    "seq, id, workspace_id, profile_key, name, external_id, username, metadata, created_at, updated_at";
+const COLUMNS: &str = "seq, id, workspace_id, profile_key, name, external_id, username, metadata, created_at, updated_at";
 
 fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ProfileRow> {
     Ok(ProfileRow {
@@ -71,11 +70,17 @@ pub fn find_profile(conn: &Conn, workspace_id: i64, id: &str) -> Result<Option<P
     let mut st = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM profiles WHERE id = ?1 AND workspace_id = ?2"
     ))?;
-    Ok(st.query_row(params![id, workspace_id], from_row).optional()?)
+    Ok(st
+        .query_row(params![id, workspace_id], from_row)
+        .optional()?)
 }
 
 /// Lists one page of a workspace's profiles in creation order.
-pub fn list_profiles(conn: &Conn, workspace_id: i64, f: &ProfileFilter<'_>) -> Result<Vec<ProfileRow>> {
+pub fn list_profiles(
+    conn: &Conn,
+    workspace_id: i64,
+    f: &ProfileFilter<'_>,
+) -> Result<Vec<ProfileRow>> {
     // NULL filters match everything; the planner still walks the workspace index from after_seq.
     let mut st = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM profiles
@@ -85,7 +90,13 @@ pub fn list_profiles(conn: &Conn, workspace_id: i64, f: &ProfileFilter<'_>) -> R
          ORDER BY seq LIMIT ?5"
     ))?;
     let rows = st.query_map(
-        params![workspace_id, f.after_seq, f.external_id, f.username, f.limit],
+        params![
+            workspace_id,
+            f.after_seq,
+            f.external_id,
+            f.username,
+            f.limit
+        ],
         from_row,
     )?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -29,7 +29,8 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<WorkspaceRow> {
 
 /// Finds a workspace by its unique name.
 pub fn find_workspace_by_name(conn: &Conn, name: &str) -> Result<Option<WorkspaceRow>> {
-    let mut st = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM workspaces WHERE name = ?1"))?;
+    let mut st =
+        conn.prepare_cached(&format!("SELECT {COLUMNS} FROM workspaces WHERE name = ?1"))?;
     Ok(st.query_row([name], from_row).optional()?)
 }
 

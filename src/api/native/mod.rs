@@ -24,7 +24,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(profiles::get_profile)
             .service(profiles::update_profile)
             .service(profiles::delete_profile)
-            .default_service(web::to(|| async { Err::<actix_web::HttpResponse, _>(Error::from(super::ApiError::RouteNotFound)) })),
+            .default_service(web::to(|| async {
+                Err::<actix_web::HttpResponse, _>(Error::from(super::ApiError::RouteNotFound))
+            })),
     );
 }
 

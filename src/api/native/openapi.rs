@@ -48,5 +48,7 @@ pub async fn openapi_json() -> HttpResponse {
     // Generated once: the document only changes with the binary.
     static DOC: OnceLock<String> = OnceLock::new();
     let doc = DOC.get_or_init(|| ApiDoc::openapi().to_json().unwrap_or_else(|_| "{}".into()));
-    HttpResponse::Ok().content_type("application/json").body(doc.as_str())
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(doc.as_str())
 }

@@ -60,7 +60,11 @@ impl CreateProfile {
     fn into_domain(self) -> Result<NewProfile, Error> {
         Ok(NewProfile {
             name: ProfileName::parse(&self.name)?,
-            external_id: self.external_id.as_deref().map(ExternalId::parse).transpose()?,
+            external_id: self
+                .external_id
+                .as_deref()
+                .map(ExternalId::parse)
+                .transpose()?,
             username: self.username.as_deref().map(Username::parse).transpose()?,
             metadata: self.metadata.map(Metadata::parse).transpose()?,
         })
@@ -71,8 +75,8 @@ impl CreateProfile {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UpdateProfile {
-    #[serde(default)]
-    name: Option<String>,
+    #[serde(default, deserialize_with = "body::double_option")]
+    name: Option<Option<String>>,
     #[serde(default, deserialize_with = "body::double_option")]
     #[schema(nullable)]
     external_id: Option<Option<String>>,
@@ -87,10 +91,25 @@ pub struct UpdateProfile {
 impl UpdateProfile {
     fn into_domain(self) -> Result<ProfilePatch, Error> {
         Ok(ProfilePatch {
-            name: self.name.as_deref().map(ProfileName::parse).transpose()?,
-            external_id: self.external_id.map(|o| o.as_deref().map(ExternalId::parse).transpose()).transpose()?,
-            username: self.username.map(|o| o.as_deref().map(Username::parse).transpose()).transpose()?,
-            metadata: self.metadata.map(|o| o.map(Metadata::parse).transpose()).transpose()?,
+            name: match self.name {
+                Some(None) => {
+                    return Err(crate::domain::Error::invalid("name", "cannot be null").into());
+                }
+                Some(Some(n)) => Some(ProfileName::parse(&n)?),
+                None => None,
+            },
+            external_id: self
+                .external_id
+                .map(|o| o.as_deref().map(ExternalId::parse).transpose())
+                .transpose()?,
+            username: self
+                .username
+                .map(|o| o.as_deref().map(Username::parse).transpose())
+                .transpose()?,
+            metadata: self
+                .metadata
+                .map(|o| o.map(Metadata::parse).transpose())
+                .transpose()?,
         })
     }
 }
@@ -121,7 +140,11 @@ impl ListParams {
         Ok(ProfileQuery {
             limit: PageLimit::parse(limit)?,
             cursor: self.cursor.as_deref().map(Cursor::parse).transpose()?,
-            external_id: self.external_id.as_deref().map(ExternalId::parse).transpose()?,
+            external_id: self
+                .external_id
+                .as_deref()
+                .map(ExternalId::parse)
+                .transpose()?,
             username: self.username.as_deref().map(Username::parse).transpose()?,
         })
     }
@@ -154,8 +177,13 @@ pub async fn create_profile(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, Error> {
-    let new = body::json::<CreateProfile>(&req, payload).await?.into_domain()?;
-    let profile = state.db.write(move |c| profiles::create(c, caller.workspace, new)).await?;
+    let new = body::json::<CreateProfile>(&req, payload)
+        .await?
+        .into_domain()?;
+    let profile = state
+        .db
+        .write(move |c| profiles::create(c, caller.workspace, new))
+        .await?;
     Ok(HttpResponse::Created().json(ProfileBody::from(profile)))
 }
 
@@ -176,7 +204,10 @@ pub async fn list_profiles(
         .map_err(|e| crate::domain::Error::invalid("query", e.to_string()))?
         .into_inner();
     let query = params.into_domain()?;
-    let page = state.db.read(move |c| profiles::list(c, caller.workspace, &query)).await?;
+    let page = state
+        .db
+        .read(move |c| profiles::list(c, caller.workspace, &query))
+        .await?;
     Ok(HttpResponse::Ok().json(ProfileList {
         data: page.data.into_iter().map(ProfileBody::from).collect(),
         next_cursor: page.next_cursor,
@@ -198,7 +229,10 @@ pub async fn get_profile(
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
     let id = id.into_inner();
-    let profile = state.db.read(move |c| profiles::get(c, caller.workspace, &id)).await?;
+    let profile = state
+        .db
+        .read(move |c| profiles::get(c, caller.workspace, &id))
+        .await?;
     Ok(HttpResponse::Ok().json(ProfileBody::from(profile)))
 }
 
@@ -222,9 +256,14 @@ pub async fn update_profile(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, Error> {
-    let patch = body::json::<UpdateProfile>(&req, payload).await?.into_domain()?;
+    let patch = body::json::<UpdateProfile>(&req, payload)
+        .await?
+        .into_domain()?;
     let id = id.into_inner();
-    let profile = state.db.write(move |c| profiles::update(c, caller.workspace, &id, patch)).await?;
+    let profile = state
+        .db
+        .write(move |c| profiles::update(c, caller.workspace, &id, patch))
+        .await?;
     Ok(HttpResponse::Ok().json(ProfileBody::from(profile)))
 }
 
@@ -243,6 +282,9 @@ pub async fn delete_profile(
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
     let id = id.into_inner();
-    state.db.write(move |c| profiles::delete(c, caller.workspace, &id)).await?;
+    state
+        .db
+        .write(move |c| profiles::delete(c, caller.workspace, &id))
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,0 +1,304 @@
+//! `spawn_app()` (an in-process server on port 0 over a temp database), a binary launcher for
+//! the tests that need a real process, and one client method per route.
+
+use hitchpost::auth::api_key;
+use hitchpost::config::Config;
+use hitchpost::db::Db;
+use hitchpost::domain::{self, workspaces::WorkspaceName};
+use hitchpost::startup::Application;
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+/// A response, read whole.
+#[derive(Debug)]
+pub struct Res {
+    pub status: u16,
+    pub headers: ureq::http::HeaderMap,
+    pub text: String,
+    pub body: Value,
+}
+
+impl Res {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The `errors[0].field` of a problem document.
+    pub fn problem_field(&self) -> &str {
+        self.body["errors"][0]["field"].as_str().unwrap_or("<none>")
+    }
+}
+
+fn agent() -> &'static ureq::Agent {
+    static AGENT: OnceLock<ureq::Agent> = OnceLock::new();
+    AGENT.get_or_init(|| {
+        ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(30)))
+            .build()
+            .into()
+    })
+}
+
+/// Sends one request to `base` + `path`.
+pub fn send(
+    base: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<Vec<u8>>,
+) -> Res {
+    let mut req = ureq::http::Request::builder()
+        .method(method)
+        .uri(format!("{base}{path}"));
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let res = match body {
+        Some(b) => agent().run(req.body(b).expect("request")),
+        None => agent().run(req.body(()).expect("request")),
+    };
+    let mut res = res.unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+    let status = res.status().as_u16();
+    let headers = res.headers().clone();
+    let text = res.body_mut().read_to_string().unwrap_or_default();
+    let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+    Res {
+        status,
+        headers,
+        text,
+        body,
+    }
+}
+
+/// A server running in this process.
+pub struct TestApp {
+    pub base: String,
+    pub db_path: PathBuf,
+    handle: actix_web::dev::ServerHandle,
+    thread: Option<std::thread::JoinHandle<()>>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// Starts a server on port 0 with a database in a new temp dir.
+pub fn spawn_app() -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db_path = dir.path().join("hitchpost.db");
+    let mut app = spawn_app_on(&db_path);
+    app._dir = Some(dir);
+    app
+}
+
+/// Starts a server on port 0 over an existing (or new) database file.
+pub fn spawn_app_on(db_path: &Path) -> TestApp {
+    let config = Config {
+        bind: "127.0.0.1:0".into(),
+        db_path: db_path.to_path_buf(),
+        dev: false,
+        secret: Some("test secret".into()),
+        workers: Some(2),
+    };
+    let (tx, rx) = std::sync::mpsc::channel();
+    let thread = std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            let app = Application::build(config).expect("server builds");
+            tx.send((app.addr(), app.handle())).expect("send addr");
+            app.run_until_stopped().await.expect("server runs");
+        })
+    });
+    let (addr, handle) = rx.recv().expect("server started");
+    TestApp {
+        base: format!("http://{addr}"),
+        db_path: db_path.to_path_buf(),
+        handle,
+        thread: Some(thread),
+        _dir: None,
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // The stop command is sent at once; the server's own thread then winds down.
+        drop(self.handle.stop(false));
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// Creates an API key for `workspace` straight in the database, as `hitchpost key create` does.
+pub fn create_key(db_path: &Path, workspace: &str, profile_limit: Option<i64>) -> String {
+    let db = Db::open(db_path).expect("open db");
+    let parts = api_key::generate();
+    let hash = api_key::hash_secret(&parts.secret).expect("hash");
+    let name = WorkspaceName::parse(workspace).expect("workspace name");
+    let key = parts.clone();
+    db.write_blocking(move |c| {
+        let ws = domain::workspaces::ensure(c, &name, profile_limit)?;
+        domain::api_keys::insert(c, ws, &key, hash, None)
+    })
+    .map_err(|e: domain::Error| e.to_string())
+    .expect("insert key");
+    parts.to_key()
+}
+
+const JSON: (&str, &str) = ("content-type", "application/json");
+
+impl TestApp {
+    /// A new workspace with one key.
+    pub fn key(&self, workspace: &str) -> String {
+        create_key(&self.db_path, workspace, None)
+    }
+
+    pub fn key_with_limit(&self, workspace: &str, limit: i64) -> String {
+        create_key(&self.db_path, workspace, Some(limit))
+    }
+
+    pub fn send(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<Vec<u8>>,
+    ) -> Res {
+        send(&self.base, method, path, headers, body)
+    }
+
+    pub fn healthz(&self) -> Res {
+        self.send("GET", "/healthz", &[], None)
+    }
+
+    pub fn openapi(&self) -> Res {
+        self.send("GET", "/openapi.json", &[], None)
+    }
+
+    pub fn create_profile(&self, key: &str, body: &Value) -> Res {
+        let auth = format!("Bearer {key}");
+        self.send(
+            "POST",
+            "/v1/profiles",
+            &[("authorization", &auth), JSON],
+            Some(body.to_string().into_bytes()),
+        )
+    }
+
+    /// Creates a profile and returns its body, failing the test on anything but 201.
+    pub fn new_profile(&self, key: &str, name: &str) -> Value {
+        let res = self.create_profile(key, &json!({ "name": name }));
+        assert_eq!(res.status, 201, "{}", res.text);
+        res.body
+    }
+
+    pub fn list_profiles(&self, key: &str, query: &str) -> Res {
+        self.send(
+            "GET",
+            &format!("/v1/profiles{query}"),
+            &[("x-api-key", key)],
+            None,
+        )
+    }
+
+    pub fn get_profile(&self, key: &str, id: &str) -> Res {
+        self.send(
+            "GET",
+            &format!("/v1/profiles/{id}"),
+            &[("x-api-key", key)],
+            None,
+        )
+    }
+
+    pub fn update_profile(&self, key: &str, id: &str, body: &Value) -> Res {
+        self.send(
+            "PATCH",
+            &format!("/v1/profiles/{id}"),
+            &[("x-api-key", key), JSON],
+            Some(body.to_string().into_bytes()),
+        )
+    }
+
+    pub fn delete_profile(&self, key: &str, id: &str) -> Res {
+        self.send(
+            "DELETE",
+            &format!("/v1/profiles/{id}"),
+            &[("x-api-key", key)],
+            None,
+        )
+    }
+}
+
+/// The `hitchpost` binary, run as a child process.
+pub struct BinServer {
+    pub child: Child,
+    pub base: String,
+    pub dev_key: Option<String>,
+}
+
+/// Runs `hitchpost serve` with `args` and waits until it listens.
+pub fn spawn_binary(db_path: &Path, args: &[&str]) -> BinServer {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hitchpost"))
+        .arg("serve")
+        .args(["--bind", "127.0.0.1:0", "--db"])
+        .arg(db_path)
+        .args(args)
+        .env_remove("HITCHPOST_SECRET")
+        .env_remove("HITCHPOST_BIND")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("spawn hitchpost");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let first = lines.next().expect("a line").expect("utf-8");
+    let addr = first
+        .split("http://")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no address in {first:?}"))
+        .to_string();
+    let dev_key = if args.contains(&"--dev") {
+        let line = lines.next().expect("dev key line").expect("utf-8");
+        line.split_whitespace()
+            .find(|w| w.starts_with("hp_"))
+            .map(str::to_string)
+    } else {
+        None
+    };
+    BinServer {
+        child,
+        base: format!("http://{addr}"),
+        dev_key,
+    }
+}
+
+impl BinServer {
+    pub fn kill9(mut self) {
+        let _ = self.child.kill(); // SIGKILL on unix
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for BinServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Runs the `hitchpost` CLI and returns (exit ok, stdout, stderr).
+pub fn cli(args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_hitchpost"))
+        .args(args)
+        .env_remove("HITCHPOST_DB")
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run hitchpost");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
