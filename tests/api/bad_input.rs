@@ -2,6 +2,11 @@
 
 use crate::helpers::spawn_app;
 
+/// What is sent, with which headers, and the status it must get.
+type Case<'a> = (&'a str, Vec<(&'a str, &'a str)>, Vec<u8>, u16);
+/// The same, for PATCH.
+type PatchCase<'a> = (Vec<(&'a str, &'a str)>, Vec<u8>, u16);
+
 #[test]
 fn malformed_bodies_get_the_right_4xx_and_never_a_5xx() {
     let app = spawn_app();
@@ -18,7 +23,7 @@ fn malformed_bodies_get_the_right_4xx_and_never_a_5xx() {
     invalid_utf8.extend_from_slice(&[0xff, 0xfe, 0xfd]);
     invalid_utf8.extend_from_slice(br#""}"#);
     let two_mib = format!(r#"{{"name":"{}"}}"#, "x".repeat(2 * 1024 * 1024));
-    let cases: Vec<(&str, Vec<(&str, &str)>, Vec<u8>, u16)> = vec![
+    let cases: Vec<Case> = vec![
         (
             "malformed JSON",
             vec![json_ct],
@@ -79,8 +84,8 @@ fn malformed_bodies_get_the_right_4xx_and_never_a_5xx() {
     ];
     for (what, mut headers, body, expected) in cases {
         headers.push(("authorization", &auth));
-        for method_path in [("POST", "/v1/profiles".to_string())] {
-            let res = app.send(method_path.0, &method_path.1, &headers, Some(body.clone()));
+        {
+            let res = app.send("POST", "/v1/profiles", &headers, Some(body));
             assert_eq!(
                 res.status,
                 expected,
@@ -112,7 +117,7 @@ fn malformed_patch_bodies_get_a_4xx_and_change_nothing() {
         .to_string();
     let path = format!("/v1/profiles/{id}");
     let json_ct = ("content-type", "application/json");
-    let cases: Vec<(Vec<(&str, &str)>, Vec<u8>, u16)> = vec![
+    let cases: Vec<PatchCase> = vec![
         (vec![json_ct], b"{".to_vec(), 400),
         (vec![json_ct], br#"{"metadata": 5}"#.to_vec(), 400),
         (vec![json_ct], Vec::new(), 400),
