@@ -49,3 +49,68 @@ CREATE UNIQUE INDEX IF NOT EXISTS profiles_external_id
     ON profiles(workspace_id, external_id) WHERE external_id IS NOT NULL;
 CREATE UNIQUE INDEX IF NOT EXISTS profiles_username
     ON profiles(workspace_id, username) WHERE username IS NOT NULL;
+
+-- ---------------------------------------------------------------- version 2: connect
+-- One linked account per platform per profile: linking again replaces the identity in the same
+-- row, so the account's id survives a reconnect.
+CREATE TABLE IF NOT EXISTS social_accounts (
+    id                INTEGER PRIMARY KEY,
+    profile_seq       INTEGER NOT NULL REFERENCES profiles(seq) ON DELETE CASCADE,
+    platform          TEXT NOT NULL,
+    platform_user_id  TEXT NOT NULL,
+    username          TEXT,
+    display_name      TEXT,
+    profile_url       TEXT,
+    image_url         TEXT,
+    account_type      TEXT NOT NULL DEFAULT 'personal',
+    -- Tokens are sealed with an AEAD keyed from the server secret (nonce || ciphertext):
+    -- a copy of the database alone yields no token. They are never returned by any endpoint.
+    access_token      BLOB,
+    refresh_token     BLOB,
+    token_expires_at  TEXT,
+    -- Where the account's tokens are refreshed (a Bluesky PDS), and what the provider told
+    -- us at link time that is not an identity field (Pinterest boards, ...), as JSON.
+    provider_url      TEXT,
+    details           TEXT,
+    sandbox           INTEGER NOT NULL DEFAULT 0,
+    needs_reconnect   INTEGER NOT NULL DEFAULT 0,
+    reconnect_reason  TEXT,
+    -- When the background refresher may next try (after a transient failure it backs off).
+    next_refresh_at   TEXT,
+    linked_at         TEXT NOT NULL,
+    updated_at        TEXT NOT NULL,
+    UNIQUE (profile_seq, platform)
+);
+CREATE INDEX IF NOT EXISTS social_accounts_refresh ON social_accounts(token_expires_at)
+    WHERE refresh_token IS NOT NULL AND needs_reconnect = 0;
+
+-- Connect links are JWTs; this row is what makes them single use and revocable. `used_at`
+-- is set by one conditional UPDATE through the one writer, so of two browsers opening the same
+-- link exactly one wins.
+CREATE TABLE IF NOT EXISTS connect_links (
+    jti           TEXT PRIMARY KEY,
+    workspace_id  INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+    profile_seq   INTEGER NOT NULL REFERENCES profiles(seq) ON DELETE CASCADE,
+    -- The page's options (redirectUrl, logo, texts, platforms, language, labels) as JSON: kept
+    -- here rather than in the token so the URL stays short whatever the caller customizes.
+    options       TEXT NOT NULL,
+    created_at    TEXT NOT NULL,
+    expires_at    TEXT NOT NULL,
+    used_at       TEXT,
+    revoked_at    TEXT
+);
+CREATE INDEX IF NOT EXISTS connect_links_by_profile ON connect_links(profile_seq);
+
+-- An OAuth authorization in progress: the state parameter, the PKCE verifier, and where to
+-- go back to. Single use: deleted when the callback consumes it.
+CREATE TABLE IF NOT EXISTS oauth_states (
+    state         TEXT PRIMARY KEY,
+    profile_seq   INTEGER NOT NULL REFERENCES profiles(seq) ON DELETE CASCADE,
+    platform      TEXT NOT NULL,
+    pkce_verifier TEXT NOT NULL,
+    -- The connect link whose session started it, or NULL when an API call did (postcore).
+    link_jti      TEXT,
+    return_url    TEXT,
+    created_at    TEXT NOT NULL,
+    expires_at    TEXT NOT NULL
+);

@@ -1,6 +1,8 @@
 //! What a server is started with.
 
+use crate::providers::ProvidersConfig;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// The address `hitchpost` binds when told nothing.
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
@@ -20,6 +22,15 @@ pub struct Config {
     pub secret: Option<String>,
     /// HTTP worker threads; `None`: one per core.
     pub workers: Option<usize>,
+    /// The URL people and providers reach this server at (connect links, OAuth redirect
+    /// URIs); `None`: `http://` + the bound address.
+    pub public_url: Option<String>,
+    /// OAuth credentials, Bluesky PDS, sandbox and outbound policy.
+    pub providers: ProvidersConfig,
+    /// How often the refresher looks for tokens about to lapse.
+    pub refresh_interval: Duration,
+    /// How long before a token lapses it is refreshed.
+    pub refresh_window: Duration,
 }
 
 impl Default for Config {
@@ -30,6 +41,36 @@ impl Default for Config {
             dev: false,
             secret: None,
             workers: None,
+            public_url: None,
+            providers: ProvidersConfig::default(),
+            refresh_interval: Duration::from_secs(60),
+            refresh_window: Duration::from_secs(15 * 60),
+        }
+    }
+}
+
+impl Config {
+    /// The configuration `hitchpost serve` gets from its flags and the environment.
+    pub fn from_env(bind: String, db_path: PathBuf, dev: bool) -> Self {
+        let get = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        let flag = |k: &str| get(k).map(|v| matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on"));
+        let secs = |k: &str, default: u64| {
+            get(k).and_then(|v| v.parse().ok()).map_or(Duration::from_secs(default), Duration::from_secs)
+        };
+        let mut providers = ProvidersConfig::from_env(get);
+        // Dev mode is a local mock: fake accounts at once, and a PDS or webhook on this machine.
+        providers.sandbox = flag("HITCHPOST_SANDBOX").unwrap_or(dev);
+        providers.allow_private_outbound = flag("HITCHPOST_ALLOW_PRIVATE_OUTBOUND").unwrap_or(dev);
+        Config {
+            bind,
+            db_path,
+            dev,
+            secret: get("HITCHPOST_SECRET"),
+            workers: get("HITCHPOST_WORKERS").and_then(|v| v.parse().ok()),
+            public_url: get("HITCHPOST_PUBLIC_URL").map(|u| u.trim_end_matches('/').to_string()),
+            providers,
+            refresh_interval: secs("HITCHPOST_REFRESH_INTERVAL_SECS", 60),
+            refresh_window: secs("HITCHPOST_REFRESH_WINDOW_SECS", 15 * 60),
         }
     }
 }

@@ -17,7 +17,7 @@ use tokio::sync::oneshot;
 /// The schema, applied at start.
 const SCHEMA: &str = include_str!("../schema.sql");
 /// The schema version this binary writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 /// The most writes that share one transaction.
 const MAX_BATCH: usize = 256;
 /// How long a connection waits for a lock held by another process (the CLI, a backup).
@@ -52,10 +52,10 @@ fn migrate(conn: &Conn) -> store::Result<()> {
         )));
     }
     if version < SCHEMA_VERSION {
-        // Version 0 is a new file; every statement in schema.sql is idempotent.
-        conn.execute_batch(&format!(
-            "BEGIN IMMEDIATE; {SCHEMA}; PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
-        ))?;
+        // Version 0 is a new file. Every change so far only adds tables and indexes, and every
+        // statement in schema.sql is idempotent, so applying it whole upgrades any older file.
+        // A change that alters a table will add a step here, keyed by the version it leaves.
+        conn.execute_batch(&format!("BEGIN IMMEDIATE; {SCHEMA}; PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"))?;
     }
     Ok(())
 }
@@ -66,10 +66,7 @@ impl Db {
         let writer_conn = open_connection(path)?;
         migrate(&writer_conn)?;
         let manager = SqliteConnectionManager::file(path).with_init(|c| configure(c));
-        let pool = r2d2::Pool::builder()
-            .max_size(16)
-            .min_idle(Some(2))
-            .build(manager)?;
+        let pool = r2d2::Pool::builder().max_size(16).min_idle(Some(2)).build(manager)?;
         let (tx, rx) = mpsc::channel::<Box<dyn Job>>();
         std::thread::Builder::new()
             .name("hitchpost-writer".into())
@@ -136,14 +133,8 @@ impl Db {
         T: Send + 'static,
         E: From<store::Error> + Send + 'static,
     {
-        let job = Box::new(WriteJob {
-            f: Some(f),
-            result: None,
-            reply,
-        });
-        self.writer
-            .send(job)
-            .map_err(|_| E::from(store::Error::Writer("the writer has stopped".into())))
+        let job = Box::new(WriteJob { f: Some(f), result: None, reply });
+        self.writer.send(job).map_err(|_| E::from(store::Error::Writer("the writer has stopped".into())))
     }
 }
 
@@ -189,9 +180,7 @@ where
             (Some(Err(e)), _) => Err(e),
             (Some(Ok(v)), Ok(())) => Ok(v),
             (_, Err(why)) => Err(E::from(store::Error::Writer(why.to_string()))),
-            (None, Ok(())) => Err(E::from(store::Error::Writer(
-                "the write did not run".into(),
-            ))),
+            (None, Ok(())) => Err(E::from(store::Error::Writer("the write did not run".into()))),
         };
         (self.reply)(answer);
     }
@@ -208,16 +197,10 @@ fn writer_loop(conn: Conn, rx: mpsc::Receiver<Box<dyn Job>>) {
         }
         let outcome = commit_batch(&conn, &mut batch);
         if let Err(e) = &outcome {
-            log::error!(
-                "writer: a batch of {} writes failed to commit: {e}",
-                batch.len()
-            );
+            log::error!("writer: a batch of {} writes failed to commit: {e}", batch.len());
             let _ = conn.execute_batch("ROLLBACK");
         }
-        let commit = outcome
-            .as_ref()
-            .map(|_| ())
-            .map_err(|_| "the write could not be committed");
+        let commit = outcome.as_ref().map(|_| ()).map_err(|_| "the write could not be committed");
         for job in batch {
             job.finish(commit);
         }

@@ -6,5 +6,7 @@ pub mod auth;
 pub mod config;
 pub mod db;
 pub mod domain;
+pub mod linking;
+pub mod providers;
 pub mod startup;
 pub mod store;

@@ -11,11 +11,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(
-    name = "hitchpost",
-    version,
-    about = "Profiles, linked social accounts and connect links, self-hosted."
-)]
+#[command(name = "hitchpost", version, about = "Profiles, linked social accounts and connect links, self-hosted.")]
 #[command(args_conflicts_with_subcommands = true)]
 struct Cli {
     #[command(subcommand)]
@@ -103,25 +99,12 @@ fn main() -> ExitCode {
 }
 
 fn serve(args: ServeArgs) -> Result<(), String> {
-    let config = Config {
-        bind: args.bind,
-        db_path: args.db,
-        dev: args.dev,
-        secret: std::env::var("HITCHPOST_SECRET")
-            .ok()
-            .filter(|s| !s.is_empty()),
-        workers: None,
-    };
+    let config = Config::from_env(args.bind, args.db, args.dev);
     let db_path = config.db_path.clone();
     actix_web::rt::System::new().block_on(async move {
         let app = Application::build(config).map_err(|e| e.to_string())?;
         let mut out = std::io::stdout().lock();
-        let _ = writeln!(
-            out,
-            "hitchpost listening on http://{} (database {})",
-            app.addr(),
-            db_path.display()
-        );
+        let _ = writeln!(out, "hitchpost listening on http://{} (database {})", app.addr(), db_path.display());
         if let Some(key) = app.dev_key() {
             let _ = writeln!(out, "dev mode: workspace `dev`, API key {key}");
         }
@@ -132,16 +115,10 @@ fn serve(args: ServeArgs) -> Result<(), String> {
 }
 
 fn key(command: KeyCommand) -> Result<(), String> {
-    let open =
-        |db: &DbArg| Db::open(&db.db).map_err(|e| format!("cannot open {}: {e}", db.db.display()));
+    let open = |db: &DbArg| Db::open(&db.db).map_err(|e| format!("cannot open {}: {e}", db.db.display()));
     let show = |e: domain::Error| e.to_string();
     match command {
-        KeyCommand::Create {
-            db,
-            workspace,
-            profile_limit,
-            name,
-        } => {
+        KeyCommand::Create { db, workspace, profile_limit, name } => {
             let workspace = WorkspaceName::parse(&workspace).map_err(show)?;
             let db = open(&db)?;
             let parts = api_key::generate();
@@ -164,24 +141,13 @@ fn key(command: KeyCommand) -> Result<(), String> {
                 })
                 .map_err(show)?;
             for k in keys {
-                let state = if k.revoked_at.is_some() {
-                    "revoked"
-                } else {
-                    "active"
-                };
-                println!(
-                    "{}\t{}\t{}\t{}",
-                    k.key_id,
-                    state,
-                    k.created_at,
-                    k.name.unwrap_or_default()
-                );
+                let state = if k.revoked_at.is_some() { "revoked" } else { "active" };
+                println!("{}\t{}\t{}\t{}", k.key_id, state, k.created_at, k.name.unwrap_or_default());
             }
         }
         KeyCommand::Revoke { db, id } => {
             let db = open(&db)?;
-            db.write_blocking(move |c| domain::api_keys::revoke(c, &id))
-                .map_err(show)?;
+            db.write_blocking(move |c| domain::api_keys::revoke(c, &id)).map_err(show)?;
             println!("revoked");
         }
     }

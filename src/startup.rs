@@ -2,10 +2,11 @@
 //! dialect, so the whole route table reads in one place.
 
 use crate::api::{self, AppState};
-use crate::auth::{Authenticator, ServerSecret, api_key};
+use crate::auth::{Authenticator, ServerSecret, api_key, jwt::Jwt, seal::Sealer};
 use crate::config::Config;
 use crate::db::Db;
 use crate::domain::{self, workspaces::WorkspaceName};
+use crate::providers::Providers;
 use actix_web::{App, HttpServer, dev::Server, middleware::Logger, web};
 use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
 
@@ -36,17 +37,19 @@ impl Application {
             Some(s) => ServerSecret::from_passphrase(s),
             None => ServerSecret::load_or_create(&config.db_path)?,
         };
-        let dev_key = if config.dev {
-            Some(ensure_dev_key(&db, &secret)?)
-        } else {
-            None
-        };
-        let state = AppState {
-            db: db.clone(),
-            auth: Authenticator::start(db, secret),
-        };
+        let dev_key = if config.dev { Some(ensure_dev_key(&db, &secret)?) } else { None };
         let listener = TcpListener::bind(&addrs[..])?;
         let addr = listener.local_addr()?;
+        let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
+        let state = AppState {
+            db: db.clone(),
+            jwt: Jwt::new(&secret),
+            sealer: Sealer::new(&secret),
+            providers: Providers::new(&config.providers),
+            auth: Authenticator::start(db, secret),
+            public_url,
+        };
+        spawn_refresher(state.clone(), config.refresh_interval, config.refresh_window);
         let data = web::Data::new(state);
         let mut server = HttpServer::new(move || {
             App::new()
@@ -58,16 +61,13 @@ impl Application {
                 )
                 .service(api::health::healthz)
                 .configure(api::native::configure)
+                .configure(api::connect::configure)
         })
         .listen(listener)?;
         if let Some(n) = config.workers {
             server = server.workers(n);
         }
-        Ok(Application {
-            addr,
-            server: server.run(),
-            dev_key,
-        })
+        Ok(Application { addr, server: server.run(), dev_key })
     }
 
     /// The address the server listens on.
@@ -97,10 +97,7 @@ fn ensure_dev_key(db: &Db, secret: &ServerSecret) -> std::io::Result<String> {
     let fail = |e: domain::Error| io_error(format!("cannot create the dev key: {e}"));
     let id = parts.key_id.clone();
     // Hash only when the row is missing: argon2 would otherwise add ~25 ms to every start.
-    if db
-        .read_blocking(|c| domain::api_keys::exists(c, &id))
-        .map_err(fail)?
-    {
+    if db.read_blocking(|c| domain::api_keys::exists(c, &id)).map_err(fail)? {
         return Ok(parts.to_key());
     }
     let hash = api_key::hash_secret(&parts.secret).map_err(fail)?;
@@ -112,4 +109,17 @@ fn ensure_dev_key(db: &Db, secret: &ServerSecret) -> std::io::Result<String> {
     })
     .map_err(fail)?;
     Ok(parts.to_key())
+}
+
+/// Refreshes tokens about to lapse, every `interval`, for as long as the server runs.
+fn spawn_refresher(state: AppState, interval: std::time::Duration, window: std::time::Duration) {
+    let window = chrono::Duration::from_std(window).unwrap_or(chrono::Duration::minutes(15));
+    actix_web::rt::spawn(async move {
+        loop {
+            actix_web::rt::time::sleep(interval).await;
+            if let Err(e) = crate::linking::refresh_due(&state, window).await {
+                log::warn!("token refresher: {e}");
+            }
+        }
+    });
 }

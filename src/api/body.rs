@@ -16,14 +16,8 @@ pub fn is_json(req: &HttpRequest) -> bool {
         return false;
     };
     let Ok(ct) = ct.to_str() else { return false };
-    let essence = ct
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
-    essence == "application/json"
-        || (essence.starts_with("application/") && essence.ends_with("+json"))
+    let essence = ct.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 /// Reads the whole body, refusing more than `MAX_BODY` bytes.
@@ -38,8 +32,7 @@ pub async fn read(req: &HttpRequest, mut payload: web::Payload) -> Result<web::B
     }
     let mut buf = web::BytesMut::with_capacity(declared.unwrap_or(0));
     while let Some(chunk) = payload.next().await {
-        let chunk =
-            chunk.map_err(|e| domain::Error::invalid("body", format!("could not be read: {e}")))?;
+        let chunk = chunk.map_err(|e| domain::Error::invalid("body", format!("could not be read: {e}")))?;
         if buf.len() + chunk.len() > MAX_BODY {
             return Err(ApiError::PayloadTooLarge(MAX_BODY));
         }
@@ -49,10 +42,7 @@ pub async fn read(req: &HttpRequest, mut payload: web::Payload) -> Result<web::B
 }
 
 /// Reads and parses a JSON body into `T`.
-pub async fn json<T: DeserializeOwned>(
-    req: &HttpRequest,
-    payload: web::Payload,
-) -> Result<T, ApiError> {
+pub async fn json<T: DeserializeOwned>(req: &HttpRequest, payload: web::Payload) -> Result<T, ApiError> {
     if !is_json(req) {
         return Err(ApiError::UnsupportedMediaType);
     }
@@ -71,8 +61,7 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, domain::Error> {
         let inner = e.into_inner();
         field_error(&path, &inner)
     })?;
-    de.end()
-        .map_err(|e| domain::Error::invalid("body", format!("is not valid JSON: {e}")))?;
+    de.end().map_err(|e| domain::Error::invalid("body", format!("is not valid JSON: {e}")))?;
     Ok(value)
 }
 
@@ -111,4 +100,20 @@ where
     D: Deserializer<'de>,
 {
     Option::<T>::deserialize(de).map(Some)
+}
+
+/// Like `json`, but an empty body (with or without a Content-Type) reads as `T::default()`:
+/// for routes whose every field is optional.
+pub async fn json_or_empty<T: DeserializeOwned + Default>(
+    req: &HttpRequest,
+    payload: web::Payload,
+) -> Result<T, ApiError> {
+    let bytes = read(req, payload).await?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    if !is_json(req) {
+        return Err(ApiError::UnsupportedMediaType);
+    }
+    Ok(parse(&bytes)?)
 }

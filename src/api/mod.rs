@@ -1,12 +1,14 @@
 //! The wire: one module per dialect, each translating its format to the domain and back.
 
 pub mod body;
+pub mod connect;
 pub mod health;
 pub mod native;
 
-use crate::auth::Authenticator;
+use crate::auth::{Authenticator, jwt::Jwt, seal::Sealer};
 use crate::db::Db;
 use crate::domain;
+use crate::providers::Providers;
 use std::sync::Arc;
 
 /// What every handler can reach.
@@ -14,6 +16,11 @@ use std::sync::Arc;
 pub struct AppState {
     pub db: Db,
     pub auth: Arc<Authenticator>,
+    pub jwt: Jwt,
+    pub sealer: Sealer,
+    pub providers: Providers,
+    /// Where people and providers reach this server, without a trailing slash.
+    pub public_url: String,
 }
 
 /// Why a request failed before or inside the domain; each dialect renders it its own way.
@@ -34,11 +41,7 @@ pub enum ApiError {
 
 /// The credential a request presents, from `Authorization: <scheme> KEY` (scheme compared
 /// without regard to case) or from a header that carries the key alone.
-pub fn presented_key<'r>(
-    req: &'r actix_web::HttpRequest,
-    scheme: &str,
-    header: Option<&str>,
-) -> Option<&'r str> {
+pub fn presented_key<'r>(req: &'r actix_web::HttpRequest, scheme: &str, header: Option<&str>) -> Option<&'r str> {
     if let Some(v) = req.headers().get(actix_web::http::header::AUTHORIZATION)
         && let Ok(v) = v.to_str()
         && let Some((s, key)) = v.trim().split_once(' ')
@@ -46,9 +49,5 @@ pub fn presented_key<'r>(
     {
         return Some(key.trim());
     }
-    header
-        .and_then(|h| req.headers().get(h))
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|k| !k.is_empty())
+    header.and_then(|h| req.headers().get(h)).and_then(|v| v.to_str().ok()).map(str::trim).filter(|k| !k.is_empty())
 }

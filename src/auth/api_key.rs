@@ -38,28 +38,18 @@ pub fn parse(key: &str) -> Option<KeyParts> {
         return None;
     }
     let (id, secret) = rest.split_at(KEY_ID_LEN);
-    if !id
-        .bytes()
-        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-    {
+    if !id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
         return None;
     }
-    Some(KeyParts {
-        key_id: id.to_string(),
-        secret: secret.to_string(),
-    })
+    Some(KeyParts { key_id: id.to_string(), secret: secret.to_string() })
 }
 
 /// Makes a new random key.
 pub fn generate() -> KeyParts {
     let mut rng = rand::rng();
     const ID_CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
-    let key_id = (0..KEY_ID_LEN)
-        .map(|_| ID_CHARS[rng.random_range(0..ID_CHARS.len())] as char)
-        .collect();
-    let secret = (0..SECRET_LEN)
-        .map(|_| rng.sample(rand::distr::Alphanumeric) as char)
-        .collect();
+    let key_id = (0..KEY_ID_LEN).map(|_| ID_CHARS[rng.random_range(0..ID_CHARS.len())] as char).collect();
+    let secret = (0..SECRET_LEN).map(|_| rng.sample(rand::distr::Alphanumeric) as char).collect();
     KeyParts { key_id, secret }
 }
 
@@ -69,16 +59,9 @@ pub fn dev_key(secret: &ServerSecret) -> KeyParts {
     const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     let id_bytes = secret.digest(b"dev key id", b"");
     let secret_bytes = secret.digest(b"dev key secret", b"");
-    let key_id = id_bytes[..KEY_ID_LEN]
-        .iter()
-        .map(|b| ALNUM[26 + (*b as usize % 36)] as char);
-    let secret_part = secret_bytes
-        .iter()
-        .map(|b| ALNUM[*b as usize % ALNUM.len()] as char);
-    KeyParts {
-        key_id: key_id.map(|c| c.to_ascii_lowercase()).collect(),
-        secret: secret_part.collect(),
-    }
+    let key_id = id_bytes[..KEY_ID_LEN].iter().map(|b| ALNUM[26 + (*b as usize % 36)] as char);
+    let secret_part = secret_bytes.iter().map(|b| ALNUM[*b as usize % ALNUM.len()] as char);
+    KeyParts { key_id: key_id.map(|c| c.to_ascii_lowercase()).collect(), secret: secret_part.collect() }
 }
 
 impl KeyParts {
@@ -97,9 +80,7 @@ pub fn hash_secret(secret: &str) -> domain::Result<String> {
 }
 
 fn verify_secret(secret: &str, hash: &str) -> bool {
-    Argon2::default()
-        .verify_password(secret.as_bytes(), hash)
-        .is_ok()
+    Argon2::default().verify_password(secret.as_bytes(), hash).is_ok()
 }
 
 /// Who an authenticated request comes from.
@@ -134,9 +115,7 @@ pub struct Authenticator {
 impl Authenticator {
     /// Builds the authenticator and starts its revocation watcher.
     pub fn start(db: Db, secret: ServerSecret) -> Arc<Self> {
-        let cores = std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(2);
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
         let auth = Arc::new(Authenticator {
             db,
             secret,
@@ -147,10 +126,7 @@ impl Authenticator {
             verifies: AtomicU64::new(0),
         });
         // Counted before any key can be cached, so no revocation can fall between.
-        let revoked = auth
-            .db
-            .read_blocking(store::api_keys::count_revoked_api_keys)
-            .ok();
+        let revoked = auth.db.read_blocking(store::api_keys::count_revoked_api_keys).ok();
         let weak = Arc::downgrade(&auth);
         let _ = std::thread::Builder::new()
             .name("hitchpost-revocations".into())
@@ -166,26 +142,17 @@ impl Authenticator {
     /// Forgets every verified key (after a revocation).
     pub fn forget_all(&self) {
         self.generation.fetch_add(1, Ordering::SeqCst);
-        self.cache
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .clear();
+        self.cache.write().unwrap_or_else(|p| p.into_inner()).clear();
     }
 
     /// Checks a presented key; `Unauthorized` for a malformed, unknown, wrong, expired or
     /// revoked key alike, so a caller learns nothing about which.
     pub async fn verify(&self, presented: &str) -> domain::Result<Caller> {
-        const REFUSED: domain::Error =
-            domain::Error::Unauthorized("the API key is invalid or revoked");
+        const REFUSED: domain::Error = domain::Error::Unauthorized("the API key is invalid or revoked");
         let parts = parse(presented).ok_or(REFUSED)?;
         let digest = self.secret.digest(b"api key cache", presented.as_bytes());
         let now = chrono::Utc::now();
-        let cached = self
-            .cache
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&digest)
-            .cloned();
+        let cached = self.cache.read().unwrap_or_else(|p| p.into_inner()).get(&digest).cloned();
         if let Some(v) = cached {
             return match v.expires_at {
                 Some(t) if t <= now => Err(REFUSED),
@@ -197,10 +164,7 @@ impl Authenticator {
             map.entry(digest).or_default().clone()
         };
         let generation = self.generation.load(Ordering::SeqCst);
-        let result = flight
-            .get_or_init(|| self.verify_uncached(parts))
-            .await
-            .clone();
+        let result = flight.get_or_init(|| self.verify_uncached(parts)).await.clone();
         {
             let mut map = self.in_flight.lock().unwrap_or_else(|p| p.into_inner());
             if map.get(&digest).is_some_and(|f| Arc::ptr_eq(f, &flight)) {
@@ -232,27 +196,15 @@ impl Authenticator {
         let _slot = self.argon2_slots.acquire().await.ok()?;
         self.verifies.fetch_add(1, Ordering::Relaxed);
         let hash = row.secret_hash.clone();
-        let ok = tokio::task::spawn_blocking(move || verify_secret(&parts.secret, &hash))
-            .await
-            .unwrap_or(false);
+        let ok = tokio::task::spawn_blocking(move || verify_secret(&parts.secret, &hash)).await.unwrap_or(false);
         if !ok {
             return None;
         }
         let expires_at = match &row.expires_at {
-            Some(t) => Some(
-                chrono::DateTime::parse_from_rfc3339(t)
-                    .ok()?
-                    .with_timezone(&chrono::Utc),
-            ),
+            Some(t) => Some(chrono::DateTime::parse_from_rfc3339(t).ok()?.with_timezone(&chrono::Utc)),
             None => None,
         };
-        Some(Verified {
-            caller: Caller {
-                workspace: WorkspaceId(row.workspace_id),
-                key_id: row.key_id,
-            },
-            expires_at,
-        })
+        Some(Verified { caller: Caller { workspace: WorkspaceId(row.workspace_id), key_id: row.key_id }, expires_at })
     }
 }
 
@@ -261,10 +213,7 @@ fn watch_revocations(auth: Weak<Authenticator>, mut seen: Option<i64>) {
     loop {
         std::thread::sleep(REVOCATION_POLL);
         let Some(auth) = auth.upgrade() else { return };
-        match auth
-            .db
-            .read_blocking(store::api_keys::count_revoked_api_keys)
-        {
+        match auth.db.read_blocking(store::api_keys::count_revoked_api_keys) {
             Ok(n) => {
                 if seen.is_some_and(|s| s != n) {
                     auth.forget_all();

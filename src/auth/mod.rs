@@ -2,6 +2,8 @@
 //! secret everything else is keyed from.
 
 pub mod api_key;
+pub mod jwt;
+pub mod seal;
 pub mod secret;
 
 pub use api_key::{Authenticator, Caller};

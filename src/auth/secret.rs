@@ -52,9 +52,7 @@ impl ServerSecret {
                         Ok(Self(bytes))
                     }
                     // Another process (the CLI, a second server) created it first: use theirs.
-                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                        Self::load_or_create(db)
-                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Self::load_or_create(db),
                     Err(e) => Err(e),
                 }
             }

@@ -15,13 +15,7 @@ pub struct KeyInfo {
 }
 
 /// Stores a key whose secret is already hashed (hash outside the writer: argon2 is slow).
-pub fn insert(
-    conn: &Conn,
-    ws: WorkspaceId,
-    parts: &KeyParts,
-    secret_hash: String,
-    name: Option<String>,
-) -> Result<()> {
+pub fn insert(conn: &Conn, ws: WorkspaceId, parts: &KeyParts, secret_hash: String, name: Option<String>) -> Result<()> {
     store::api_keys::insert_api_key(
         conn,
         &ApiKeyRow {
@@ -54,12 +48,7 @@ pub fn exists(conn: &Conn, key_id: &str) -> Result<bool> {
 pub fn list(conn: &Conn, ws: WorkspaceId) -> Result<Vec<KeyInfo>> {
     Ok(store::api_keys::list_api_keys(conn, ws.0)?
         .into_iter()
-        .map(|r| KeyInfo {
-            key_id: r.key_id,
-            name: r.name,
-            created_at: r.created_at,
-            revoked_at: r.revoked_at,
-        })
+        .map(|r| KeyInfo { key_id: r.key_id, name: r.name, created_at: r.created_at, revoked_at: r.revoked_at })
         .collect())
 }
 
@@ -69,9 +58,5 @@ pub fn revoke(conn: &Conn, id_or_key: &str) -> Result<()> {
         Some(parts) => parts.key_id,
         None => id_or_key.to_string(),
     };
-    if store::api_keys::revoke_api_key(conn, &key_id)? {
-        Ok(())
-    } else {
-        Err(Error::NotFound("api key"))
-    }
+    if store::api_keys::revoke_api_key(conn, &key_id)? { Ok(()) } else { Err(Error::NotFound("api key")) }
 }

@@ -1,7 +1,10 @@
 //! The product's rules, independent of any wire format: validated types, operations over the
 //! store, and the one error every dialect renders in its own way.
 
+pub mod accounts;
 pub mod api_keys;
+pub mod connect;
+pub mod platform;
 pub mod profiles;
 pub mod workspaces;
 
@@ -16,10 +19,7 @@ pub enum Error {
     NotFound(&'static str),
     /// A value that must be unique is already used.
     #[error("{field} is already used by another {resource}")]
-    Conflict {
-        resource: &'static str,
-        field: &'static str,
-    },
+    Conflict { resource: &'static str, field: &'static str },
     /// Input failed validation.
     #[error("{field}: {reason}")]
     Invalid { field: String, reason: String },
@@ -29,6 +29,12 @@ pub enum Error {
     /// Missing or bad credentials.
     #[error("{0}")]
     Unauthorized(&'static str),
+    /// A provider refused the credentials the person gave (wrong app password, ...).
+    #[error("{0}")]
+    Credentials(String),
+    /// A provider could not be reached or failed; trying again later may work.
+    #[error("{0}")]
+    Upstream(String),
     /// Too many requests; try again after this many seconds.
     #[error("rate limited")]
     RateLimited { retry_after: u64 },
@@ -40,10 +46,7 @@ pub enum Error {
 impl Error {
     /// An `Invalid` error for `field`.
     pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Self {
-        Error::Invalid {
-            field: field.into(),
-            reason: reason.into(),
-        }
+        Error::Invalid { field: field.into(), reason: reason.into() }
     }
 }
 
@@ -60,16 +63,10 @@ pub type Result<T> = std::result::Result<T, Error>;
 pub(crate) fn check_text(field: &str, s: &str, min: usize, max: usize) -> Result<()> {
     let n = s.chars().count();
     if n < min {
-        return Err(Error::invalid(
-            field,
-            format!("must have at least {min} character(s)"),
-        ));
+        return Err(Error::invalid(field, format!("must have at least {min} character(s)")));
     }
     if n > max {
-        return Err(Error::invalid(
-            field,
-            format!("must have at most {max} characters"),
-        ));
+        return Err(Error::invalid(field, format!("must have at most {max} characters")));
     }
     if s.chars().any(char::is_control) {
         return Err(Error::invalid(field, "must not contain control characters"));

@@ -37,14 +37,8 @@ pub struct Username(String);
 impl Username {
     pub fn parse(s: &str) -> Result<Self> {
         check_text("username", s, 1, 100)?;
-        if !s
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "._@+-".contains(c))
-        {
-            return Err(Error::invalid(
-                "username",
-                "may hold only letters, digits and the characters . _ @ + -",
-            ));
+        if !s.chars().all(|c| c.is_ascii_alphanumeric() || "._@+-".contains(c)) {
+            return Err(Error::invalid("username", "may hold only letters, digits and the characters . _ @ + -"));
         }
         Ok(Self(s.to_string()))
     }
@@ -66,9 +60,7 @@ impl Metadata {
         let Value::Object(map) = v else {
             return Err(Error::invalid("metadata", "must be a JSON object"));
         };
-        let size = serde_json::to_vec(&map)
-            .map(|b| b.len())
-            .unwrap_or(usize::MAX);
+        let size = serde_json::to_vec(&map).map(|b| b.len()).unwrap_or(usize::MAX);
         if size > METADATA_MAX_BYTES {
             return Err(Error::invalid(
                 "metadata",
@@ -125,6 +117,8 @@ impl Cursor {
 /// A profile, as every dialect sees it.
 #[derive(Debug, Clone)]
 pub struct Profile {
+    /// Internal order key; never shown.
+    pub seq: i64,
     pub id: String,
     pub profile_key: String,
     pub name: String,
@@ -138,6 +132,7 @@ pub struct Profile {
 impl From<ProfileRow> for Profile {
     fn from(r: ProfileRow) -> Self {
         Profile {
+            seq: r.seq,
             id: r.id,
             profile_key: r.profile_key,
             name: r.name,
@@ -188,31 +183,24 @@ pub struct ProfilePage {
 
 fn conflict(e: store::Error) -> Error {
     match e {
-        store::Error::Unique(col) if col == "external_id" => Error::Conflict {
-            resource: "profile",
-            field: "externalId",
-        },
-        store::Error::Unique(col) if col == "username" => Error::Conflict {
-            resource: "profile",
-            field: "username",
-        },
+        store::Error::Unique(col) if col == "external_id" => {
+            Error::Conflict { resource: "profile", field: "externalId" }
+        }
+        store::Error::Unique(col) if col == "username" => Error::Conflict { resource: "profile", field: "username" },
         other => other.into(),
     }
 }
 
 fn new_profile_key() -> String {
     let mut rng = rand::rng();
-    let tail: String = (0..24)
-        .map(|_| rng.sample(rand::distr::Alphanumeric) as char)
-        .collect();
+    let tail: String = (0..24).map(|_| rng.sample(rand::distr::Alphanumeric) as char).collect();
     format!("prof_{tail}")
 }
 
 /// Creates a profile, unless the workspace's plan is full. Runs in the writer's transaction,
 /// so the count and the insert see the same state.
 pub fn create(conn: &Conn, ws: WorkspaceId, new: NewProfile) -> Result<Profile> {
-    let workspace =
-        store::workspaces::find_workspace(conn, ws.0)?.ok_or(Error::NotFound("workspace"))?;
+    let workspace = store::workspaces::find_workspace(conn, ws.0)?.ok_or(Error::NotFound("workspace"))?;
     if let Some(limit) = workspace.profile_limit
         && store::profiles::count_profiles(conn, ws.0)? >= limit
     {
@@ -237,9 +225,7 @@ pub fn create(conn: &Conn, ws: WorkspaceId, new: NewProfile) -> Result<Profile> 
 
 /// Reads one of the workspace's profiles.
 pub fn get(conn: &Conn, ws: WorkspaceId, id: &str) -> Result<Profile> {
-    Ok(store::profiles::find_profile(conn, ws.0, id)?
-        .ok_or(Error::NotFound("profile"))?
-        .into())
+    Ok(store::profiles::find_profile(conn, ws.0, id)?.ok_or(Error::NotFound("profile"))?.into())
 }
 
 /// Lists a page of the workspace's profiles, oldest first.
@@ -259,16 +245,12 @@ pub fn list(conn: &Conn, ws: WorkspaceId, q: &ProfileQuery) -> Result<ProfilePag
     } else {
         None
     };
-    Ok(ProfilePage {
-        data: rows.into_iter().map(Profile::from).collect(),
-        next_cursor,
-    })
+    Ok(ProfilePage { data: rows.into_iter().map(Profile::from).collect(), next_cursor })
 }
 
 /// Applies a patch to one of the workspace's profiles.
 pub fn update(conn: &Conn, ws: WorkspaceId, id: &str, patch: ProfilePatch) -> Result<Profile> {
-    let mut row =
-        store::profiles::find_profile(conn, ws.0, id)?.ok_or(Error::NotFound("profile"))?;
+    let mut row = store::profiles::find_profile(conn, ws.0, id)?.ok_or(Error::NotFound("profile"))?;
     if let Some(name) = patch.name {
         row.name = name.0;
     }
@@ -288,9 +270,5 @@ pub fn update(conn: &Conn, ws: WorkspaceId, id: &str, patch: ProfilePatch) -> Re
 
 /// Deletes one of the workspace's profiles.
 pub fn delete(conn: &Conn, ws: WorkspaceId, id: &str) -> Result<()> {
-    if store::profiles::delete_profile(conn, ws.0, id)? {
-        Ok(())
-    } else {
-        Err(Error::NotFound("profile"))
-    }
+    if store::profiles::delete_profile(conn, ws.0, id)? { Ok(()) } else { Err(Error::NotFound("profile")) }
 }

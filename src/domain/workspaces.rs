@@ -15,14 +15,8 @@ impl WorkspaceName {
     /// Validates a workspace name.
     pub fn parse(s: &str) -> Result<Self> {
         super::check_text("workspace", s, 1, 64)?;
-        if !s
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
-        {
-            return Err(Error::invalid(
-                "workspace",
-                "may hold only letters, digits, '-', '_' and '.'",
-            ));
+        if !s.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
+            return Err(Error::invalid("workspace", "may hold only letters, digits, '-', '_' and '.'"));
         }
         Ok(Self(s.to_string()))
     }
@@ -34,11 +28,7 @@ impl WorkspaceName {
 
 /// Finds the workspace called `name`, creating it if needed; a given `profile_limit` is set
 /// either way.
-pub fn ensure(
-    conn: &Conn,
-    name: &WorkspaceName,
-    profile_limit: Option<i64>,
-) -> Result<WorkspaceId> {
+pub fn ensure(conn: &Conn, name: &WorkspaceName, profile_limit: Option<i64>) -> Result<WorkspaceId> {
     if let Some(limit) = profile_limit
         && limit < 0
     {
@@ -51,11 +41,7 @@ pub fn ensure(
             }
             Ok(WorkspaceId(ws.id))
         }
-        None => Ok(WorkspaceId(store::workspaces::insert_workspace(
-            conn,
-            name.as_str(),
-            profile_limit,
-        )?)),
+        None => Ok(WorkspaceId(store::workspaces::insert_workspace(conn, name.as_str(), profile_limit)?)),
     }
 }
 

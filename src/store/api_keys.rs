@@ -31,33 +31,29 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ApiKeyRow> {
 
 /// Inserts a key.
 pub fn insert_api_key(conn: &Conn, row: &ApiKeyRow) -> Result<()> {
-    conn.prepare_cached(&format!(
-        "INSERT INTO api_keys ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
-    ))?
-    .execute(params![
-        row.key_id,
-        row.workspace_id,
-        row.name,
-        row.secret_hash,
-        row.created_at,
-        row.expires_at,
-        row.revoked_at
-    ])?;
+    conn.prepare_cached(&format!("INSERT INTO api_keys ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"))?.execute(
+        params![
+            row.key_id,
+            row.workspace_id,
+            row.name,
+            row.secret_hash,
+            row.created_at,
+            row.expires_at,
+            row.revoked_at
+        ],
+    )?;
     Ok(())
 }
 
 /// Finds a key by its public key id.
 pub fn find_api_key_by_key_id(conn: &Conn, key_id: &str) -> Result<Option<ApiKeyRow>> {
-    let mut st =
-        conn.prepare_cached(&format!("SELECT {COLUMNS} FROM api_keys WHERE key_id = ?1"))?;
+    let mut st = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM api_keys WHERE key_id = ?1"))?;
     Ok(st.query_row([key_id], from_row).optional()?)
 }
 
 /// Lists a workspace's keys, oldest first.
 pub fn list_api_keys(conn: &Conn, workspace_id: i64) -> Result<Vec<ApiKeyRow>> {
-    let mut st = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM api_keys WHERE workspace_id = ?1 ORDER BY id"
-    ))?;
+    let mut st = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM api_keys WHERE workspace_id = ?1 ORDER BY id"))?;
     let rows = st.query_map([workspace_id], from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
@@ -65,9 +61,7 @@ pub fn list_api_keys(conn: &Conn, workspace_id: i64) -> Result<Vec<ApiKeyRow>> {
 /// Marks a key revoked; returns false when no live key has that id.
 pub fn revoke_api_key(conn: &Conn, key_id: &str) -> Result<bool> {
     let n = conn
-        .prepare_cached(
-            "UPDATE api_keys SET revoked_at = ?2 WHERE key_id = ?1 AND revoked_at IS NULL",
-        )?
+        .prepare_cached("UPDATE api_keys SET revoked_at = ?2 WHERE key_id = ?1 AND revoked_at IS NULL")?
         .execute(params![key_id, super::now()])?;
     Ok(n == 1)
 }
@@ -75,7 +69,6 @@ pub fn revoke_api_key(conn: &Conn, key_id: &str) -> Result<bool> {
 /// How many keys have ever been revoked. It only grows, so a change tells a running server
 /// (which may not have done the revoking: the CLI writes to the same file) to drop its cache.
 pub fn count_revoked_api_keys(conn: &Conn) -> Result<i64> {
-    let mut st =
-        conn.prepare_cached("SELECT count(*) FROM api_keys WHERE revoked_at IS NOT NULL")?;
+    let mut st = conn.prepare_cached("SELECT count(*) FROM api_keys WHERE revoked_at IS NOT NULL")?;
     Ok(st.query_row([], |r| r.get(0))?)
 }

@@ -4,7 +4,9 @@
 //! Nothing outside this module and `db.rs` names a rusqlite type, so a second backend stays a
 //! contained change.
 
+pub mod accounts;
 pub mod api_keys;
+pub mod connect_links;
 pub mod profiles;
 pub mod workspaces;
 
@@ -35,11 +37,7 @@ impl From<rusqlite::Error> for Error {
         {
             // "UNIQUE constraint failed: profiles.workspace_id, profiles.external_id":
             // the last column is the one that distinguishes the index.
-            let column = msg
-                .rsplit(['.', ' '])
-                .next()
-                .unwrap_or_default()
-                .to_string();
+            let column = msg.rsplit(['.', ' ']).next().unwrap_or_default().to_string();
             return Error::Unique(column);
         }
         Error::Sqlite(e)

@@ -28,7 +28,8 @@ pub struct ProfileFilter<'a> {
     pub username: Option<&'a str>,
 }
 
-const COLUMNS: &str = "seq, id, workspace_id, profile_key, name, external_id, username, metadata, created_at, updated_at";
+const COLUMNS: &str =
+    "seq, id, workspace_id, profile_key, name, external_id, username, metadata, created_at, updated_at";
 
 fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ProfileRow> {
     Ok(ProfileRow {
@@ -67,20 +68,12 @@ pub fn insert_profile(conn: &Conn, p: &ProfileRow) -> Result<i64> {
 
 /// Finds a workspace's profile by its UUID.
 pub fn find_profile(conn: &Conn, workspace_id: i64, id: &str) -> Result<Option<ProfileRow>> {
-    let mut st = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM profiles WHERE id = ?1 AND workspace_id = ?2"
-    ))?;
-    Ok(st
-        .query_row(params![id, workspace_id], from_row)
-        .optional()?)
+    let mut st = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM profiles WHERE id = ?1 AND workspace_id = ?2"))?;
+    Ok(st.query_row(params![id, workspace_id], from_row).optional()?)
 }
 
 /// Lists one page of a workspace's profiles in creation order.
-pub fn list_profiles(
-    conn: &Conn,
-    workspace_id: i64,
-    f: &ProfileFilter<'_>,
-) -> Result<Vec<ProfileRow>> {
+pub fn list_profiles(conn: &Conn, workspace_id: i64, f: &ProfileFilter<'_>) -> Result<Vec<ProfileRow>> {
     // NULL filters match everything; the planner still walks the workspace index from after_seq.
     let mut st = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM profiles
@@ -89,16 +82,7 @@ pub fn list_profiles(
            AND (?4 IS NULL OR username = ?4)
          ORDER BY seq LIMIT ?5"
     ))?;
-    let rows = st.query_map(
-        params![
-            workspace_id,
-            f.after_seq,
-            f.external_id,
-            f.username,
-            f.limit
-        ],
-        from_row,
-    )?;
+    let rows = st.query_map(params![workspace_id, f.after_seq, f.external_id, f.username, f.limit], from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
@@ -108,15 +92,7 @@ pub fn update_profile(conn: &Conn, p: &ProfileRow) -> Result<()> {
         "UPDATE profiles SET name = ?3, external_id = ?4, username = ?5, metadata = ?6, updated_at = ?7
          WHERE id = ?1 AND workspace_id = ?2",
     )?
-    .execute(params![
-        p.id,
-        p.workspace_id,
-        p.name,
-        p.external_id,
-        p.username,
-        p.metadata,
-        p.updated_at
-    ])?;
+    .execute(params![p.id, p.workspace_id, p.name, p.external_id, p.username, p.metadata, p.updated_at])?;
     Ok(())
 }
 
@@ -132,4 +108,24 @@ pub fn delete_profile(conn: &Conn, workspace_id: i64, id: &str) -> Result<bool> 
 pub fn count_profiles(conn: &Conn, workspace_id: i64) -> Result<i64> {
     let mut st = conn.prepare_cached("SELECT count(*) FROM profiles WHERE workspace_id = ?1")?;
     Ok(st.query_row([workspace_id], |r| r.get(0))?)
+}
+
+/// Finds a profile by its internal sequence number.
+pub fn find_profile_by_seq(conn: &Conn, seq: i64) -> Result<Option<ProfileRow>> {
+    let mut st = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM profiles WHERE seq = ?1"))?;
+    Ok(st.query_row([seq], from_row).optional()?)
+}
+
+/// Finds a workspace's profile by its profile key.
+pub fn find_profile_by_key(conn: &Conn, workspace_id: i64, key: &str) -> Result<Option<ProfileRow>> {
+    let mut st =
+        conn.prepare_cached(&format!("SELECT {COLUMNS} FROM profiles WHERE profile_key = ?1 AND workspace_id = ?2"))?;
+    Ok(st.query_row(params![key, workspace_id], from_row).optional()?)
+}
+
+/// Finds a workspace's profile by its username.
+pub fn find_profile_by_username(conn: &Conn, workspace_id: i64, username: &str) -> Result<Option<ProfileRow>> {
+    let mut st =
+        conn.prepare_cached(&format!("SELECT {COLUMNS} FROM profiles WHERE username = ?1 AND workspace_id = ?2"))?;
+    Ok(st.query_row(params![username, workspace_id], from_row).optional()?)
 }

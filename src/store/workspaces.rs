@@ -29,8 +29,7 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<WorkspaceRow> {
 
 /// Finds a workspace by its unique name.
 pub fn find_workspace_by_name(conn: &Conn, name: &str) -> Result<Option<WorkspaceRow>> {
-    let mut st =
-        conn.prepare_cached(&format!("SELECT {COLUMNS} FROM workspaces WHERE name = ?1"))?;
+    let mut st = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM workspaces WHERE name = ?1"))?;
     Ok(st.query_row([name], from_row).optional()?)
 }
 
@@ -42,16 +41,13 @@ pub fn find_workspace(conn: &Conn, id: i64) -> Result<Option<WorkspaceRow>> {
 
 /// Inserts a workspace and returns its id.
 pub fn insert_workspace(conn: &Conn, name: &str, profile_limit: Option<i64>) -> Result<i64> {
-    conn.prepare_cached(
-        "INSERT INTO workspaces (name, profile_limit, created_at) VALUES (?1, ?2, ?3)",
-    )?
-    .execute(params![name, profile_limit, super::now()])?;
+    conn.prepare_cached("INSERT INTO workspaces (name, profile_limit, created_at) VALUES (?1, ?2, ?3)")?
+        .execute(params![name, profile_limit, super::now()])?;
     Ok(conn.last_insert_rowid())
 }
 
 /// Sets a workspace's profile limit (`None`: no limit).
 pub fn update_workspace_profile_limit(conn: &Conn, id: i64, limit: Option<i64>) -> Result<()> {
-    conn.prepare_cached("UPDATE workspaces SET profile_limit = ?2 WHERE id = ?1")?
-        .execute(params![id, limit])?;
+    conn.prepare_cached("UPDATE workspaces SET profile_limit = ?2 WHERE id = ?1")?.execute(params![id, limit])?;
     Ok(())
 }

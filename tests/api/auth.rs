@@ -10,10 +10,7 @@ const FOREIGN: &str = "3f2b8c1e-0000-4000-8000-000000000000";
 fn every_native_route_returns_401_without_a_valid_key() {
     let app = spawn_app();
     let key = app.key("acme");
-    let id = app.new_profile(&key, "A")["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = app.new_profile(&key, "A")["id"].as_str().unwrap().to_string();
     let routes = [
         ("POST", "/v1/profiles".to_string()),
         ("GET", "/v1/profiles".to_string()),
@@ -26,10 +23,7 @@ fn every_native_route_returns_401_without_a_valid_key() {
         &[("authorization", "Bearer nonsense")],
         &[("x-api-key", "hp_tooshort")],
         &[("authorization", "Basic aGk6dGhlcmU=")],
-        &[(
-            "authorization",
-            "Bearer hp_000000000000AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
-        )],
+        &[("authorization", "Bearer hp_000000000000AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")],
     ];
     for (method, path) in &routes {
         for headers in bad_keys {
@@ -51,22 +45,10 @@ fn bearer_and_x_api_key_headers_both_authenticate() {
     let app = spawn_app();
     let key = app.key("acme");
     let bearer = format!("Bearer {key}");
-    assert_eq!(
-        app.send("GET", "/v1/profiles", &[("authorization", &bearer)], None)
-            .status,
-        200
-    );
+    assert_eq!(app.send("GET", "/v1/profiles", &[("authorization", &bearer)], None).status, 200);
     let lower = format!("bearer {key}");
-    assert_eq!(
-        app.send("GET", "/v1/profiles", &[("authorization", &lower)], None)
-            .status,
-        200
-    );
-    assert_eq!(
-        app.send("GET", "/v1/profiles", &[("x-api-key", &key)], None)
-            .status,
-        200
-    );
+    assert_eq!(app.send("GET", "/v1/profiles", &[("authorization", &lower)], None).status, 200);
+    assert_eq!(app.send("GET", "/v1/profiles", &[("x-api-key", &key)], None).status, 200);
 }
 
 #[test]
@@ -94,18 +76,8 @@ fn a_key_revoked_by_the_cli_is_refused_by_the_running_server_within_a_second() {
     assert_eq!(app.list_profiles(&key, "").status, 200);
     let (ok, listed, _) = cli(&["key", "list", "--db", db, "--workspace", "acme"]);
     assert!(ok);
-    assert!(
-        !listed.contains(&key[15..]),
-        "the secret must never be listed"
-    );
-    let key_id = listed
-        .lines()
-        .next()
-        .unwrap()
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_string();
+    assert!(!listed.contains(&key[15..]), "the secret must never be listed");
+    let key_id = listed.lines().next().unwrap().split_whitespace().next().unwrap().to_string();
     assert!(key.starts_with(&format!("hp_{key_id}")));
     let (ok, _, err) = cli(&["key", "revoke", "--db", db, &key_id]);
     assert!(ok, "{err}");
@@ -115,10 +87,7 @@ fn a_key_revoked_by_the_cli_is_refused_by_the_running_server_within_a_second() {
         if status == 401 {
             break;
         }
-        assert!(
-            revoked_at.elapsed() < Duration::from_secs(1),
-            "still accepted after 1 s"
-        );
+        assert!(revoked_at.elapsed() < Duration::from_secs(1), "still accepted after 1 s");
         std::thread::sleep(Duration::from_millis(20));
     }
     let (_, listed, _) = cli(&["key", "list", "--db", db, "--workspace", "acme"]);
@@ -141,16 +110,7 @@ fn a_revoked_key_can_be_named_by_the_whole_key() {
 fn cli_key_create_sets_the_profile_limit() {
     let app = spawn_app();
     let db = app.db_path.to_str().unwrap();
-    let (ok, key, _) = cli(&[
-        "key",
-        "create",
-        "--db",
-        db,
-        "--workspace",
-        "tiny",
-        "--profile-limit",
-        "1",
-    ]);
+    let (ok, key, _) = cli(&["key", "create", "--db", db, "--workspace", "tiny", "--profile-limit", "1"]);
     assert!(ok);
     let key = key.trim();
     assert_eq!(app.create_profile(key, &json!({"name": "a"})).status, 201);
@@ -161,25 +121,15 @@ fn cli_key_create_sets_the_profile_limit() {
 fn workspaces_see_only_their_own_profiles() {
     let app = spawn_app();
     let (a, b) = (app.key("a"), app.key("b"));
-    let pa = app.new_profile(&a, "A's")["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let pb = app.new_profile(&b, "B's")["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let pa = app.new_profile(&a, "A's")["id"].as_str().unwrap().to_string();
+    let pb = app.new_profile(&b, "B's")["id"].as_str().unwrap().to_string();
     let listed = app.list_profiles(&a, "").body;
     assert_eq!(listed["data"].as_array().unwrap().len(), 1);
     assert_eq!(listed["data"][0]["id"], pa.as_str());
     // B's id is as unknown to A as an id that never existed.
     for id in [pb.as_str(), FOREIGN] {
         assert_eq!(app.get_profile(&a, id).status, 404);
-        assert_eq!(
-            app.update_profile(&a, id, &json!({"name": "hijacked"}))
-                .status,
-            404
-        );
+        assert_eq!(app.update_profile(&a, id, &json!({"name": "hijacked"})).status, 404);
         assert_eq!(app.delete_profile(&a, id).status, 404);
     }
     let still = app.get_profile(&b, &pb);
@@ -187,10 +137,7 @@ fn workspaces_see_only_their_own_profiles() {
     assert_eq!(still.body["name"], "B's");
     // Filters do not cross workspaces either.
     app.create_profile(&b, &json!({"name": "x", "externalId": "shared"}));
-    assert_eq!(
-        app.list_profiles(&a, "?externalId=shared").body["data"],
-        json!([])
-    );
+    assert_eq!(app.list_profiles(&a, "?externalId=shared").body["data"], json!([]));
 }
 
 #[test]
@@ -198,9 +145,7 @@ fn sixty_four_simultaneous_first_requests_with_one_key_all_succeed() {
     let app = spawn_app();
     let key = app.key("acme");
     let statuses: Vec<u16> = std::thread::scope(|s| {
-        let hs: Vec<_> = (0..64)
-            .map(|_| s.spawn(|| app.list_profiles(&key, "").status))
-            .collect();
+        let hs: Vec<_> = (0..64).map(|_| s.spawn(|| app.list_profiles(&key, "").status)).collect();
         hs.into_iter().map(|h| h.join().unwrap()).collect()
     });
     assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");

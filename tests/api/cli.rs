@@ -14,23 +14,14 @@ fn dev_mode_prints_a_key_that_works_and_the_same_key_after_a_restart() {
         &first.base,
         "POST",
         "/v1/profiles",
-        &[
-            ("authorization", &auth),
-            ("content-type", "application/json"),
-        ],
+        &[("authorization", &auth), ("content-type", "application/json")],
         Some(br#"{"name":"dev"}"#.to_vec()),
     );
     assert_eq!(res.status, 201, "{}", res.text);
     first.kill9();
     let second = spawn_binary(&db, &["--dev"]);
     assert_eq!(second.dev_key.as_deref(), Some(key.as_str()));
-    let res = send(
-        &second.base,
-        "GET",
-        "/v1/profiles",
-        &[("authorization", &auth)],
-        None,
-    );
+    let res = send(&second.base, "GET", "/v1/profiles", &[("authorization", &auth)], None);
     assert_eq!(res.status, 200);
     assert_eq!(res.body["data"][0]["name"], "dev");
 }
@@ -39,14 +30,7 @@ fn dev_mode_prints_a_key_that_works_and_the_same_key_after_a_restart() {
 fn dev_mode_refuses_a_non_loopback_address() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("dev.db");
-    let (ok, _, err) = cli(&[
-        "serve",
-        "--dev",
-        "--bind",
-        "0.0.0.0:0",
-        "--db",
-        db.to_str().unwrap(),
-    ]);
+    let (ok, _, err) = cli(&["serve", "--dev", "--bind", "0.0.0.0:0", "--db", db.to_str().unwrap()]);
     assert!(!ok);
     assert!(err.contains("loopback"), "{err}");
 }
@@ -57,8 +41,7 @@ fn the_secret_file_is_created_with_mode_0600() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("h.db");
     let _server = spawn_binary(&db, &[]);
-    let meta =
-        std::fs::metadata(dir.path().join("h.db.secret")).expect("secret file beside the database");
+    let meta = std::fs::metadata(dir.path().join("h.db.secret")).expect("secret file beside the database");
     assert_eq!(meta.permissions().mode() & 0o777, 0o600);
 }
 
@@ -69,10 +52,7 @@ fn acknowledged_profiles_survive_kill_9() {
     let server = spawn_binary(&db, &[]);
     let key = create_key(&db, "acme", None);
     let auth = format!("Bearer {key}");
-    let headers = [
-        ("authorization", auth.as_str()),
-        ("content-type", "application/json"),
-    ];
+    let headers = [("authorization", auth.as_str()), ("content-type", "application/json")];
     let mut acknowledged = Vec::new();
     std::thread::scope(|s| {
         let hs: Vec<_> = (0..8)
@@ -97,13 +77,7 @@ fn acknowledged_profiles_survive_kill_9() {
     server.kill9();
     let server = spawn_binary(&db, &[]);
     for id in &acknowledged {
-        let res = send(
-            &server.base,
-            "GET",
-            &format!("/v1/profiles/{id}"),
-            &[("x-api-key", &key)],
-            None,
-        );
+        let res = send(&server.base, "GET", &format!("/v1/profiles/{id}"), &[("x-api-key", &key)], None);
         assert_eq!(res.status, 200, "profile {id} was acknowledged but lost");
     }
 }

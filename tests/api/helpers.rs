@@ -45,16 +45,8 @@ fn agent() -> &'static ureq::Agent {
 }
 
 /// Sends one request to `base` + `path`.
-pub fn send(
-    base: &str,
-    method: &str,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: Option<Vec<u8>>,
-) -> Res {
-    let mut req = ureq::http::Request::builder()
-        .method(method)
-        .uri(format!("{base}{path}"));
+pub fn send(base: &str, method: &str, path: &str, headers: &[(&str, &str)], body: Option<Vec<u8>>) -> Res {
+    let mut req = ureq::http::Request::builder().method(method).uri(format!("{base}{path}"));
     for (k, v) in headers {
         req = req.header(*k, *v);
     }
@@ -67,12 +59,7 @@ pub fn send(
     let headers = res.headers().clone();
     let text = res.body_mut().read_to_string().unwrap_or_default();
     let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-    Res {
-        status,
-        headers,
-        text,
-        body,
-    }
+    Res { status, headers, text, body }
 }
 
 /// A server running in this process.
@@ -86,22 +73,34 @@ pub struct TestApp {
 
 /// Starts a server on port 0 with a database in a new temp dir.
 pub fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {})
+}
+
+/// `spawn_app` with changes to the configuration (providers, sandbox, ...).
+pub fn spawn_app_with(change: impl FnOnce(&mut Config)) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let db_path = dir.path().join("hitchpost.db");
-    let mut app = spawn_app_on(&db_path);
+    let mut app = spawn_app_on_with(&db_path, change);
     app._dir = Some(dir);
     app
 }
 
 /// Starts a server on port 0 over an existing (or new) database file.
 pub fn spawn_app_on(db_path: &Path) -> TestApp {
-    let config = Config {
+    spawn_app_on_with(db_path, |_| {})
+}
+
+fn spawn_app_on_with(db_path: &Path, change: impl FnOnce(&mut Config)) -> TestApp {
+    let mut config = Config {
         bind: "127.0.0.1:0".into(),
         db_path: db_path.to_path_buf(),
-        dev: false,
-        secret: Some("test secret".into()),
+        secret: Some(TEST_SECRET.into()),
         workers: Some(2),
+        ..Config::default()
     };
+    // Fake providers in tests listen on loopback.
+    config.providers.allow_private_outbound = true;
+    change(&mut config);
     let (tx, rx) = std::sync::mpsc::channel();
     let thread = std::thread::spawn(move || {
         actix_web::rt::System::new().block_on(async move {
@@ -111,14 +110,11 @@ pub fn spawn_app_on(db_path: &Path) -> TestApp {
         })
     });
     let (addr, handle) = rx.recv().expect("server started");
-    TestApp {
-        base: format!("http://{addr}"),
-        db_path: db_path.to_path_buf(),
-        handle,
-        thread: Some(thread),
-        _dir: None,
-    }
+    TestApp { base: format!("http://{addr}"), db_path: db_path.to_path_buf(), handle, thread: Some(thread), _dir: None }
 }
+
+/// The server secret of every `spawn_app` server.
+pub const TEST_SECRET: &str = "test secret";
 
 impl Drop for TestApp {
     fn drop(&mut self) {
@@ -158,13 +154,7 @@ impl TestApp {
         create_key(&self.db_path, workspace, Some(limit))
     }
 
-    pub fn send(
-        &self,
-        method: &str,
-        path: &str,
-        headers: &[(&str, &str)],
-        body: Option<Vec<u8>>,
-    ) -> Res {
+    pub fn send(&self, method: &str, path: &str, headers: &[(&str, &str)], body: Option<Vec<u8>>) -> Res {
         send(&self.base, method, path, headers, body)
     }
 
@@ -178,12 +168,7 @@ impl TestApp {
 
     pub fn create_profile(&self, key: &str, body: &Value) -> Res {
         let auth = format!("Bearer {key}");
-        self.send(
-            "POST",
-            "/v1/profiles",
-            &[("authorization", &auth), JSON],
-            Some(body.to_string().into_bytes()),
-        )
+        self.send("POST", "/v1/profiles", &[("authorization", &auth), JSON], Some(body.to_string().into_bytes()))
     }
 
     /// Creates a profile and returns its body, failing the test on anything but 201.
@@ -194,21 +179,11 @@ impl TestApp {
     }
 
     pub fn list_profiles(&self, key: &str, query: &str) -> Res {
-        self.send(
-            "GET",
-            &format!("/v1/profiles{query}"),
-            &[("x-api-key", key)],
-            None,
-        )
+        self.send("GET", &format!("/v1/profiles{query}"), &[("x-api-key", key)], None)
     }
 
     pub fn get_profile(&self, key: &str, id: &str) -> Res {
-        self.send(
-            "GET",
-            &format!("/v1/profiles/{id}"),
-            &[("x-api-key", key)],
-            None,
-        )
+        self.send("GET", &format!("/v1/profiles/{id}"), &[("x-api-key", key)], None)
     }
 
     pub fn update_profile(&self, key: &str, id: &str, body: &Value) -> Res {
@@ -221,12 +196,7 @@ impl TestApp {
     }
 
     pub fn delete_profile(&self, key: &str, id: &str) -> Res {
-        self.send(
-            "DELETE",
-            &format!("/v1/profiles/{id}"),
-            &[("x-api-key", key)],
-            None,
-        )
+        self.send("DELETE", &format!("/v1/profiles/{id}"), &[("x-api-key", key)], None)
     }
 }
 
@@ -261,17 +231,11 @@ pub fn spawn_binary(db_path: &Path, args: &[&str]) -> BinServer {
         .to_string();
     let dev_key = if args.contains(&"--dev") {
         let line = lines.next().expect("dev key line").expect("utf-8");
-        line.split_whitespace()
-            .find(|w| w.starts_with("hp_"))
-            .map(str::to_string)
+        line.split_whitespace().find(|w| w.starts_with("hp_")).map(str::to_string)
     } else {
         None
     };
-    BinServer {
-        child,
-        base: format!("http://{addr}"),
-        dev_key,
-    }
+    BinServer { child, base: format!("http://{addr}"), dev_key }
 }
 
 impl BinServer {

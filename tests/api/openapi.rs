@@ -8,24 +8,12 @@ fn openapi_json_describes_every_native_route_with_its_errors() {
     let res = app.openapi();
     assert_eq!(res.status, 200);
     let doc = &res.body;
-    assert!(
-        doc["openapi"].as_str().unwrap().starts_with("3.1"),
-        "{}",
-        doc["openapi"]
-    );
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"), "{}", doc["openapi"]);
     let expected: &[(&str, &str, &[&str])] = &[
-        (
-            "/v1/profiles",
-            "post",
-            &["201", "400", "401", "402", "409", "413", "415"],
-        ),
+        ("/v1/profiles", "post", &["201", "400", "401", "402", "409", "413", "415"]),
         ("/v1/profiles", "get", &["200", "400", "401"]),
         ("/v1/profiles/{id}", "get", &["200", "401", "404"]),
-        (
-            "/v1/profiles/{id}",
-            "patch",
-            &["200", "400", "401", "404", "409", "413", "415"],
-        ),
+        ("/v1/profiles/{id}", "patch", &["200", "400", "401", "404", "409", "413", "415"]),
         ("/v1/profiles/{id}", "delete", &["204", "401", "404"]),
         ("/healthz", "get", &["200"]),
     ];
@@ -33,23 +21,11 @@ fn openapi_json_describes_every_native_route_with_its_errors() {
         let op = &doc["paths"][path][method];
         assert!(op.is_object(), "{method} {path} missing");
         for code in *codes {
-            assert!(
-                op["responses"][code].is_object(),
-                "{method} {path} lacks {code}"
-            );
+            assert!(op["responses"][code].is_object(), "{method} {path} lacks {code}");
         }
     }
-    for schema in [
-        "Problem",
-        "ProfileBody",
-        "CreateProfile",
-        "UpdateProfile",
-        "ProfileList",
-    ] {
-        assert!(
-            doc["components"]["schemas"][schema].is_object(),
-            "schema {schema} missing"
-        );
+    for schema in ["Problem", "ProfileBody", "CreateProfile", "UpdateProfile", "ProfileList"] {
+        assert!(doc["components"]["schemas"][schema].is_object(), "schema {schema} missing");
     }
     assert!(doc["components"]["securitySchemes"]["apiKey"].is_object());
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());

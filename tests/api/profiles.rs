@@ -41,11 +41,7 @@ fn create_profile_sets_absent_optionals_to_null() {
     let res = app.create_profile(&key, &json!({"name": "Bob"}));
     assert_eq!(res.status, 201);
     for field in ["externalId", "username", "metadata"] {
-        assert!(
-            res.body.get(field).is_some_and(|v| v.is_null()),
-            "{field} should be null: {}",
-            res.text
-        );
+        assert!(res.body.get(field).is_some_and(|v| v.is_null()), "{field} should be null: {}", res.text);
     }
 }
 
@@ -53,11 +49,7 @@ fn create_profile_sets_absent_optionals_to_null() {
 fn create_profile_returns_409_when_external_id_is_taken() {
     let app = spawn_app();
     let key = app.key("acme");
-    assert_eq!(
-        app.create_profile(&key, &json!({"name": "A", "externalId": "u1"}))
-            .status,
-        201
-    );
+    assert_eq!(app.create_profile(&key, &json!({"name": "A", "externalId": "u1"})).status, 201);
     let res = app.create_profile(&key, &json!({"name": "B", "externalId": "u1"}));
     assert_eq!(res.status, 409);
     assert_eq!(res.header("content-type"), Some("application/problem+json"));
@@ -69,11 +61,7 @@ fn create_profile_returns_409_when_external_id_is_taken() {
 fn create_profile_returns_409_when_username_is_taken() {
     let app = spawn_app();
     let key = app.key("acme");
-    assert_eq!(
-        app.create_profile(&key, &json!({"name": "A", "username": "al"}))
-            .status,
-        201
-    );
+    assert_eq!(app.create_profile(&key, &json!({"name": "A", "username": "al"})).status, 201);
     let res = app.create_profile(&key, &json!({"name": "B", "username": "al"}));
     assert_eq!(res.status, 409);
     assert_eq!(res.problem_field(), "username");
@@ -83,16 +71,8 @@ fn create_profile_returns_409_when_username_is_taken() {
 fn the_same_external_id_may_be_used_in_two_workspaces() {
     let app = spawn_app();
     let (a, b) = (app.key("a"), app.key("b"));
-    assert_eq!(
-        app.create_profile(&a, &json!({"name": "A", "externalId": "u1"}))
-            .status,
-        201
-    );
-    assert_eq!(
-        app.create_profile(&b, &json!({"name": "B", "externalId": "u1"}))
-            .status,
-        201
-    );
+    assert_eq!(app.create_profile(&a, &json!({"name": "A", "externalId": "u1"})).status, 201);
+    assert_eq!(app.create_profile(&b, &json!({"name": "B", "externalId": "u1"})).status, 201);
 }
 
 #[test]
@@ -127,11 +107,7 @@ fn create_profile_returns_400_naming_the_invalid_field() {
         assert_eq!(res.header("content-type"), Some("application/problem+json"));
         assert_eq!(res.problem_field(), field, "{shown} -> {}", res.text);
         assert_eq!(res.body["status"], 400);
-        assert!(
-            res.body["detail"].as_str().unwrap().contains(field),
-            "{}",
-            res.text
-        );
+        assert!(res.body["detail"].as_str().unwrap().contains(field), "{}", res.text);
     }
 }
 
@@ -165,14 +141,8 @@ fn get_profile_returns_the_profile_and_404_for_an_unknown_id() {
 fn list_profiles_pages_through_every_profile_once() {
     let app = spawn_app();
     let key = app.key("acme");
-    let ids: Vec<String> = (0..5)
-        .map(|i| {
-            app.new_profile(&key, &format!("p{i}"))["id"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        })
-        .collect();
+    let ids: Vec<String> =
+        (0..5).map(|i| app.new_profile(&key, &format!("p{i}"))["id"].as_str().unwrap().to_string()).collect();
     let mut seen = Vec::new();
     let mut query = "?limit=2".to_string();
     loop {
@@ -204,14 +174,8 @@ fn list_profiles_defaults_to_50_and_says_when_there_is_no_next_page() {
 fn list_profiles_filters_by_external_id_and_username() {
     let app = spawn_app();
     let key = app.key("acme");
-    app.create_profile(
-        &key,
-        &json!({"name": "A", "externalId": "ext-a", "username": "aa"}),
-    );
-    app.create_profile(
-        &key,
-        &json!({"name": "B", "externalId": "ext-b", "username": "bb"}),
-    );
+    app.create_profile(&key, &json!({"name": "A", "externalId": "ext-a", "username": "aa"}));
+    app.create_profile(&key, &json!({"name": "B", "externalId": "ext-b", "username": "bb"}));
     let res = app.list_profiles(&key, "?externalId=ext-b");
     assert_eq!(res.body["data"].as_array().unwrap().len(), 1);
     assert_eq!(res.body["data"][0]["name"], "B");
@@ -246,10 +210,7 @@ fn update_profile_changes_only_the_given_fields() {
     let app = spawn_app();
     let key = app.key("acme");
     let p = app
-        .create_profile(
-            &key,
-            &json!({"name": "A", "externalId": "e1", "username": "u1", "metadata": {"k": 1}}),
-        )
+        .create_profile(&key, &json!({"name": "A", "externalId": "e1", "username": "u1", "metadata": {"k": 1}}))
         .body;
     let id = p["id"].as_str().unwrap();
     std::thread::sleep(std::time::Duration::from_millis(5));
@@ -269,28 +230,15 @@ fn update_profile_changes_only_the_given_fields() {
 fn update_profile_with_null_clears_an_optional_field() {
     let app = spawn_app();
     let key = app.key("acme");
-    let p = app
-        .create_profile(
-            &key,
-            &json!({"name": "A", "externalId": "e1", "metadata": {"k": 1}}),
-        )
-        .body;
+    let p = app.create_profile(&key, &json!({"name": "A", "externalId": "e1", "metadata": {"k": 1}})).body;
     let id = p["id"].as_str().unwrap();
-    let res = app.update_profile(
-        &key,
-        id,
-        &json!({"externalId": null, "metadata": null, "username": "new"}),
-    );
+    let res = app.update_profile(&key, id, &json!({"externalId": null, "metadata": null, "username": "new"}));
     assert_eq!(res.status, 200, "{}", res.text);
     assert!(res.body["externalId"].is_null());
     assert!(res.body["metadata"].is_null());
     assert_eq!(res.body["username"], "new");
     // The freed externalId can be taken by another profile.
-    assert_eq!(
-        app.create_profile(&key, &json!({"name": "B", "externalId": "e1"}))
-            .status,
-        201
-    );
+    assert_eq!(app.create_profile(&key, &json!({"name": "B", "externalId": "e1"})).status, 201);
 }
 
 #[test]
@@ -298,10 +246,7 @@ fn update_profile_returns_409_400_and_404() {
     let app = spawn_app();
     let key = app.key("acme");
     app.create_profile(&key, &json!({"name": "A", "externalId": "taken"}));
-    let id = app.new_profile(&key, "B")["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = app.new_profile(&key, "B")["id"].as_str().unwrap().to_string();
     let res = app.update_profile(&key, &id, &json!({"externalId": "taken"}));
     assert_eq!(res.status, 409);
     assert_eq!(res.problem_field(), "externalId");
@@ -313,11 +258,7 @@ fn update_profile_returns_409_400_and_404() {
     let res = app.update_profile(&key, &id, &json!({"colour": "red"}));
     assert_eq!(res.status, 400);
     assert_eq!(res.problem_field(), "colour");
-    let res = app.update_profile(
-        &key,
-        "3f2b8c1e-0000-4000-8000-000000000000",
-        &json!({"name": "X"}),
-    );
+    let res = app.update_profile(&key, "3f2b8c1e-0000-4000-8000-000000000000", &json!({"name": "X"}));
     assert_eq!(res.status, 404);
     // The failed updates changed nothing.
     assert_eq!(app.get_profile(&key, &id).body["name"], "B");
@@ -327,10 +268,7 @@ fn update_profile_returns_409_400_and_404() {
 fn delete_profile_returns_204_then_404() {
     let app = spawn_app();
     let key = app.key("acme");
-    let id = app.new_profile(&key, "A")["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = app.new_profile(&key, "A")["id"].as_str().unwrap().to_string();
     let res = app.delete_profile(&key, &id);
     assert_eq!(res.status, 204);
     assert_eq!(res.text, "");
@@ -348,23 +286,9 @@ fn create_profile_returns_402_at_the_profile_limit_and_a_delete_frees_a_slot() {
     assert_eq!(res.status, 402, "{}", res.text);
     assert_eq!(res.body["type"], "urn:hitchpost:problem:plan-limit");
     assert_eq!(res.body["status"], 402);
-    assert_eq!(
-        app.list_profiles(&key, "").body["data"]
-            .as_array()
-            .unwrap()
-            .len(),
-        2
-    );
-    assert_eq!(
-        app.delete_profile(&key, first["id"].as_str().unwrap())
-            .status,
-        204
-    );
-    assert_eq!(
-        app.create_profile(&key, &serde_json::json!({"name": "three"}))
-            .status,
-        201
-    );
+    assert_eq!(app.list_profiles(&key, "").body["data"].as_array().unwrap().len(), 2);
+    assert_eq!(app.delete_profile(&key, first["id"].as_str().unwrap()).status, 204);
+    assert_eq!(app.create_profile(&key, &serde_json::json!({"name": "three"})).status, 201);
 }
 
 #[test]
@@ -376,33 +300,15 @@ fn fifty_concurrent_creates_with_one_external_id_give_one_201_and_49_409s() {
             .map(|i| {
                 let (app, key) = (&app, &key);
                 s.spawn(move || {
-                    app.create_profile(
-                        key,
-                        &json!({"name": format!("racer {i}"), "externalId": "same"}),
-                    )
-                    .status
+                    app.create_profile(key, &json!({"name": format!("racer {i}"), "externalId": "same"})).status
                 })
             })
             .collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
-    assert_eq!(
-        statuses.iter().filter(|s| **s == 201).count(),
-        1,
-        "{statuses:?}"
-    );
-    assert_eq!(
-        statuses.iter().filter(|s| **s == 409).count(),
-        49,
-        "{statuses:?}"
-    );
-    assert_eq!(
-        app.list_profiles(&key, "?externalId=same").body["data"]
-            .as_array()
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 1, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 49, "{statuses:?}");
+    assert_eq!(app.list_profiles(&key, "?externalId=same").body["data"].as_array().unwrap().len(), 1);
 }
 
 #[test]
@@ -412,13 +318,7 @@ fn profiles_survive_a_restart_of_the_server_on_the_same_file() {
     let (key, id) = {
         let app = crate::helpers::spawn_app_on(&db);
         let key = app.key("acme");
-        (
-            key.clone(),
-            app.new_profile(&key, "Persistent")["id"]
-                .as_str()
-                .unwrap()
-                .to_string(),
-        )
+        (key.clone(), app.new_profile(&key, "Persistent")["id"].as_str().unwrap().to_string())
     };
     let app = crate::helpers::spawn_app_on(&db);
     let res = app.get_profile(&key, &id);

@@ -47,37 +47,21 @@ impl Error {
                 (StatusCode::NOT_FOUND, "not-found", "Not Found")
             }
             ApiError::Domain(D::Conflict { .. }) => (StatusCode::CONFLICT, "conflict", "Conflict"),
-            ApiError::Domain(D::Invalid { .. }) => {
-                (StatusCode::BAD_REQUEST, "validation", "Invalid request")
+            ApiError::Domain(D::Invalid { .. }) => (StatusCode::BAD_REQUEST, "validation", "Invalid request"),
+            ApiError::Domain(D::PlanLimit { .. }) => (StatusCode::PAYMENT_REQUIRED, "plan-limit", "Plan limit reached"),
+            ApiError::Domain(D::Unauthorized(_)) => (StatusCode::UNAUTHORIZED, "unauthorized", "Unauthorized"),
+            ApiError::Domain(D::RateLimited { .. }) => {
+                (StatusCode::TOO_MANY_REQUESTS, "rate-limited", "Too many requests")
             }
-            ApiError::Domain(D::PlanLimit { .. }) => (
-                StatusCode::PAYMENT_REQUIRED,
-                "plan-limit",
-                "Plan limit reached",
-            ),
-            ApiError::Domain(D::Unauthorized(_)) => {
-                (StatusCode::UNAUTHORIZED, "unauthorized", "Unauthorized")
+            ApiError::Domain(D::Credentials(_)) => {
+                (StatusCode::BAD_REQUEST, "credentials-refused", "Credentials refused")
             }
-            ApiError::Domain(D::RateLimited { .. }) => (
-                StatusCode::TOO_MANY_REQUESTS,
-                "rate-limited",
-                "Too many requests",
-            ),
-            ApiError::Domain(D::Internal(_)) => (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                "Internal error",
-            ),
-            ApiError::PayloadTooLarge(_) => (
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload-too-large",
-                "Payload too large",
-            ),
-            ApiError::UnsupportedMediaType => (
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported-media-type",
-                "Unsupported media type",
-            ),
+            ApiError::Domain(D::Upstream(_)) => (StatusCode::BAD_GATEWAY, "upstream", "The provider failed"),
+            ApiError::Domain(D::Internal(_)) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error"),
+            ApiError::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large", "Payload too large"),
+            ApiError::UnsupportedMediaType => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "Unsupported media type")
+            }
         }
     }
 
@@ -87,29 +71,19 @@ impl Error {
         let (detail, errors) = match &self.0 {
             ApiError::Domain(domain::Error::Invalid { field, reason }) => (
                 format!("{field}: {reason}"),
-                Some(vec![FieldProblem {
-                    field: field.clone(),
-                    message: reason.clone(),
-                }]),
+                Some(vec![FieldProblem { field: field.clone(), message: reason.clone() }]),
             ),
             ApiError::Domain(domain::Error::Conflict { resource, field }) => (
                 format!("{field} is already used by another {resource}"),
-                Some(vec![FieldProblem {
-                    field: field.to_string(),
-                    message: "is already used".into(),
-                }]),
+                Some(vec![FieldProblem { field: field.to_string(), message: "is already used".into() }]),
             ),
-            ApiError::Domain(domain::Error::PlanLimit { limit }) => (
-                format!(
-                    "the workspace's plan allows {limit} profiles; delete one or raise the limit"
-                ),
-                None,
-            ),
+            ApiError::Domain(domain::Error::PlanLimit { limit }) => {
+                (format!("the workspace's plan allows {limit} profiles; delete one or raise the limit"), None)
+            }
             // The cause of a 5xx is logged, never shown.
-            ApiError::Domain(domain::Error::Internal(_)) => (
-                "something failed on the server; it is safe to retry".into(),
-                None,
-            ),
+            ApiError::Domain(domain::Error::Internal(_)) => {
+                ("something failed on the server; it is safe to retry".into(), None)
+            }
             other => (other.to_string(), None),
         };
         Problem {

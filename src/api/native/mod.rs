@@ -1,12 +1,17 @@
 //! The native API (`/v1`): hitchpost's own, a superset of Synposter's (seed 003), with
 //! RFC 9457 problem+json errors.
 
+mod accounts;
+mod connect_links;
 mod error;
 mod openapi;
 mod profiles;
 
+pub use accounts::AccountBody;
+pub use connect_links::link_url;
 pub use error::{Error, Problem};
 pub use openapi::ApiDoc;
+pub use profiles::{ProfileBody, with_accounts};
 
 use super::{AppState, presented_key};
 use crate::auth::Caller;
@@ -24,6 +29,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(profiles::get_profile)
             .service(profiles::update_profile)
             .service(profiles::delete_profile)
+            .service(connect_links::validate_connect_link)
+            .service(connect_links::create_connect_link)
+            .service(connect_links::list_connect_links)
+            .service(connect_links::revoke_connect_link)
+            .service(accounts::list_accounts)
+            .service(accounts::link_account)
+            .service(accounts::unlink_account)
+            .service(accounts::refresh_account)
             .default_service(web::to(|| async {
                 Err::<actix_web::HttpResponse, _>(Error::from(super::ApiError::RouteNotFound))
             })),

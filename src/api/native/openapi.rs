@@ -1,7 +1,7 @@
 //! `GET /openapi.json`: the native API described from the code itself.
 
 use super::error::{FieldProblem, Problem};
-use super::profiles;
+use super::{accounts, connect_links, profiles};
 use actix_web::{HttpResponse, get};
 use std::sync::OnceLock;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -18,11 +18,24 @@ use utoipa::{Modify, OpenApi};
         profiles::get_profile,
         profiles::update_profile,
         profiles::delete_profile,
+        connect_links::create_connect_link,
+        connect_links::list_connect_links,
+        connect_links::revoke_connect_link,
+        connect_links::validate_connect_link,
+        accounts::list_accounts,
+        accounts::link_account,
+        accounts::unlink_account,
+        accounts::refresh_account,
     ),
     components(schemas(Problem, FieldProblem, profiles::ProfileBody, profiles::CreateProfile,
-        profiles::UpdateProfile, profiles::ProfileList)),
+        profiles::UpdateProfile, profiles::ProfileList,
+        connect_links::CreateConnectLink, connect_links::ConnectLinkBody, connect_links::ConnectLinkInfo,
+        connect_links::ConnectLinkList, connect_links::ValidateConnectLink, connect_links::ValidationBody,
+        accounts::AccountBody, accounts::AccountList, accounts::LinkAccount, accounts::RefreshBody)),
     modifiers(&Security),
     tags((name = "profiles", description = "End-users of your platform"),
+         (name = "connect", description = "Single-use links through which end-users link accounts"),
+         (name = "accounts", description = "The social accounts a profile has linked"),
          (name = "operations", description = "Health of the server")),
 )]
 pub struct ApiDoc;
@@ -36,10 +49,7 @@ impl Modify for Security {
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
-        components.add_security_scheme(
-            "apiKey",
-            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("x-api-key"))),
-        );
+        components.add_security_scheme("apiKey", SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("x-api-key"))));
     }
 }
 
@@ -48,7 +58,5 @@ pub async fn openapi_json() -> HttpResponse {
     // Generated once: the document only changes with the binary.
     static DOC: OnceLock<String> = OnceLock::new();
     let doc = DOC.get_or_init(|| ApiDoc::openapi().to_json().unwrap_or_else(|_| "{}".into()));
-    HttpResponse::Ok()
-        .content_type("application/json")
-        .body(doc.as_str())
+    HttpResponse::Ok().content_type("application/json").body(doc.as_str())
 }

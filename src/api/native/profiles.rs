@@ -2,9 +2,11 @@
 
 use super::{Auth, Error, Problem};
 use crate::api::{AppState, body};
+use crate::domain::accounts;
+use crate::domain::platform::Platform;
 use crate::domain::profiles::{
-    self, Cursor, ExternalId, Metadata, NewProfile, PageLimit, Profile, ProfileName, ProfilePatch,
-    ProfileQuery, Username,
+    self, Cursor, ExternalId, Metadata, NewProfile, PageLimit, Profile, ProfileName, ProfilePatch, ProfileQuery,
+    Username,
 };
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use serde::{Deserialize, Serialize};
@@ -25,11 +27,14 @@ pub struct ProfileBody {
     metadata: Option<Value>,
     created_at: String,
     updated_at: String,
+    /// The platforms this profile has linked accounts on.
+    accounts: Vec<String>,
 }
 
-impl From<Profile> for ProfileBody {
-    fn from(p: Profile) -> Self {
+impl ProfileBody {
+    pub fn new(p: Profile, platforms: &[Platform]) -> Self {
         ProfileBody {
+            accounts: platforms.iter().map(|p| p.as_str().to_string()).collect(),
             id: p.id,
             profile_key: p.profile_key,
             name: p.name,
@@ -40,6 +45,13 @@ impl From<Profile> for ProfileBody {
             updated_at: p.updated_at,
         }
     }
+}
+
+/// A profile with the platforms it has linked.
+pub fn with_accounts(c: &crate::store::Conn, p: Profile) -> Result<ProfileBody, crate::domain::Error> {
+    let linked = accounts::linked_platforms(c, std::slice::from_ref(&p))?;
+    let platforms = linked.get(&p.seq).cloned().unwrap_or_default();
+    Ok(ProfileBody::new(p, &platforms))
 }
 
 /// The body of `POST /v1/profiles`.
@@ -60,11 +72,7 @@ impl CreateProfile {
     fn into_domain(self) -> Result<NewProfile, Error> {
         Ok(NewProfile {
             name: ProfileName::parse(&self.name)?,
-            external_id: self
-                .external_id
-                .as_deref()
-                .map(ExternalId::parse)
-                .transpose()?,
+            external_id: self.external_id.as_deref().map(ExternalId::parse).transpose()?,
             username: self.username.as_deref().map(Username::parse).transpose()?,
             metadata: self.metadata.map(Metadata::parse).transpose()?,
         })
@@ -98,18 +106,9 @@ impl UpdateProfile {
                 Some(Some(n)) => Some(ProfileName::parse(&n)?),
                 None => None,
             },
-            external_id: self
-                .external_id
-                .map(|o| o.as_deref().map(ExternalId::parse).transpose())
-                .transpose()?,
-            username: self
-                .username
-                .map(|o| o.as_deref().map(Username::parse).transpose())
-                .transpose()?,
-            metadata: self
-                .metadata
-                .map(|o| o.map(Metadata::parse).transpose())
-                .transpose()?,
+            external_id: self.external_id.map(|o| o.as_deref().map(ExternalId::parse).transpose()).transpose()?,
+            username: self.username.map(|o| o.as_deref().map(Username::parse).transpose()).transpose()?,
+            metadata: self.metadata.map(|o| o.map(Metadata::parse).transpose()).transpose()?,
         })
     }
 }
@@ -133,18 +132,15 @@ impl ListParams {
     fn into_domain(self) -> Result<ProfileQuery, Error> {
         let limit = match self.limit {
             None => None,
-            Some(s) => Some(s.parse::<i64>().map_err(|_| {
-                crate::domain::Error::invalid("limit", "must be a whole number between 1 and 100")
-            })?),
+            Some(s) => Some(
+                s.parse::<i64>()
+                    .map_err(|_| crate::domain::Error::invalid("limit", "must be a whole number between 1 and 100"))?,
+            ),
         };
         Ok(ProfileQuery {
             limit: PageLimit::parse(limit)?,
             cursor: self.cursor.as_deref().map(Cursor::parse).transpose()?,
-            external_id: self
-                .external_id
-                .as_deref()
-                .map(ExternalId::parse)
-                .transpose()?,
+            external_id: self.external_id.as_deref().map(ExternalId::parse).transpose()?,
             username: self.username.as_deref().map(Username::parse).transpose()?,
         })
     }
@@ -177,14 +173,9 @@ pub async fn create_profile(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, Error> {
-    let new = body::json::<CreateProfile>(&req, payload)
-        .await?
-        .into_domain()?;
-    let profile = state
-        .db
-        .write(move |c| profiles::create(c, caller.workspace, new))
-        .await?;
-    Ok(HttpResponse::Created().json(ProfileBody::from(profile)))
+    let new = body::json::<CreateProfile>(&req, payload).await?.into_domain()?;
+    let profile = state.db.write(move |c| profiles::create(c, caller.workspace, new)).await?;
+    Ok(HttpResponse::Created().json(ProfileBody::new(profile, &[])))
 }
 
 #[utoipa::path(get, path = "/v1/profiles", tag = "profiles", params(ListParams),
@@ -204,14 +195,23 @@ pub async fn list_profiles(
         .map_err(|e| crate::domain::Error::invalid("query", e.to_string()))?
         .into_inner();
     let query = params.into_domain()?;
-    let page = state
+    let (page, linked) = state
         .db
-        .read(move |c| profiles::list(c, caller.workspace, &query))
+        .read(move |c| {
+            let page = profiles::list(c, caller.workspace, &query)?;
+            let linked = accounts::linked_platforms(c, &page.data)?;
+            Ok::<_, crate::domain::Error>((page, linked))
+        })
         .await?;
-    Ok(HttpResponse::Ok().json(ProfileList {
-        data: page.data.into_iter().map(ProfileBody::from).collect(),
-        next_cursor: page.next_cursor,
-    }))
+    let data = page
+        .data
+        .into_iter()
+        .map(|p| {
+            let platforms = linked.get(&p.seq).cloned().unwrap_or_default();
+            ProfileBody::new(p, &platforms)
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(ProfileList { data, next_cursor: page.next_cursor }))
 }
 
 #[utoipa::path(get, path = "/v1/profiles/{id}", tag = "profiles",
@@ -229,11 +229,8 @@ pub async fn get_profile(
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
     let id = id.into_inner();
-    let profile = state
-        .db
-        .read(move |c| profiles::get(c, caller.workspace, &id))
-        .await?;
-    Ok(HttpResponse::Ok().json(ProfileBody::from(profile)))
+    let body = state.db.read(move |c| with_accounts(c, profiles::get(c, caller.workspace, &id)?)).await?;
+    Ok(HttpResponse::Ok().json(body))
 }
 
 #[utoipa::path(patch, path = "/v1/profiles/{id}", tag = "profiles", request_body = UpdateProfile,
@@ -256,15 +253,10 @@ pub async fn update_profile(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, Error> {
-    let patch = body::json::<UpdateProfile>(&req, payload)
-        .await?
-        .into_domain()?;
+    let patch = body::json::<UpdateProfile>(&req, payload).await?.into_domain()?;
     let id = id.into_inner();
-    let profile = state
-        .db
-        .write(move |c| profiles::update(c, caller.workspace, &id, patch))
-        .await?;
-    Ok(HttpResponse::Ok().json(ProfileBody::from(profile)))
+    let body = state.db.write(move |c| with_accounts(c, profiles::update(c, caller.workspace, &id, patch)?)).await?;
+    Ok(HttpResponse::Ok().json(body))
 }
 
 #[utoipa::path(delete, path = "/v1/profiles/{id}", tag = "profiles",
@@ -282,9 +274,6 @@ pub async fn delete_profile(
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
     let id = id.into_inner();
-    state
-        .db
-        .write(move |c| profiles::delete(c, caller.workspace, &id))
-        .await?;
+    state.db.write(move |c| profiles::delete(c, caller.workspace, &id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,0 +1,35 @@
+//! The page's static files, compiled into the binary so it runs from any directory.
+
+use actix_web::{HttpResponse, web};
+
+const FILES: &[(&str, &str, &str)] = &[
+    ("connect.js", "text/javascript; charset=utf-8", include_str!("../../../static/connect.js")),
+    ("connect.css", "text/css; charset=utf-8", include_str!("../../../static/connect.css")),
+    ("avatar.svg", "image/svg+xml", include_str!("../../../static/avatar.svg")),
+];
+
+/// The page itself.
+pub const PAGE: &str = include_str!("../../../static/connect.html");
+/// A page that says one thing (a used link, a finished sign-in).
+const MESSAGE: &str = include_str!("../../../static/message.html");
+
+pub async fn serve(name: web::Path<String>) -> HttpResponse {
+    match FILES.iter().find(|(n, _, _)| *n == name.as_str()) {
+        Some((_, mime, body)) => HttpResponse::Ok()
+            .content_type(*mime)
+            // Assets change only with the binary; the page itself is never cached.
+            .insert_header(("cache-control", "public, max-age=3600"))
+            .body(*body),
+        None => HttpResponse::NotFound().content_type("text/plain").body("not found"),
+    }
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+}
+
+/// A page with a title and a message, with the given status.
+pub fn message(status: actix_web::http::StatusCode, title: &str, text: &str) -> HttpResponse {
+    let html = MESSAGE.replace("{{title}}", &escape(title)).replace("{{message}}", &escape(text));
+    HttpResponse::build(status).content_type("text/html; charset=utf-8").body(html)
+}

@@ -1,0 +1,47 @@
+//! What the connect page calls. An end-user opens `/connect?token=…` (a connect link); the
+//! token is used up at once and exchanged for a session cookie bound to that profile, and the
+//! browser is sent on to the page (so the token leaves the address bar and history).
+//! Everything after that authenticates with the cookie.
+
+mod assets;
+mod oauth;
+mod page;
+mod session;
+
+use actix_web::http::header;
+use actix_web::{middleware::DefaultHeaders, web};
+
+/// The connect session cookie.
+pub const COOKIE: &str = "hp_connect";
+
+/// The page's Content-Security-Policy: scripts and styles only from this server, no inline
+/// code, no framing, nothing sent anywhere but here.
+const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https: http: data:; \
+     connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// Mounts `/connect`.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/connect")
+            .wrap(
+                DefaultHeaders::new()
+                    .add((header::CONTENT_SECURITY_POLICY, CSP))
+                    .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+                    .add((header::REFERRER_POLICY, "no-referrer"))
+                    .add((header::X_FRAME_OPTIONS, "DENY"))
+                    .add((header::CACHE_CONTROL, "no-store")),
+            )
+            .route("", web::get().to(page::open_link))
+            .route("/app", web::get().to(page::app))
+            .route("/assets/{name}", web::get().to(assets::serve))
+            .route("/start/{platform}", web::get().to(oauth::start))
+            .route("/callback/{platform}", web::get().to(oauth::callback))
+            .service(
+                web::scope("/api")
+                    .route("/session", web::get().to(session::show))
+                    .route("/accounts/{platform}", web::post().to(session::link))
+                    .route("/accounts/{platform}", web::delete().to(session::unlink))
+                    .route("/done", web::post().to(session::done)),
+            ),
+    );
+}

@@ -1,0 +1,82 @@
+//! Opening a link: the single-use exchange of a token for a session.
+
+use super::{COOKIE, assets, session};
+use crate::api::AppState;
+use crate::auth::jwt::{ConnectClaims, LINK_AUDIENCE, SESSION_AUDIENCE};
+use crate::domain::{self, connect};
+use actix_web::cookie::{Cookie, SameSite, time::OffsetDateTime};
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+pub struct OpenQuery {
+    token: Option<String>,
+}
+
+const USED_TITLE: &str = "This link can no longer be used";
+
+fn refused(refusal: connect::Refusal) -> HttpResponse {
+    let (status, text) = match refusal {
+        connect::Refusal::Invalid => (StatusCode::BAD_REQUEST, "This link is not valid. Ask for a new one."),
+        connect::Refusal::ProfileGone => (StatusCode::GONE, "The account this link was for no longer exists."),
+        _ => (StatusCode::GONE, "This link was already used or has expired. Ask for a new link."),
+    };
+    log::info!("connect link refused: {}", refusal.reason());
+    assets::message(status, USED_TITLE, text)
+}
+
+fn server_error(e: domain::Error) -> HttpResponse {
+    log::error!("connect: {e}");
+    assets::message(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong", "Please try again in a moment.")
+}
+
+/// `GET /connect?token=…`: uses the link up and starts a session.
+pub async fn open_link(state: web::Data<AppState>, req: HttpRequest, q: web::Query<OpenQuery>) -> HttpResponse {
+    let Some(token) = q.into_inner().token.filter(|t| !t.is_empty()) else {
+        // Coming back without a token (a bookmark, a reload): fine while the session lives.
+        return match session::current(&state, &req).await {
+            Ok(Some(_)) => see_other("/connect/app"),
+            _ => assets::message(
+                StatusCode::BAD_REQUEST,
+                USED_TITLE,
+                "Open the link you were given to connect your accounts.",
+            ),
+        };
+    };
+    let jwt = state.jwt.clone();
+    let checked = match state.db.read(move |c| connect::check(c, &jwt, &token, LINK_AUDIENCE)).await {
+        Ok(Ok(l)) => l,
+        Ok(Err(refusal)) => return refused(refusal),
+        Err(e) => return server_error(e),
+    };
+    if checked.used {
+        return refused(connect::Refusal::Used);
+    }
+    let jti = checked.claims.jti.clone();
+    match state.db.write(move |c| connect::claim(c, &jti)).await {
+        Ok(true) => {}
+        // Another browser opened it first, or it lapsed in between.
+        Ok(false) => return refused(connect::Refusal::Used),
+        Err(e) => return server_error(e),
+    }
+    let claims = &checked.claims;
+    let session = ConnectClaims::new(SESSION_AUDIENCE, &claims.sub, claims.ws, &claims.jti, claims.exp);
+    let cookie = Cookie::build(COOKIE, state.jwt.sign(&session))
+        .path("/connect")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(state.public_url.starts_with("https://"))
+        .expires(OffsetDateTime::from_unix_timestamp(claims.exp).unwrap_or(OffsetDateTime::UNIX_EPOCH))
+        .finish();
+    HttpResponse::SeeOther().cookie(cookie).insert_header((header::LOCATION, "/connect/app")).finish()
+}
+
+/// `GET /connect/app`: the page (it asks `/connect/api/session` what to show).
+pub async fn app() -> HttpResponse {
+    HttpResponse::Ok().content_type("text/html; charset=utf-8").body(assets::PAGE)
+}
+
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther().insert_header((header::LOCATION, location)).finish()
+}

@@ -1,0 +1,225 @@
+//! The connect page's API, authenticated by the session cookie.
+
+use super::COOKIE;
+use crate::api::{AppState, body};
+use crate::auth::jwt::SESSION_AUDIENCE;
+use crate::domain::connect::{self, CheckedLink};
+use crate::domain::platform::Platform;
+use crate::domain::workspaces::WorkspaceId;
+use crate::domain::{self, accounts};
+use crate::linking::{self, BlueskyLogin};
+use crate::providers::LinkMethod;
+use actix_web::cookie::Cookie;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+/// The session of the request, if its cookie is good and its link is neither revoked nor gone.
+pub async fn current(state: &AppState, req: &HttpRequest) -> domain::Result<Option<CheckedLink>> {
+    let Some(cookie) = req.cookie(COOKIE) else { return Ok(None) };
+    let jwt = state.jwt.clone();
+    let token = cookie.value().to_string();
+    Ok(state.db.read(move |c| connect::check(c, &jwt, &token, SESSION_AUDIENCE)).await?.ok())
+}
+
+/// An error of the page's API: `{error, field}` in words for the person.
+#[derive(Debug)]
+pub struct PageError {
+    status: StatusCode,
+    message: String,
+    field: Option<String>,
+}
+
+impl std::fmt::Display for PageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl actix_web::ResponseError for PageError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        HttpResponse::build(self.status).json(json!({ "error": self.message, "field": self.field }))
+    }
+}
+
+fn error(status: StatusCode, message: &str, field: Option<&str>) -> PageError {
+    PageError { status, message: message.into(), field: field.map(str::to_owned) }
+}
+
+impl From<domain::Error> for PageError {
+    fn from(e: domain::Error) -> Self {
+        use domain::Error as D;
+        match &e {
+            D::Invalid { field, reason } => error(StatusCode::BAD_REQUEST, &format!("{field} {reason}"), Some(field)),
+            D::Credentials(why) => error(StatusCode::BAD_REQUEST, why, Some("appPassword")),
+            D::Upstream(why) => error(StatusCode::BAD_GATEWAY, why, None),
+            D::NotFound(what) => error(StatusCode::NOT_FOUND, &format!("{what} not found"), None),
+            _ => {
+                log::error!("connect page: {e}");
+                error(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on the server. Try again.", None)
+            }
+        }
+    }
+}
+
+impl From<crate::api::ApiError> for PageError {
+    fn from(e: crate::api::ApiError) -> Self {
+        match e {
+            crate::api::ApiError::Domain(d) => d.into(),
+            other => error(StatusCode::BAD_REQUEST, &other.to_string(), None),
+        }
+    }
+}
+
+fn no_session() -> PageError {
+    error(StatusCode::UNAUTHORIZED, "Your session has ended. Open your link again, or ask for a new one.", None)
+}
+
+fn not_from_page() -> PageError {
+    error(StatusCode::FORBIDDEN, "This action must come from the connect page.", None)
+}
+
+/// Page actions must come from the page: a custom header cannot be sent cross-site without
+/// a CORS preflight, which this server never grants.
+fn from_page(req: &HttpRequest) -> bool {
+    req.headers().get("x-hitchpost-connect").is_some()
+}
+
+async fn session(state: &AppState, req: &HttpRequest) -> Result<CheckedLink, PageError> {
+    current(state, req).await?.ok_or_else(no_session)
+}
+
+/// The platforms this link offers: its allow-list (or all), less those that cannot be linked here.
+fn offered(state: &AppState, s: &CheckedLink) -> Vec<Platform> {
+    let wanted = s.options.platforms.clone().unwrap_or_else(|| Platform::ALL.to_vec());
+    wanted.into_iter().filter(|p| state.providers.method(*p) != LinkMethod::Unavailable).collect()
+}
+
+async fn describe(state: &AppState, s: &CheckedLink) -> Result<HttpResponse, PageError> {
+    let profile = s.profile.clone();
+    let linked = state.db.read(move |c| accounts::list_for(c, &profile)).await?;
+    let platforms: Vec<Value> = offered(state, s)
+        .into_iter()
+        .map(|p| {
+            let method = match state.providers.method(p) {
+                LinkMethod::OAuth => "oauth",
+                LinkMethod::Credentials => "credentials",
+                LinkMethod::Sandbox => "sandbox",
+                LinkMethod::Unavailable => "unavailable",
+            };
+            let account = linked.iter().find(|a| a.platform == p).map(|a| {
+                json!({
+                    "username": a.username, "displayName": a.display_name, "imageUrl": a.image_url,
+                    "profileUrl": a.profile_url, "needsReconnect": a.needs_reconnect,
+                    "reconnectReason": a.reconnect_reason, "sandbox": a.sandbox,
+                })
+            });
+            json!({"platform": p.as_str(), "label": p.label(), "method": method,
+                   "sandboxAvailable": state.providers.sandbox, "account": account})
+        })
+        .collect();
+    let o = &s.options;
+    Ok(HttpResponse::Ok().json(json!({
+        "profile": {"id": s.profile.id, "name": s.profile.name},
+        "title": o.title, "description": o.description, "logoUrl": o.logo_url,
+        "buttonText": o.button_text, "language": o.language, "labels": o.labels,
+        "hasRedirect": o.redirect_url.is_some(),
+        "expiresAt": chrono::DateTime::from_timestamp(s.claims.exp, 0).map(|t| t.to_rfc3339()),
+        "platforms": platforms,
+    })))
+}
+
+/// `GET /connect/api/session`.
+pub async fn show(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, PageError> {
+    let s = session(&state, &req).await?;
+    describe(&state, &s).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct LinkBody {
+    #[serde(default)]
+    sandbox: bool,
+    handle: Option<String>,
+    app_password: Option<String>,
+    pds_url: Option<String>,
+}
+
+fn platform_of(state: &AppState, s: &CheckedLink, name: &str) -> Result<Platform, PageError> {
+    let p = Platform::parse(name)?;
+    if !offered(state, s).contains(&p) {
+        return Err(error(
+            StatusCode::BAD_REQUEST,
+            &format!("{} is not offered by this link", p.label()),
+            Some("platform"),
+        ));
+    }
+    Ok(p)
+}
+
+/// `POST /connect/api/accounts/{platform}`: a sandbox account, or Bluesky credentials.
+pub async fn link(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    name: web::Path<String>,
+    payload: web::Payload,
+) -> Result<HttpResponse, PageError> {
+    if !from_page(&req) {
+        return Err(not_from_page());
+    }
+    let s = session(&state, &req).await?;
+    let platform = platform_of(&state, &s, &name)?;
+    let b: LinkBody = body::json_or_empty(&req, payload).await?;
+    let ws = WorkspaceId(s.claims.ws);
+    if b.sandbox || state.providers.method(platform) == LinkMethod::Sandbox {
+        linking::link_sandbox(&state, ws, &s.profile.id, platform).await?;
+    } else if platform == Platform::Bluesky {
+        let login = BlueskyLogin::parse(b.handle, b.app_password, b.pds_url, state.providers.allow_private_outbound)?;
+        linking::link_bluesky(&state, ws, &s.profile.id, login).await?;
+    } else {
+        let why = format!("{} links through its own sign-in page", platform.label());
+        return Err(domain::Error::invalid("platform", why).into());
+    }
+    describe(&state, &s).await
+}
+
+/// `DELETE /connect/api/accounts/{platform}`.
+pub async fn unlink(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    name: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    if !from_page(&req) {
+        return Err(not_from_page());
+    }
+    let s = session(&state, &req).await?;
+    let platform = Platform::parse(&name)?;
+    linking::unlink(&state, WorkspaceId(s.claims.ws), &s.profile.id, platform).await?;
+    describe(&state, &s).await
+}
+
+/// `POST /connect/api/done`: where the Done button goes, and the end of the session.
+pub async fn done(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, PageError> {
+    if !from_page(&req) {
+        return Err(not_from_page());
+    }
+    let s = session(&state, &req).await?;
+    let profile = s.profile.clone();
+    let linked = state.db.read(move |c| accounts::list_for(c, &profile)).await?;
+    let connected: Vec<&str> = linked.iter().filter(|a| !a.needs_reconnect).map(|a| a.platform.as_str()).collect();
+    let url = s.options.redirect_url.as_deref().and_then(|r| url::Url::parse(r).ok()).map(|mut u| {
+        u.query_pairs_mut()
+            .append_pair("profileId", &s.profile.id)
+            .append_pair("connected", &connected.join(","))
+            .append_pair("status", if connected.is_empty() { "cancelled" } else { "success" });
+        u.to_string()
+    });
+    let mut gone = Cookie::build(COOKIE, "").path("/connect").finish();
+    gone.make_removal();
+    Ok(HttpResponse::Ok().cookie(gone).json(json!({ "url": url, "connected": connected })))
+}

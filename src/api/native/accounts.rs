@@ -1,0 +1,184 @@
+//! `/v1/profiles/{id}/accounts`.
+
+use super::{Auth, Error, Problem};
+use crate::api::{AppState, body};
+use crate::domain::accounts::{self, SocialAccount};
+use crate::domain::platform::Platform;
+use crate::linking::{self, BlueskyLogin, RefreshOutcome};
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// A linked account. Tokens are never shown.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountBody {
+    platform: String,
+    platform_user_id: String,
+    username: Option<String>,
+    display_name: Option<String>,
+    profile_url: Option<String>,
+    image_url: Option<String>,
+    #[serde(rename = "type")]
+    account_type: String,
+    connected_at: String,
+    /// When the provider's token lapses (null: it does not).
+    expires_at: Option<String>,
+    days_until_expiry: Option<i64>,
+    needs_reconnect: bool,
+    reconnect_reason: Option<String>,
+    /// A fake account linked in dev mode.
+    sandbox: bool,
+}
+
+impl From<&SocialAccount> for AccountBody {
+    fn from(a: &SocialAccount) -> Self {
+        AccountBody {
+            platform: a.platform.as_str().into(),
+            platform_user_id: a.platform_user_id.clone(),
+            username: a.username.clone(),
+            display_name: a.display_name.clone(),
+            profile_url: a.profile_url.clone(),
+            image_url: a.image_url.clone(),
+            account_type: a.account_type.clone(),
+            connected_at: a.connected_at.clone(),
+            expires_at: a.expires_at.clone(),
+            days_until_expiry: a.days_until_expiry(),
+            needs_reconnect: a.needs_reconnect,
+            reconnect_reason: a.reconnect_reason.clone(),
+            sandbox: a.sandbox,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccountList {
+    data: Vec<AccountBody>,
+}
+
+/// The body of `POST /v1/profiles/{id}/accounts`: a Bluesky app password, or a sandbox account.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LinkAccount {
+    platform: String,
+    handle: Option<String>,
+    app_password: Option<String>,
+    /// The Bluesky PDS (default https://bsky.social).
+    pds_url: Option<String>,
+    /// Link a fake account (dev mode only).
+    #[serde(default)]
+    sandbox: bool,
+}
+
+/// The answer of a refresh.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RefreshBody {
+    /// `refreshed`, `postponed` (a transient failure: still linked) or `needs_reconnect`.
+    outcome: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<String>,
+    account: AccountBody,
+}
+
+fn platform(s: &str) -> Result<Platform, Error> {
+    Ok(Platform::parse(s)?)
+}
+
+#[utoipa::path(get, path = "/v1/profiles/{id}/accounts", tag = "accounts",
+    params(("id" = String, Path, description = "The profile's UUID")),
+    responses(
+        (status = 200, description = "The profile's linked accounts", body = AccountList),
+        (status = 401, description = "Missing, invalid or revoked API key", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such profile in this workspace", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("apiKey" = [])))]
+#[get("/profiles/{id}/accounts")]
+pub async fn list_accounts(
+    state: web::Data<AppState>,
+    Auth(caller): Auth,
+    id: web::Path<String>,
+) -> Result<HttpResponse, Error> {
+    let id = id.into_inner();
+    let list = state.db.read(move |c| accounts::list(c, caller.workspace, &id)).await?;
+    Ok(HttpResponse::Ok().json(AccountList { data: list.iter().map(AccountBody::from).collect() }))
+}
+
+#[utoipa::path(post, path = "/v1/profiles/{id}/accounts", tag = "accounts", request_body = LinkAccount,
+    params(("id" = String, Path, description = "The profile's UUID")),
+    responses(
+        (status = 201, description = "The linked account", body = AccountBody),
+        (status = 400, description = "A field failed validation, or the provider refused the credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing, invalid or revoked API key", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such profile in this workspace", body = Problem, content_type = "application/problem+json"),
+        (status = 502, description = "The provider could not be reached", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("apiKey" = [])))]
+#[post("/profiles/{id}/accounts")]
+pub async fn link_account(
+    state: web::Data<AppState>,
+    Auth(caller): Auth,
+    id: web::Path<String>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, Error> {
+    let b = body::json::<LinkAccount>(&req, payload).await?;
+    let platform = platform(&b.platform)?;
+    let account = if b.sandbox {
+        linking::link_sandbox(&state, caller.workspace, &id, platform).await?
+    } else if platform == Platform::Bluesky {
+        let login = BlueskyLogin::parse(b.handle, b.app_password, b.pds_url, state.providers.allow_private_outbound)?;
+        linking::link_bluesky(&state, caller.workspace, &id, login).await?
+    } else {
+        return Err(crate::domain::Error::invalid(
+            "platform",
+            format!("{} needs its owner's consent: send them a connect link", platform.label()),
+        )
+        .into());
+    };
+    Ok(HttpResponse::Created().json(AccountBody::from(&account)))
+}
+
+#[utoipa::path(delete, path = "/v1/profiles/{id}/accounts/{platform}", tag = "accounts",
+    params(("id" = String, Path, description = "The profile's UUID"), ("platform" = String, Path, description = "The platform")),
+    responses(
+        (status = 204, description = "The account is unlinked"),
+        (status = 400, description = "Not a platform", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing, invalid or revoked API key", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such profile or account", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("apiKey" = [])))]
+#[delete("/profiles/{id}/accounts/{platform}")]
+pub async fn unlink_account(
+    state: web::Data<AppState>,
+    Auth(caller): Auth,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, Error> {
+    let (id, p) = path.into_inner();
+    linking::unlink(&state, caller.workspace, &id, platform(&p)?).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[utoipa::path(post, path = "/v1/profiles/{id}/accounts/{platform}/refresh", tag = "accounts",
+    params(("id" = String, Path, description = "The profile's UUID"), ("platform" = String, Path, description = "The platform")),
+    responses(
+        (status = 200, description = "What the refresh did", body = RefreshBody),
+        (status = 400, description = "Not a platform, or the account has no refresh token", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing, invalid or revoked API key", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such profile or account", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("apiKey" = [])))]
+#[post("/profiles/{id}/accounts/{platform}/refresh")]
+pub async fn refresh_account(
+    state: web::Data<AppState>,
+    Auth(caller): Auth,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, Error> {
+    let (id, p) = path.into_inner();
+    let (outcome, account) = linking::refresh_now(&state, caller.workspace, &id, platform(&p)?).await?;
+    let (outcome, reason) = match outcome {
+        RefreshOutcome::Refreshed => ("refreshed", None),
+        RefreshOutcome::Postponed(r) => ("postponed", Some(r)),
+        RefreshOutcome::NeedsReconnect(r) => ("needs_reconnect", Some(r)),
+    };
+    Ok(HttpResponse::Ok().json(RefreshBody { outcome: outcome.into(), reason, account: AccountBody::from(&account) }))
+}

@@ -1,0 +1,139 @@
+//! Linked social accounts: one per platform per profile.
+
+use super::platform::Platform;
+use super::profiles::{self, Profile};
+use super::workspaces::WorkspaceId;
+use super::{Error, Result};
+use crate::store::{self, Conn, accounts::AccountRow};
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// A linked account as every dialect sees it: never a token.
+#[derive(Debug, Clone)]
+pub struct SocialAccount {
+    pub id: i64,
+    pub platform: Platform,
+    pub platform_user_id: String,
+    pub username: Option<String>,
+    pub display_name: Option<String>,
+    pub profile_url: Option<String>,
+    pub image_url: Option<String>,
+    pub account_type: String,
+    pub connected_at: String,
+    pub expires_at: Option<String>,
+    pub needs_reconnect: bool,
+    pub reconnect_reason: Option<String>,
+    pub sandbox: bool,
+    pub details: Option<Value>,
+}
+
+impl SocialAccount {
+    /// Whole days until the token lapses (0 when it already has), if it lapses at all.
+    pub fn days_until_expiry(&self) -> Option<i64> {
+        let at = chrono::DateTime::parse_from_rfc3339(self.expires_at.as_deref()?).ok()?;
+        Some((at.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_days().max(0))
+    }
+
+    fn from_row(r: AccountRow) -> Option<Self> {
+        Some(SocialAccount {
+            id: r.id,
+            platform: Platform::parse(&r.platform).ok()?,
+            platform_user_id: r.platform_user_id,
+            username: r.username,
+            display_name: r.display_name,
+            profile_url: r.profile_url,
+            image_url: r.image_url,
+            account_type: r.account_type,
+            connected_at: r.linked_at,
+            expires_at: r.token_expires_at,
+            needs_reconnect: r.needs_reconnect,
+            reconnect_reason: r.reconnect_reason,
+            sandbox: r.sandbox,
+            details: r.details.and_then(|d| serde_json::from_str(&d).ok()),
+        })
+    }
+}
+
+/// An account to store: the provider's identity with its tokens already sealed.
+#[derive(Debug, Clone, Default)]
+pub struct NewAccount {
+    pub platform_user_id: String,
+    pub username: Option<String>,
+    pub display_name: Option<String>,
+    pub profile_url: Option<String>,
+    pub image_url: Option<String>,
+    pub account_type: String,
+    pub details: Option<Value>,
+    pub access_token: Option<Vec<u8>>,
+    pub refresh_token: Option<Vec<u8>>,
+    pub expires_at: Option<String>,
+    pub provider_url: Option<String>,
+    pub sandbox: bool,
+}
+
+/// The accounts of a profile.
+pub fn list_for(conn: &Conn, profile: &Profile) -> Result<Vec<SocialAccount>> {
+    Ok(store::accounts::list_accounts(conn, profile.seq)?.into_iter().filter_map(SocialAccount::from_row).collect())
+}
+
+/// The accounts of one of the workspace's profiles.
+pub fn list(conn: &Conn, ws: WorkspaceId, profile_id: &str) -> Result<Vec<SocialAccount>> {
+    let profile = profiles::get(conn, ws, profile_id)?;
+    list_for(conn, &profile)
+}
+
+/// The platforms each profile has linked, by profile seq.
+pub fn linked_platforms(conn: &Conn, profiles: &[Profile]) -> Result<HashMap<i64, Vec<Platform>>> {
+    let seqs: Vec<i64> = profiles.iter().map(|p| p.seq).collect();
+    let mut out: HashMap<i64, Vec<Platform>> = HashMap::new();
+    for (seq, platform) in store::accounts::list_linked_platforms(conn, &seqs)? {
+        if let Ok(p) = Platform::parse(&platform) {
+            out.entry(seq).or_default().push(p);
+        }
+    }
+    Ok(out)
+}
+
+/// Links (or relinks, keeping the account's id) an account to a profile.
+pub fn link(conn: &Conn, profile: &Profile, platform: Platform, a: NewAccount) -> Result<SocialAccount> {
+    let now = store::now();
+    let row = AccountRow {
+        profile_seq: profile.seq,
+        platform: platform.as_str().into(),
+        platform_user_id: a.platform_user_id,
+        username: a.username,
+        display_name: a.display_name,
+        profile_url: a.profile_url,
+        image_url: a.image_url,
+        account_type: a.account_type,
+        access_token: a.access_token,
+        refresh_token: a.refresh_token,
+        token_expires_at: a.expires_at,
+        provider_url: a.provider_url,
+        details: a.details.map(|d| d.to_string()),
+        sandbox: a.sandbox,
+        linked_at: now.clone(),
+        updated_at: now,
+        ..Default::default()
+    };
+    let id = store::accounts::upsert_account(conn, &row)?;
+    let stored = store::accounts::find_account_by_id(conn, id)?.ok_or(Error::NotFound("account"))?;
+    SocialAccount::from_row(stored).ok_or_else(|| Error::Internal("stored an account it cannot read".into()))
+}
+
+/// Unlinks a profile's account; returns the row so the caller can revoke its tokens.
+pub fn unlink(conn: &Conn, profile: &Profile, platform: Platform) -> Result<AccountRow> {
+    let row = store::accounts::find_account(conn, profile.seq, platform.as_str())?.ok_or(Error::NotFound("account"))?;
+    store::accounts::delete_account(conn, profile.seq, platform.as_str())?;
+    Ok(row)
+}
+
+/// The stored row of a profile's account (with its sealed tokens), for refreshing.
+pub fn find_row(conn: &Conn, profile: &Profile, platform: Platform) -> Result<AccountRow> {
+    store::accounts::find_account(conn, profile.seq, platform.as_str())?.ok_or(Error::NotFound("account"))
+}
+
+/// Reads one account by id.
+pub fn get_by_id(conn: &Conn, id: i64) -> Result<SocialAccount> {
+    store::accounts::find_account_by_id(conn, id)?.and_then(SocialAccount::from_row).ok_or(Error::NotFound("account"))
+}

@@ -1,0 +1,304 @@
+//! Connect links: a signed, single-use, expiring invitation for one profile's end-user to link
+//! accounts, and the session a used link becomes.
+
+use super::platform::Platform;
+use super::profiles::{self, Profile};
+use super::workspaces::WorkspaceId;
+use super::{Error, Result, check_text};
+use crate::auth::jwt::{ConnectClaims, Jwt, JwtError, LINK_AUDIENCE};
+use crate::store::{self, Conn, connect_links::LinkRow};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// How long a link lives when not told: an hour.
+pub const DEFAULT_EXPIRY_MINUTES: i64 = 60;
+/// The longest a link may live: 48 hours.
+pub const MAX_EXPIRY_MINUTES: i64 = 2880;
+
+/// The languages the connect page speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    #[default]
+    En,
+    Es,
+    De,
+    Fr,
+}
+
+impl Language {
+    pub fn parse(s: &str) -> Result<Self> {
+        match s.trim().to_ascii_lowercase().split(['-', '_']).next().unwrap_or_default() {
+            "en" => Ok(Language::En),
+            "es" => Ok(Language::Es),
+            "de" => Ok(Language::De),
+            "fr" => Ok(Language::Fr),
+            _ => Err(Error::invalid("language", "must be one of en, es, de, fr")),
+        }
+    }
+}
+
+/// An absolute http(s) URL: never `javascript:`, `data:` or relative.
+pub fn parse_http_url(field: &str, s: &str) -> Result<String> {
+    let url = url::Url::parse(s.trim()).map_err(|_| Error::invalid(field, "must be an absolute http(s) URL"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(Error::invalid(field, "must be an absolute http(s) URL"));
+    }
+    if s.len() > 2048 {
+        return Err(Error::invalid(field, "must be at most 2048 characters"));
+    }
+    Ok(url.into())
+}
+
+/// What the connect page shows and where it returns to; validated.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct LinkOptions {
+    pub redirect_url: Option<String>,
+    pub logo_url: Option<String>,
+    /// Only these platforms are offered; all when `None`.
+    pub platforms: Option<Vec<Platform>>,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub button_text: Option<String>,
+    pub language: Language,
+    pub labels: BTreeMap<String, String>,
+}
+
+/// The raw options as a dialect received them, before validation.
+#[derive(Debug, Clone, Default)]
+pub struct RawLinkOptions {
+    pub redirect_url: Option<String>,
+    pub logo_url: Option<String>,
+    pub platforms: Option<Vec<String>>,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub button_text: Option<String>,
+    pub language: Option<String>,
+    pub labels: Option<BTreeMap<String, String>>,
+    pub expires_in_minutes: Option<i64>,
+}
+
+/// Validated options and lifetime of a new link.
+#[derive(Debug, Clone)]
+pub struct NewLink {
+    pub options: LinkOptions,
+    pub expires_in_minutes: i64,
+}
+
+fn optional_text(field: &str, v: Option<String>, max: usize) -> Result<Option<String>> {
+    match v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()) {
+        Some(s) => {
+            check_text(field, &s, 1, max)?;
+            Ok(Some(s))
+        }
+        None => Ok(None),
+    }
+}
+
+impl NewLink {
+    /// Validates what a caller asked for; field names are the native API's.
+    pub fn parse(raw: RawLinkOptions) -> Result<Self> {
+        let expires_in_minutes = match raw.expires_in_minutes {
+            None => DEFAULT_EXPIRY_MINUTES,
+            Some(m @ 1..=MAX_EXPIRY_MINUTES) => m,
+            Some(_) => {
+                return Err(Error::invalid("expiresIn", format!("must be between 1 and {MAX_EXPIRY_MINUTES} minutes")));
+            }
+        };
+        let platforms = match raw.platforms {
+            None => None,
+            Some(list) if list.is_empty() => {
+                return Err(Error::invalid("platforms", "must name at least one platform"));
+            }
+            Some(list) => {
+                let mut out = Vec::new();
+                for p in list {
+                    let p = Platform::parse(&p)
+                        .map_err(|_| Error::invalid("platforms", format!("`{p}` is not a platform hitchpost links")))?;
+                    if !out.contains(&p) {
+                        out.push(p);
+                    }
+                }
+                Some(out)
+            }
+        };
+        let labels = raw.labels.unwrap_or_default();
+        if labels.len() > 100 {
+            return Err(Error::invalid("labels", "may hold at most 100 keys"));
+        }
+        for (k, v) in &labels {
+            check_text("labels", k, 1, 100)?;
+            check_text("labels", v, 0, 500)?;
+        }
+        Ok(NewLink {
+            options: LinkOptions {
+                redirect_url: raw
+                    .redirect_url
+                    .filter(|s| !s.trim().is_empty())
+                    .map(|s| parse_http_url("redirectUrl", &s))
+                    .transpose()?,
+                logo_url: raw
+                    .logo_url
+                    .filter(|s| !s.trim().is_empty())
+                    .map(|s| parse_http_url("logoUrl", &s))
+                    .transpose()?,
+                platforms,
+                title: optional_text("title", raw.title, 200)?,
+                description: optional_text("description", raw.description, 1000)?,
+                button_text: optional_text("buttonText", raw.button_text, 100)?,
+                language: raw
+                    .language
+                    .as_deref()
+                    .filter(|s| !s.trim().is_empty())
+                    .map(Language::parse)
+                    .transpose()?
+                    .unwrap_or_default(),
+                labels,
+            },
+            expires_in_minutes,
+        })
+    }
+}
+
+/// A created link: the token is the secret part.
+#[derive(Debug, Clone)]
+pub struct CreatedLink {
+    pub jti: String,
+    pub token: String,
+    pub expires_at: String,
+    pub profile: Profile,
+}
+
+/// A link as listed.
+#[derive(Debug, Clone)]
+pub struct LinkInfo {
+    pub jti: String,
+    pub created_at: String,
+    pub expires_at: String,
+    pub options: LinkOptions,
+}
+
+fn to_rfc3339(ts: i64) -> String {
+    chrono::DateTime::from_timestamp(ts, 0).unwrap_or_default().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// Creates a link for one of the workspace's profiles.
+pub fn create(conn: &Conn, jwt: &Jwt, ws: WorkspaceId, profile: &Profile, new: NewLink) -> Result<CreatedLink> {
+    let jti = uuid::Uuid::new_v4().simple().to_string();
+    let now = chrono::Utc::now();
+    let exp = now.timestamp() + new.expires_in_minutes * 60;
+    let expires_at = to_rfc3339(exp);
+    store::connect_links::insert_link(
+        conn,
+        &LinkRow {
+            jti: jti.clone(),
+            workspace_id: ws.0,
+            profile_seq: profile.seq,
+            options: serde_json::to_string(&new.options).unwrap_or_else(|_| "{}".into()),
+            created_at: store::now(),
+            expires_at: expires_at.clone(),
+            used_at: None,
+            revoked_at: None,
+        },
+    )?;
+    let token = jwt.sign(&ConnectClaims::new(LINK_AUDIENCE, &profile.id, ws.0, &jti, exp));
+    Ok(CreatedLink { jti, token, expires_at, profile: profile.clone() })
+}
+
+/// The live (unused, unrevoked, unexpired) links of one of the workspace's profiles.
+pub fn list_live(conn: &Conn, ws: WorkspaceId, profile_id: &str) -> Result<Vec<LinkInfo>> {
+    let profile = profiles::get(conn, ws, profile_id)?;
+    Ok(store::connect_links::list_live_links(conn, profile.seq, &store::now())?
+        .into_iter()
+        .map(|r| LinkInfo {
+            jti: r.jti,
+            created_at: r.created_at,
+            expires_at: r.expires_at,
+            options: serde_json::from_str(&r.options).unwrap_or_default(),
+        })
+        .collect())
+}
+
+/// Revokes one of the workspace's links.
+pub fn revoke(conn: &Conn, ws: WorkspaceId, jti: &str) -> Result<()> {
+    if store::connect_links::revoke_link(conn, ws.0, jti, &store::now())? {
+        Ok(())
+    } else {
+        Err(Error::NotFound("connect link"))
+    }
+}
+
+/// Why a link or session is refused; the words are for the person holding it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    Expired,
+    Invalid,
+    Used,
+    Revoked,
+    OtherWorkspace,
+    ProfileGone,
+}
+
+impl Refusal {
+    pub fn reason(self) -> &'static str {
+        match self {
+            Refusal::Expired => "Token expired",
+            Refusal::Invalid => "Token is invalid or its signature does not match",
+            Refusal::Used => "This link was already used",
+            Refusal::Revoked => "This link was revoked",
+            Refusal::OtherWorkspace => "This link belongs to another workspace",
+            Refusal::ProfileGone => "The profile of this link no longer exists",
+        }
+    }
+}
+
+impl From<JwtError> for Refusal {
+    fn from(e: JwtError) -> Self {
+        match e {
+            JwtError::Expired => Refusal::Expired,
+            JwtError::Invalid => Refusal::Invalid,
+        }
+    }
+}
+
+/// A link whose token checked out, with its row and profile.
+#[derive(Debug, Clone)]
+pub struct CheckedLink {
+    pub claims: ConnectClaims,
+    pub options: LinkOptions,
+    pub profile: Profile,
+    pub used: bool,
+}
+
+/// Checks a link's token and row without using it up. `Err(Ok(refusal))` is a refusal,
+/// `Err(Err(e))` a failure of the server.
+pub fn check(conn: &Conn, jwt: &Jwt, token: &str, audience: &str) -> Result<std::result::Result<CheckedLink, Refusal>> {
+    let claims: ConnectClaims = match jwt.verify(token, audience) {
+        Ok(c) => c,
+        Err(e) => return Ok(Err(e.into())),
+    };
+    let Some(row) = store::connect_links::find_link(conn, &claims.jti)? else {
+        return Ok(Err(Refusal::Invalid));
+    };
+    if row.workspace_id != claims.ws {
+        return Ok(Err(Refusal::Invalid));
+    }
+    if row.revoked_at.is_some() {
+        return Ok(Err(Refusal::Revoked));
+    }
+    let Some(profile) = store::profiles::find_profile_by_seq(conn, row.profile_seq)? else {
+        return Ok(Err(Refusal::ProfileGone));
+    };
+    Ok(Ok(CheckedLink {
+        claims,
+        options: serde_json::from_str(&row.options).unwrap_or_default(),
+        profile: profile.into(),
+        used: row.used_at.is_some(),
+    }))
+}
+
+/// Uses a link up; of racing callers exactly one gets `Ok(true)`.
+pub fn claim(conn: &Conn, jti: &str) -> Result<bool> {
+    Ok(store::connect_links::claim_link(conn, jti, &store::now())?)
+}

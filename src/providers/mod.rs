@@ -1,0 +1,312 @@
+//! How a social account gets linked: one trait, with implementations for OAuth 2.0
+//! (authorization code + PKCE, per-platform presets), Bluesky (app password against a PDS) and
+//! the sandbox (dev mode: a fake account at once).
+//!
+//! Providers make blocking HTTP calls; callers run them off the async executor and never
+//! inside a database transaction, so a slow provider holds neither.
+
+pub mod bluesky;
+pub mod net;
+pub mod oauth;
+pub mod sandbox;
+
+use crate::domain::platform::Platform;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Who the linked account is, as the provider describes it.
+#[derive(Debug, Clone, Default)]
+pub struct Identity {
+    pub platform_user_id: String,
+    pub username: Option<String>,
+    pub display_name: Option<String>,
+    pub profile_url: Option<String>,
+    pub image_url: Option<String>,
+    pub account_type: String,
+    /// Extra facts read at link time (Pinterest boards, ...).
+    pub details: Option<Value>,
+}
+
+/// The credentials a provider issued. Secret: never logged, never returned, sealed at rest.
+#[derive(Clone, Default)]
+pub struct Tokens {
+    pub access_token: String,
+    pub refresh_token: Option<String>,
+    pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl std::fmt::Debug for Tokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tokens").field("expires_at", &self.expires_at).finish_non_exhaustive()
+    }
+}
+
+/// A freshly linked account.
+#[derive(Debug, Clone)]
+pub struct Linked {
+    pub identity: Identity,
+    pub tokens: Tokens,
+    /// Where the tokens are refreshed, when that is per account (a Bluesky PDS).
+    pub provider_url: Option<String>,
+    pub sandbox: bool,
+}
+
+/// Why linking or refreshing did not work.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ProviderError {
+    /// The person declined at the provider's consent screen.
+    #[error("access was denied at {0}: {1}")]
+    Denied(String, String),
+    /// The provider definitely refused (wrong password, invalid_grant, revoked).
+    #[error("{0}")]
+    Refused(String),
+    /// It may work later (network, timeout, 5xx, 429).
+    #[error("{0}")]
+    Transient(String),
+    /// The server is not set up for this platform.
+    #[error("{0}")]
+    NotConfigured(String),
+}
+
+/// One way of linking accounts of one platform.
+pub trait Provider: Send + Sync {
+    /// The platform this provider links.
+    fn platform(&self) -> Platform;
+
+    /// Where to send the person to consent (redirect-based providers only).
+    fn authorize_url(&self, _state: &str, _code_challenge: &str, _redirect_uri: &str) -> Option<String> {
+        None
+    }
+
+    /// Turns an authorization code into tokens and an identity.
+    fn exchange_code(&self, _code: &str, _verifier: &str, _redirect_uri: &str) -> Result<Linked, ProviderError> {
+        Err(ProviderError::NotConfigured(format!("{} does not link by redirect", self.platform())))
+    }
+
+    /// Gets new tokens with a refresh token.
+    fn refresh(&self, _refresh_token: &str, _provider_url: Option<&str>) -> Result<Tokens, ProviderError> {
+        Err(ProviderError::Refused("this account cannot be refreshed".into()))
+    }
+
+    /// Best-effort revocation at the provider when an account is unlinked.
+    fn revoke(&self, _tokens: &Tokens) {}
+}
+
+/// Blocking HTTP for providers: short timeouts, no redirects (a redirect could lead a call
+/// made on a caller's word to an address it may not reach), statuses as values.
+#[derive(Clone)]
+pub struct Http {
+    agent: ureq::Agent,
+}
+
+/// A provider's answer: status and JSON body (`Null` when the body is not JSON).
+#[derive(Debug)]
+pub struct HttpAnswer {
+    pub status: u16,
+    pub body: Value,
+}
+
+impl Http {
+    pub fn new(timeout: Duration) -> Self {
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .timeout_global(Some(timeout))
+            .user_agent("hitchpost")
+            .build()
+            .into();
+        Http { agent }
+    }
+
+    fn finish(res: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Result<HttpAnswer, ProviderError> {
+        let mut res = res.map_err(|e| ProviderError::Transient(format!("could not reach the provider: {e}")))?;
+        let status = res.status().as_u16();
+        let text = res
+            .body_mut()
+            .with_config()
+            .limit(1024 * 1024)
+            .read_to_string()
+            .map_err(|e| ProviderError::Transient(format!("could not read the provider's answer: {e}")))?;
+        Ok(HttpAnswer { status, body: serde_json::from_str(&text).unwrap_or(Value::Null) })
+    }
+
+    /// POSTs a form, optionally with HTTP Basic client authentication.
+    pub fn post_form(
+        &self,
+        url: &str,
+        form: &[(&str, &str)],
+        basic: Option<(&str, &str)>,
+    ) -> Result<HttpAnswer, ProviderError> {
+        let mut req = self.agent.post(url).header("accept", "application/json");
+        if let Some((user, pass)) = basic {
+            use base64::Engine;
+            let cred = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{pass}"));
+            req = req.header("authorization", &format!("Basic {cred}"));
+        }
+        Self::finish(req.send_form(form.iter().copied()))
+    }
+
+    /// POSTs JSON, optionally with a bearer token.
+    pub fn post_json(&self, url: &str, body: &Value, bearer: Option<&str>) -> Result<HttpAnswer, ProviderError> {
+        let mut req = self.agent.post(url).header("accept", "application/json");
+        if let Some(t) = bearer {
+            req = req.header("authorization", &format!("Bearer {t}"));
+        }
+        Self::finish(req.send_json(body))
+    }
+
+    /// GETs JSON with a bearer token.
+    pub fn get_json(&self, url: &str, bearer: &str) -> Result<HttpAnswer, ProviderError> {
+        Self::finish(
+            self.agent
+                .get(url)
+                .header("accept", "application/json")
+                .header("authorization", &format!("Bearer {bearer}"))
+                .call(),
+        )
+    }
+}
+
+/// Classifies a provider's non-2xx answer: 5xx and 429 may pass, anything else is a refusal.
+pub fn classify_failure(what: &str, answer: &HttpAnswer) -> ProviderError {
+    let code = answer.body.get("error").and_then(Value::as_str).unwrap_or("");
+    let desc = answer
+        .body
+        .get("error_description")
+        .or_else(|| answer.body.get("message"))
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let reason = format!(
+        "{what} failed with HTTP {}{}{}",
+        answer.status,
+        if code.is_empty() { String::new() } else { format!(": {code}") },
+        if desc.is_empty() { String::new() } else { format!(" ({desc})") }
+    );
+    if answer.status >= 500 || answer.status == 429 || answer.status == 408 {
+        ProviderError::Transient(reason)
+    } else {
+        ProviderError::Refused(reason)
+    }
+}
+
+/// Every configured provider.
+#[derive(Clone)]
+pub struct Providers {
+    oauth: Arc<HashMap<Platform, oauth::OAuthProvider>>,
+    pub bluesky: Arc<bluesky::Bluesky>,
+    /// Whether sandbox accounts may be linked (dev mode or configuration).
+    pub sandbox: bool,
+    /// Whether calls on a caller's word may reach private addresses.
+    pub allow_private_outbound: bool,
+}
+
+impl Providers {
+    pub fn new(config: &ProvidersConfig) -> Self {
+        let http = Http::new(Duration::from_secs(10));
+        let oauth = config
+            .oauth
+            .iter()
+            .filter_map(|(p, c)| oauth::OAuthProvider::new(*p, c, http.clone()).map(|o| (*p, o)))
+            .collect();
+        Providers {
+            oauth: Arc::new(oauth),
+            bluesky: Arc::new(bluesky::Bluesky::new(config.bluesky_pds.clone(), http)),
+            sandbox: config.sandbox,
+            allow_private_outbound: config.allow_private_outbound,
+        }
+    }
+
+    /// The OAuth provider for a platform, if it has credentials.
+    pub fn oauth(&self, platform: Platform) -> Option<&oauth::OAuthProvider> {
+        self.oauth.get(&platform)
+    }
+
+    /// The provider that refreshes and revokes a platform's accounts.
+    pub fn for_platform(&self, platform: Platform) -> Option<&dyn Provider> {
+        if platform == Platform::Bluesky {
+            return Some(self.bluesky.as_ref());
+        }
+        self.oauth(platform).map(|p| p as &dyn Provider)
+    }
+
+    /// How an account on `platform` can be linked here.
+    pub fn method(&self, platform: Platform) -> LinkMethod {
+        if platform == Platform::Bluesky {
+            LinkMethod::Credentials
+        } else if self.oauth.contains_key(&platform) {
+            LinkMethod::OAuth
+        } else if self.sandbox {
+            LinkMethod::Sandbox
+        } else {
+            LinkMethod::Unavailable
+        }
+    }
+
+    /// Why a platform cannot be linked by OAuth, naming what is missing.
+    pub fn missing_credentials(platform: Platform) -> String {
+        let p = platform.as_str().to_ascii_uppercase();
+        format!(
+            "{} is not set up on this server: set HITCHPOST_OAUTH_{p}_CLIENT_ID and HITCHPOST_OAUTH_{p}_CLIENT_SECRET",
+            platform.label()
+        )
+    }
+}
+
+/// How an account can be linked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkMethod {
+    /// Redirect to the provider's consent screen.
+    OAuth,
+    /// A handle and an app password (Bluesky).
+    Credentials,
+    /// A fake account at once (dev mode).
+    Sandbox,
+    /// No credentials are configured and the sandbox is off.
+    Unavailable,
+}
+
+/// Provider configuration, from the environment.
+#[derive(Debug, Clone, Default)]
+pub struct ProvidersConfig {
+    pub oauth: HashMap<Platform, oauth::OAuthConfig>,
+    pub bluesky_pds: String,
+    pub sandbox: bool,
+    pub allow_private_outbound: bool,
+}
+
+impl ProvidersConfig {
+    /// Reads `HITCHPOST_OAUTH_<PLATFORM>_{CLIENT_ID,CLIENT_SECRET,AUTHORIZE_URL,TOKEN_URL,IDENTITY_URL,SCOPES}`
+    /// and `HITCHPOST_BLUESKY_PDS`.
+    pub fn from_env(get: impl Fn(&str) -> Option<String>) -> Self {
+        let mut oauth = HashMap::new();
+        for p in Platform::ALL {
+            if p == Platform::Bluesky {
+                continue;
+            }
+            let var = |name: &str| {
+                get(&format!("HITCHPOST_OAUTH_{}_{name}", p.as_str().to_ascii_uppercase())).filter(|v| !v.is_empty())
+            };
+            if let (Some(id), Some(secret)) = (var("CLIENT_ID"), var("CLIENT_SECRET")) {
+                oauth.insert(
+                    p,
+                    oauth::OAuthConfig {
+                        client_id: id,
+                        client_secret: secret,
+                        authorize_url: var("AUTHORIZE_URL"),
+                        token_url: var("TOKEN_URL"),
+                        identity_url: var("IDENTITY_URL"),
+                        scopes: var("SCOPES"),
+                    },
+                );
+            }
+        }
+        ProvidersConfig {
+            oauth,
+            bluesky_pds: get("HITCHPOST_BLUESKY_PDS").unwrap_or_else(|| bluesky::DEFAULT_PDS.into()),
+            sandbox: false,
+            allow_private_outbound: false,
+        }
+    }
+}

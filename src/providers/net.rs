@@ -1,0 +1,62 @@
+//! Outbound calls made on a caller's word (a Bluesky PDS URL, later webhook URLs) must not
+//! reach the server's own network: loopback, private, link-local and metadata addresses are
+//! refused unless the operator allows them (`HITCHPOST_ALLOW_PRIVATE_OUTBOUND`, on in `--dev`).
+
+use std::net::{IpAddr, ToSocketAddrs};
+
+/// Whether an address belongs to this machine or a private network.
+pub fn is_private(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let o = v4.octets();
+            v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_multicast()
+                || v4.is_documentation()
+                || o[0] == 0
+                || (o[0] == 100 && (64..128).contains(&o[1])) // carrier-grade NAT
+                || (o[0] == 192 && o[1] == 0 && o[2] == 0) // IETF protocol assignments
+                || o[0] >= 240
+        }
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_private(IpAddr::V4(v4));
+            }
+            let s = v6.segments();
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (s[0] & 0xfe00) == 0xfc00 // unique local
+                || (s[0] & 0xffc0) == 0xfe80 // link local
+        }
+    }
+}
+
+/// Checks that `url` is an absolute http(s) URL whose host resolves only to public addresses
+/// (or to anything, when `allow_private`). The error says what is wrong in plain words.
+pub fn check_outbound(url: &str, allow_private: bool) -> Result<url::Url, String> {
+    let parsed = url::Url::parse(url).map_err(|_| "must be an absolute http(s) URL".to_string())?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err("must be an http or https URL".into());
+    }
+    let host = parsed.host_str().ok_or("must name a host")?.to_string();
+    if allow_private {
+        return Ok(parsed);
+    }
+    let port = parsed.port_or_known_default().unwrap_or(443);
+    let host_for_lookup = host.trim_start_matches('[').trim_end_matches(']');
+    let addrs: Vec<_> =
+        (host_for_lookup, port).to_socket_addrs().map_err(|_| format!("host {host} does not resolve"))?.collect();
+    if addrs.is_empty() {
+        return Err(format!("host {host} does not resolve"));
+    }
+    if addrs.iter().any(|a| is_private(a.ip())) {
+        return Err(format!(
+            "host {host} is a loopback, private or link-local address, which this server does not call"
+        ));
+    }
+    Ok(parsed)
+}

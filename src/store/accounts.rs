@@ -1,0 +1,189 @@
+//! The `social_accounts` table.
+
+use super::{Conn, Result};
+use rusqlite::{OptionalExtension, params};
+
+/// A linked account row; tokens are sealed bytes, opened only by `auth::seal`.
+#[derive(Debug, Clone, Default)]
+pub struct AccountRow {
+    pub id: i64,
+    pub profile_seq: i64,
+    pub platform: String,
+    pub platform_user_id: String,
+    pub username: Option<String>,
+    pub display_name: Option<String>,
+    pub profile_url: Option<String>,
+    pub image_url: Option<String>,
+    pub account_type: String,
+    pub access_token: Option<Vec<u8>>,
+    pub refresh_token: Option<Vec<u8>>,
+    pub token_expires_at: Option<String>,
+    pub provider_url: Option<String>,
+    pub details: Option<String>,
+    pub sandbox: bool,
+    pub needs_reconnect: bool,
+    pub reconnect_reason: Option<String>,
+    pub next_refresh_at: Option<String>,
+    pub linked_at: String,
+    pub updated_at: String,
+}
+
+const COLUMNS: &str = "id, profile_seq, platform, platform_user_id, username, display_name, profile_url, \
+     image_url, account_type, access_token, refresh_token, token_expires_at, provider_url, details, \
+     sandbox, needs_reconnect, reconnect_reason, next_refresh_at, linked_at, updated_at";
+
+fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AccountRow> {
+    Ok(AccountRow {
+        id: r.get(0)?,
+        profile_seq: r.get(1)?,
+        platform: r.get(2)?,
+        platform_user_id: r.get(3)?,
+        username: r.get(4)?,
+        display_name: r.get(5)?,
+        profile_url: r.get(6)?,
+        image_url: r.get(7)?,
+        account_type: r.get(8)?,
+        access_token: r.get(9)?,
+        refresh_token: r.get(10)?,
+        token_expires_at: r.get(11)?,
+        provider_url: r.get(12)?,
+        details: r.get(13)?,
+        sandbox: r.get(14)?,
+        needs_reconnect: r.get(15)?,
+        reconnect_reason: r.get(16)?,
+        next_refresh_at: r.get(17)?,
+        linked_at: r.get(18)?,
+        updated_at: r.get(19)?,
+    })
+}
+
+/// Inserts the account, or replaces the identity and tokens of the profile's account on the
+/// same platform (keeping its id and clearing any reconnect flag). Returns the account id.
+pub fn upsert_account(conn: &Conn, a: &AccountRow) -> Result<i64> {
+    let id: i64 = conn
+        .prepare_cached(
+            "INSERT INTO social_accounts (profile_seq, platform, platform_user_id, username, display_name,
+                profile_url, image_url, account_type, access_token, refresh_token, token_expires_at,
+                provider_url, details, sandbox, needs_reconnect, reconnect_reason, next_refresh_at,
+                linked_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 0, NULL, NULL, ?15, ?15)
+             ON CONFLICT (profile_seq, platform) DO UPDATE SET
+                platform_user_id = excluded.platform_user_id, username = excluded.username,
+                display_name = excluded.display_name, profile_url = excluded.profile_url,
+                image_url = excluded.image_url, account_type = excluded.account_type,
+                access_token = excluded.access_token, refresh_token = excluded.refresh_token,
+                token_expires_at = excluded.token_expires_at, provider_url = excluded.provider_url,
+                details = excluded.details, sandbox = excluded.sandbox, needs_reconnect = 0,
+                reconnect_reason = NULL, next_refresh_at = NULL, linked_at = excluded.linked_at,
+                updated_at = excluded.updated_at
+             RETURNING id",
+        )?
+        .query_row(
+            params![
+                a.profile_seq,
+                a.platform,
+                a.platform_user_id,
+                a.username,
+                a.display_name,
+                a.profile_url,
+                a.image_url,
+                a.account_type,
+                a.access_token,
+                a.refresh_token,
+                a.token_expires_at,
+                a.provider_url,
+                a.details,
+                a.sandbox,
+                a.linked_at
+            ],
+            |r| r.get(0),
+        )?;
+    Ok(id)
+}
+
+/// The accounts of one profile, in platform order of linking.
+pub fn list_accounts(conn: &Conn, profile_seq: i64) -> Result<Vec<AccountRow>> {
+    let mut st =
+        conn.prepare_cached(&format!("SELECT {COLUMNS} FROM social_accounts WHERE profile_seq = ?1 ORDER BY id"))?;
+    let rows = st.query_map([profile_seq], from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The platforms linked by each of the given profiles, as (profile_seq, platform) pairs.
+pub fn list_linked_platforms(conn: &Conn, profile_seqs: &[i64]) -> Result<Vec<(i64, String)>> {
+    if profile_seqs.is_empty() {
+        return Ok(Vec::new());
+    }
+    // A JSON array parameter keeps the statement (and its cache entry) the same for any count.
+    let ids = serde_json::to_string(profile_seqs).unwrap_or_else(|_| "[]".into());
+    let mut st = conn.prepare_cached(
+        "SELECT profile_seq, platform FROM social_accounts
+         WHERE profile_seq IN (SELECT value FROM json_each(?1)) ORDER BY profile_seq, id",
+    )?;
+    let rows = st.query_map([ids], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// One profile's account on one platform.
+pub fn find_account(conn: &Conn, profile_seq: i64, platform: &str) -> Result<Option<AccountRow>> {
+    let mut st = conn
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM social_accounts WHERE profile_seq = ?1 AND platform = ?2"))?;
+    Ok(st.query_row(params![profile_seq, platform], from_row).optional()?)
+}
+
+/// An account by its id.
+pub fn find_account_by_id(conn: &Conn, id: i64) -> Result<Option<AccountRow>> {
+    let mut st = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM social_accounts WHERE id = ?1"))?;
+    Ok(st.query_row([id], from_row).optional()?)
+}
+
+/// Unlinks; false when there was nothing linked.
+pub fn delete_account(conn: &Conn, profile_seq: i64, platform: &str) -> Result<bool> {
+    let n = conn
+        .prepare_cached("DELETE FROM social_accounts WHERE profile_seq = ?1 AND platform = ?2")?
+        .execute(params![profile_seq, platform])?;
+    Ok(n == 1)
+}
+
+/// Accounts whose tokens lapse before `before` and may be refreshed now.
+pub fn list_accounts_due_for_refresh(conn: &Conn, before: &str, now: &str, limit: u32) -> Result<Vec<AccountRow>> {
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM social_accounts
+         WHERE refresh_token IS NOT NULL AND needs_reconnect = 0 AND token_expires_at < ?1
+           AND (next_refresh_at IS NULL OR next_refresh_at <= ?2)
+         ORDER BY token_expires_at LIMIT ?3"
+    ))?;
+    let rows = st.query_map(params![before, now, limit], from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Stores refreshed tokens.
+pub fn update_account_tokens(
+    conn: &Conn,
+    id: i64,
+    access_token: &[u8],
+    refresh_token: Option<&[u8]>,
+    expires_at: Option<&str>,
+) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE social_accounts SET access_token = ?2, refresh_token = COALESCE(?3, refresh_token),
+            token_expires_at = ?4, next_refresh_at = NULL, updated_at = ?5 WHERE id = ?1",
+    )?
+    .execute(params![id, access_token, refresh_token, expires_at, super::now()])?;
+    Ok(())
+}
+
+/// Postpones the next refresh attempt (after a transient failure).
+pub fn update_account_next_refresh(conn: &Conn, id: i64, at: &str) -> Result<()> {
+    conn.prepare_cached("UPDATE social_accounts SET next_refresh_at = ?2 WHERE id = ?1")?.execute(params![id, at])?;
+    Ok(())
+}
+
+/// Marks an account as needing its owner to link it again.
+pub fn update_account_needs_reconnect(conn: &Conn, id: i64, reason: &str) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE social_accounts SET needs_reconnect = 1, reconnect_reason = ?2, updated_at = ?3 WHERE id = ?1",
+    )?
+    .execute(params![id, reason, super::now()])?;
+    Ok(())
+}

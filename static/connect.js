@@ -1,0 +1,258 @@
+// The connect page. No framework, no inline script: the server's CSP allows only this file.
+"use strict";
+
+const STRINGS = {
+  en: {
+    title: "Connect your accounts", connect: "Connect", disconnect: "Disconnect", reconnect: "Reconnect",
+    notLinked: "Not connected", linkedAs: "Connected as {name}", needsReconnect: "Needs reconnecting: {reason}",
+    done: "Done", sandbox: "Use a sandbox account", handle: "Handle", appPassword: "App password",
+    pds: "PDS URL (optional)", cancel: "Cancel", connectBluesky: "Connect Bluesky", loading: "Loading…",
+    linked: "{platform} is connected.", unlinked: "{platform} was disconnected.",
+    ended: "Your session has ended. Open your link again, or ask for a new one.",
+    closed: "All set. You can close this window.", failed: "Something went wrong. Try again.",
+    appPasswordHint: "Create one in Bluesky under Settings → Privacy and security → App passwords. Never use your main password.",
+    nothing: "No platforms can be connected here right now.",
+  },
+  es: {
+    title: "Conecta tus cuentas", connect: "Conectar", disconnect: "Desconectar", reconnect: "Reconectar",
+    notLinked: "Sin conectar", linkedAs: "Conectado como {name}", needsReconnect: "Hay que reconectar: {reason}",
+    done: "Listo", sandbox: "Usar una cuenta de prueba", handle: "Usuario", appPassword: "Contraseña de aplicación",
+    pds: "URL del PDS (opcional)", cancel: "Cancelar", connectBluesky: "Conectar Bluesky", loading: "Cargando…",
+    linked: "{platform} está conectado.", unlinked: "{platform} se ha desconectado.",
+    ended: "Tu sesión ha terminado. Abre tu enlace de nuevo o pide uno nuevo.",
+    closed: "Todo listo. Puedes cerrar esta ventana.", failed: "Algo salió mal. Inténtalo de nuevo.",
+    appPasswordHint: "Créala en Bluesky en Ajustes → Privacidad y seguridad → Contraseñas de aplicación. Nunca uses tu contraseña principal.",
+    nothing: "Ahora mismo no se puede conectar ninguna plataforma.",
+  },
+  de: {
+    title: "Verbinde deine Konten", connect: "Verbinden", disconnect: "Trennen", reconnect: "Neu verbinden",
+    notLinked: "Nicht verbunden", linkedAs: "Verbunden als {name}", needsReconnect: "Neu verbinden nötig: {reason}",
+    done: "Fertig", sandbox: "Testkonto verwenden", handle: "Handle", appPassword: "App-Passwort",
+    pds: "PDS-URL (optional)", cancel: "Abbrechen", connectBluesky: "Bluesky verbinden", loading: "Wird geladen…",
+    linked: "{platform} ist verbunden.", unlinked: "{platform} wurde getrennt.",
+    ended: "Deine Sitzung ist beendet. Öffne deinen Link erneut oder fordere einen neuen an.",
+    closed: "Alles erledigt. Du kannst dieses Fenster schließen.", failed: "Etwas ist schiefgelaufen. Versuche es erneut.",
+    appPasswordHint: "Erstelle es in Bluesky unter Einstellungen → Privatsphäre und Sicherheit → App-Passwörter. Nie das Hauptpasswort verwenden.",
+    nothing: "Hier kann gerade keine Plattform verbunden werden.",
+  },
+  fr: {
+    title: "Connectez vos comptes", connect: "Connecter", disconnect: "Déconnecter", reconnect: "Reconnecter",
+    notLinked: "Non connecté", linkedAs: "Connecté en tant que {name}", needsReconnect: "À reconnecter : {reason}",
+    done: "Terminé", sandbox: "Utiliser un compte de test", handle: "Identifiant", appPassword: "Mot de passe d'application",
+    pds: "URL du PDS (facultatif)", cancel: "Annuler", connectBluesky: "Connecter Bluesky", loading: "Chargement…",
+    linked: "{platform} est connecté.", unlinked: "{platform} a été déconnecté.",
+    ended: "Votre session est terminée. Rouvrez votre lien ou demandez-en un nouveau.",
+    closed: "C'est fait. Vous pouvez fermer cette fenêtre.", failed: "Une erreur est survenue. Réessayez.",
+    appPasswordHint: "Créez-le dans Bluesky sous Paramètres → Confidentialité et sécurité → Mots de passe d'application. N'utilisez jamais votre mot de passe principal.",
+    nothing: "Aucune plateforme ne peut être connectée ici pour le moment.",
+  },
+};
+
+let session = null;
+
+const $ = (id) => document.getElementById(id);
+
+function t(key, vars) {
+  const labels = (session && session.labels) || {};
+  const lang = STRINGS[(session && session.language) || "en"] || STRINGS.en;
+  let s = labels[key] || lang[key] || STRINGS.en[key] || key;
+  for (const [k, v] of Object.entries(vars || {})) s = s.split("{" + k + "}").join(v);
+  return s;
+}
+
+function show(el, text) { el.textContent = text; el.hidden = !text; }
+
+function notify(text) { show($("error"), ""); show($("notice"), text); }
+
+function fail(text) { show($("notice"), ""); show($("error"), text); $("error").focus && $("error").setAttribute("tabindex", "-1"); }
+
+async function call(method, path, body) {
+  const opts = { method, headers: { "x-hitchpost-connect": "1" }, credentials: "same-origin" };
+  if (body !== undefined) { opts.headers["content-type"] = "application/json"; opts.body = JSON.stringify(body); }
+  let res;
+  try { res = await fetch(path, opts); } catch (e) { throw new Error(t("failed")); }
+  let data = null;
+  try { data = await res.json(); } catch (e) { data = null; }
+  if (res.status === 401) { ended(); throw new Error(t("ended")); }
+  if (!res.ok) throw new Error((data && data.error) || t("failed"));
+  return data;
+}
+
+function ended() {
+  session = null;
+  $("platforms").replaceChildren();
+  $("bluesky-form").hidden = true;
+  $("done").hidden = true;
+  $("loading").hidden = true;
+  fail(t("ended"));
+}
+
+function button(text, action, platform, primary) {
+  const b = document.createElement("button");
+  b.type = "button";
+  b.textContent = text;
+  b.dataset.action = action;
+  b.dataset.platform = platform;
+  if (primary) b.className = "primary";
+  return b;
+}
+
+function render() {
+  document.documentElement.lang = session.language || "en";
+  document.title = session.title || t("title");
+  show($("title"), session.title || t("title"));
+  show($("description"), session.description || "");
+  const logo = $("logo");
+  if (session.logoUrl) { logo.src = session.logoUrl; logo.hidden = false; } else { logo.hidden = true; }
+  $("done").textContent = session.buttonText || t("done");
+  $("done").hidden = false;
+  $("loading").hidden = true;
+  $("bsky-handle-label").textContent = t("handle");
+  $("bsky-password-label").textContent = t("appPassword");
+  $("bsky-password-hint").textContent = t("appPasswordHint");
+  $("bsky-pds-label").textContent = t("pds");
+  $("bsky-submit").textContent = t("connect");
+  $("bsky-cancel").textContent = t("cancel");
+  $("bluesky-heading").textContent = t("connectBluesky");
+
+  const list = $("platforms");
+  list.replaceChildren();
+  if (!session.platforms.length) { notify(t("nothing")); }
+  for (const p of session.platforms) {
+    const li = document.createElement("li");
+    li.className = "platform";
+    li.dataset.platform = p.platform;
+    const a = p.account;
+    let avatar;
+    if (a && a.imageUrl) {
+      avatar = document.createElement("img");
+      avatar.src = a.imageUrl;
+      avatar.alt = "";
+    } else {
+      avatar = document.createElement("span");
+      avatar.className = "badge";
+      avatar.setAttribute("aria-hidden", "true");
+      avatar.textContent = p.label.charAt(0);
+    }
+    const who = document.createElement("div");
+    who.className = "who";
+    const name = document.createElement("div");
+    name.className = "name";
+    name.textContent = p.label;
+    const state = document.createElement("div");
+    state.className = "state";
+    const buttons = document.createElement("div");
+    buttons.className = "buttons";
+    if (a && a.needsReconnect) {
+      li.classList.add("reconnect");
+      li.dataset.state = "reconnect";
+      state.textContent = t("needsReconnect", { reason: a.reconnectReason || "" });
+      buttons.append(button(t("reconnect"), "connect", p.platform, true), button(t("disconnect"), "disconnect", p.platform));
+    } else if (a) {
+      li.classList.add("linked");
+      li.dataset.state = "linked";
+      state.textContent = t("linkedAs", { name: "@" + (a.username || a.displayName || "") });
+      buttons.append(button(t("disconnect"), "disconnect", p.platform));
+    } else {
+      li.dataset.state = "unlinked";
+      state.textContent = t("notLinked");
+      buttons.append(button(t("connect"), "connect", p.platform, true));
+    }
+    if (p.platform === "bluesky" && p.sandboxAvailable && !a) {
+      buttons.append(button(t("sandbox"), "sandbox", p.platform));
+    }
+    who.append(name, state);
+    li.append(avatar, who, buttons);
+    list.append(li);
+  }
+}
+
+async function onAction(ev) {
+  const b = ev.target.closest("button[data-action]");
+  if (!b) return;
+  const platform = b.dataset.platform;
+  const entry = session.platforms.find((p) => p.platform === platform);
+  const label = entry ? entry.label : platform;
+  if (b.dataset.action === "connect") {
+    if (entry.method === "oauth") { window.location.assign("/connect/start/" + encodeURIComponent(platform)); return; }
+    if (entry.method === "credentials") { openBluesky(); return; }
+  }
+  b.disabled = true;
+  try {
+    if (b.dataset.action === "disconnect") {
+      session = await call("DELETE", "/connect/api/accounts/" + encodeURIComponent(platform));
+      render();
+      notify(t("unlinked", { platform: label }));
+    } else {
+      session = await call("POST", "/connect/api/accounts/" + encodeURIComponent(platform), { sandbox: true });
+      render();
+      notify(t("linked", { platform: label }));
+    }
+  } catch (e) {
+    if (session) fail(e.message);
+  } finally {
+    b.disabled = false;
+  }
+}
+
+function openBluesky() {
+  const form = $("bluesky-form");
+  form.hidden = false;
+  $("bsky-handle").focus();
+}
+
+async function onBluesky(ev) {
+  ev.preventDefault();
+  const submit = $("bsky-submit");
+  submit.disabled = true;
+  try {
+    session = await call("POST", "/connect/api/accounts/bluesky", {
+      handle: $("bsky-handle").value, appPassword: $("bsky-password").value, pdsUrl: $("bsky-pds").value || null,
+    });
+    $("bsky-password").value = "";
+    $("bluesky-form").hidden = true;
+    render();
+    notify(t("linked", { platform: "Bluesky" }));
+  } catch (e) {
+    if (session) fail(e.message);
+  } finally {
+    submit.disabled = false;
+  }
+}
+
+async function onDone() {
+  $("done").disabled = true;
+  try {
+    const res = await call("POST", "/connect/api/done");
+    if (res.url) { window.location.assign(res.url); return; }
+    $("platforms").replaceChildren();
+    $("done").hidden = true;
+    show($("notice"), "");
+    show($("closed"), t("closed"));
+  } catch (e) {
+    if (session) fail(e.message);
+    $("done").disabled = false;
+  }
+}
+
+async function start() {
+  document.addEventListener("click", onAction);
+  $("bluesky-form").addEventListener("submit", onBluesky);
+  $("bsky-cancel").addEventListener("click", () => { $("bluesky-form").hidden = true; });
+  $("done").addEventListener("click", onDone);
+  try {
+    session = await call("GET", "/connect/api/session");
+  } catch (e) {
+    return;
+  }
+  render();
+  const q = new URLSearchParams(window.location.search);
+  if (q.get("error")) fail(q.get("error"));
+  if (q.get("linked")) {
+    const entry = session.platforms.find((p) => p.platform === q.get("linked"));
+    notify(t("linked", { platform: entry ? entry.label : q.get("linked") }));
+  }
+  if (q.toString()) history.replaceState(null, "", "/connect/app");
+}
+
+start();
