@@ -82,7 +82,14 @@ enum KeyCommand {
 }
 
 fn main() -> ExitCode {
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info"))
+        // Whatever RUST_LOG says: these crates log raw HTTP bodies and headers at debug and
+        // trace, which carry provider tokens and API keys. No secret reaches a log.
+        .filter_module("ureq", log::LevelFilter::Info)
+        .filter_module("ureq_proto", log::LevelFilter::Info)
+        .filter_module("rustls", log::LevelFilter::Info)
+        .filter_module("actix_http", log::LevelFilter::Info)
+        .init();
     let cli = Cli::parse();
     let result = match cli.command {
         None => serve(cli.serve),

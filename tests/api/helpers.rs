@@ -31,6 +31,20 @@ impl Res {
     pub fn problem_field(&self) -> &str {
         self.body["errors"][0]["field"].as_str().unwrap_or("<none>")
     }
+
+    /// `name=value` of the cookie the response sets, ready for a `cookie` header.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with(&format!("{name}=")))
+            .map(|v| v.split(';').next().unwrap_or_default().to_string())
+    }
+
+    pub fn location(&self) -> &str {
+        self.header("location").unwrap_or_default()
+    }
 }
 
 fn agent() -> &'static ureq::Agent {
@@ -38,6 +52,8 @@ fn agent() -> &'static ureq::Agent {
     AGENT.get_or_init(|| {
         ureq::Agent::config_builder()
             .http_status_as_error(false)
+            // Redirects are part of what the tests check (the connect link's 303, OAuth).
+            .max_redirects(0)
             .timeout_global(Some(Duration::from_secs(30)))
             .build()
             .into()
@@ -200,6 +216,97 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    pub fn create_link(&self, key: &str, profile_id: &str, body: &Value) -> Res {
+        let path = format!("/v1/profiles/{profile_id}/connect-links");
+        self.send("POST", &path, &[("x-api-key", key), JSON], Some(body.to_string().into_bytes()))
+    }
+
+    /// Creates a link and returns its body, failing the test on anything but 201.
+    pub fn new_link(&self, key: &str, profile_id: &str, body: &Value) -> Value {
+        let res = self.create_link(key, profile_id, body);
+        assert_eq!(res.status, 201, "{}", res.text);
+        res.body
+    }
+
+    pub fn list_links(&self, key: &str, profile_id: &str) -> Res {
+        self.send("GET", &format!("/v1/profiles/{profile_id}/connect-links"), &[("x-api-key", key)], None)
+    }
+
+    pub fn revoke_link(&self, key: &str, link_id: &str) -> Res {
+        self.send("DELETE", &format!("/v1/connect-links/{link_id}"), &[("x-api-key", key)], None)
+    }
+
+    pub fn validate_link(&self, key: &str, token: &str) -> Res {
+        let body = json!({ "token": token }).to_string().into_bytes();
+        self.send("POST", "/v1/connect-links/validate", &[("x-api-key", key), JSON], Some(body))
+    }
+
+    pub fn list_accounts(&self, key: &str, profile_id: &str) -> Res {
+        self.send("GET", &format!("/v1/profiles/{profile_id}/accounts"), &[("x-api-key", key)], None)
+    }
+
+    pub fn link_account(&self, key: &str, profile_id: &str, body: &Value) -> Res {
+        let path = format!("/v1/profiles/{profile_id}/accounts");
+        self.send("POST", &path, &[("x-api-key", key), JSON], Some(body.to_string().into_bytes()))
+    }
+
+    pub fn unlink_account(&self, key: &str, profile_id: &str, platform: &str) -> Res {
+        self.send("DELETE", &format!("/v1/profiles/{profile_id}/accounts/{platform}"), &[("x-api-key", key)], None)
+    }
+
+    pub fn refresh_account(&self, key: &str, profile_id: &str, platform: &str) -> Res {
+        let path = format!("/v1/profiles/{profile_id}/accounts/{platform}/refresh");
+        self.send("POST", &path, &[("x-api-key", key)], None)
+    }
+
+    /// Opens a connect link (its full URL) as a browser would, without following the redirect.
+    pub fn open_link(&self, url: &str) -> Res {
+        let path = url.strip_prefix(&self.base).unwrap_or(url);
+        self.send("GET", path, &[], None)
+    }
+
+    /// Opens a link and returns the session cookie, failing the test if the link is refused.
+    pub fn open_session(&self, url: &str) -> String {
+        let res = self.open_link(url);
+        assert_eq!(res.status, 303, "{}", res.text);
+        assert_eq!(res.location(), "/connect/app");
+        res.cookie("hp_connect").expect("a session cookie")
+    }
+
+    pub fn page_session(&self, cookie: &str) -> Res {
+        self.send("GET", "/connect/api/session", &[("cookie", cookie)], None)
+    }
+
+    pub fn page_link(&self, cookie: &str, platform: &str, body: &Value) -> Res {
+        let path = format!("/connect/api/accounts/{platform}");
+        let headers = [("cookie", cookie), ("x-hitchpost-connect", "1"), JSON];
+        self.send("POST", &path, &headers, Some(body.to_string().into_bytes()))
+    }
+
+    pub fn page_unlink(&self, cookie: &str, platform: &str) -> Res {
+        let path = format!("/connect/api/accounts/{platform}");
+        self.send("DELETE", &path, &[("cookie", cookie), ("x-hitchpost-connect", "1")], None)
+    }
+
+    pub fn page_done(&self, cookie: &str) -> Res {
+        self.send("POST", "/connect/api/done", &[("cookie", cookie), ("x-hitchpost-connect", "1")], None)
+    }
+
+    pub fn page_start_oauth(&self, cookie: &str, platform: &str) -> Res {
+        self.send("GET", &format!("/connect/start/{platform}"), &[("cookie", cookie)], None)
+    }
+
+    /// GETs an absolute URL on this server (a callback), with the session cookie.
+    pub fn get_url(&self, url: &str, cookie: Option<&str>) -> Res {
+        let path = url.strip_prefix(&self.base).unwrap_or(url);
+        match cookie {
+            Some(c) => self.send("GET", path, &[("cookie", c)], None),
+            None => self.send("GET", path, &[], None),
+        }
+    }
+}
+
 /// The `hitchpost` binary, run as a child process.
 pub struct BinServer {
     pub child: Child,
@@ -209,18 +316,29 @@ pub struct BinServer {
 
 /// Runs `hitchpost serve` with `args` and waits until it listens.
 pub fn spawn_binary(db_path: &Path, args: &[&str]) -> BinServer {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hitchpost"))
-        .arg("serve")
+    spawn_binary_with(db_path, args, &[], None)
+}
+
+/// `spawn_binary` with environment variables, and the log (stderr) written to `log`.
+pub fn spawn_binary_with(db_path: &Path, args: &[&str], env: &[(&str, &str)], log: Option<&Path>) -> BinServer {
+    let stderr = match log {
+        Some(p) => Stdio::from(std::fs::File::create(p).expect("log file")),
+        None => Stdio::inherit(),
+    };
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_hitchpost"));
+    cmd.arg("serve")
         .args(["--bind", "127.0.0.1:0", "--db"])
         .arg(db_path)
         .args(args)
         .env_remove("HITCHPOST_SECRET")
         .env_remove("HITCHPOST_BIND")
-        .env("RUST_LOG", "warn")
+        .env("RUST_LOG", if log.is_some() { "trace" } else { "warn" })
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("spawn hitchpost");
+        .stderr(stderr);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("spawn hitchpost");
     let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
     let first = lines.next().expect("a line").expect("utf-8");
     let addr = first

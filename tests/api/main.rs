@@ -3,6 +3,9 @@
 mod auth;
 mod bad_input;
 mod cli;
+mod connect;
+mod fakes;
 mod helpers;
+mod linking;
 mod openapi;
 mod profiles;
