@@ -120,6 +120,14 @@ pub async fn link_bluesky(
     store_linked(state, ws, profile_id, Platform::Bluesky, sealed(state, linked)).await
 }
 
+/// Checks that every platform can be linked on this server; a 400 names what is missing.
+pub fn check_offerable(state: &AppState, platforms: &[Platform]) -> domain::Result<()> {
+    match platforms.iter().find(|p| state.providers.method(**p) == LinkMethod::Unavailable) {
+        Some(p) => Err(Error::invalid("platforms", providers::Providers::missing_credentials(*p))),
+        None => Ok(()),
+    }
+}
+
 /// Links a sandbox account, where the sandbox is enabled.
 pub async fn link_sandbox(
     state: &AppState,
@@ -276,12 +284,15 @@ pub async fn unlink(state: &AppState, ws: WorkspaceId, profile_id: &str, platfor
             accounts::unlink(c, &profile, platform)
         })
         .await?;
-    if let Some(tokens) = open_tokens(state, &row) {
+    if let Some(tokens) = open_tokens(state, &row)
+        && !row.sandbox
+    {
         let providers = state.providers.clone();
+        let provider_url = row.provider_url.clone();
         // Not awaited: the account is unlinked here whatever the provider says.
         tokio::task::spawn_blocking(move || {
             if let Some(p) = providers.for_platform(platform) {
-                p.revoke(&tokens);
+                p.revoke(&tokens, provider_url.as_deref());
             }
         });
     }

@@ -97,4 +97,23 @@ impl Provider for Bluesky {
             expires_at: Some(chrono::Utc::now() + chrono::Duration::hours(2)),
         })
     }
+
+    fn revoke(&self, tokens: &Tokens, provider_url: Option<&str>) {
+        if let Some(refresh) = &tokens.refresh_token {
+            self.end_session(refresh, provider_url);
+        }
+    }
+}
+
+impl Bluesky {
+    /// Ends the app-password session at the PDS (`com.atproto.server.deleteSession`).
+    fn end_session(&self, refresh_token: &str, pds: Option<&str>) {
+        let pds = pds.unwrap_or(&self.default_pds).trim_end_matches('/');
+        let url = format!("{pds}/xrpc/com.atproto.server.deleteSession");
+        match self.http.post_json(&url, &Value::Null, Some(refresh_token)) {
+            Ok(a) if (200..300).contains(&a.status) => log::info!("ended the Bluesky session at {pds}"),
+            Ok(a) => log::warn!("ending a Bluesky session: HTTP {}", a.status),
+            Err(e) => log::warn!("ending a Bluesky session: {e}"),
+        }
+    }
 }

@@ -91,7 +91,7 @@ pub trait Provider: Send + Sync {
     }
 
     /// Best-effort revocation at the provider when an account is unlinked.
-    fn revoke(&self, _tokens: &Tokens) {}
+    fn revoke(&self, _tokens: &Tokens, _provider_url: Option<&str>) {}
 }
 
 /// Blocking HTTP for providers: short timeouts, no redirects (a redirect could lead a call
@@ -277,7 +277,7 @@ pub struct ProvidersConfig {
 }
 
 impl ProvidersConfig {
-    /// Reads `HITCHPOST_OAUTH_<PLATFORM>_{CLIENT_ID,CLIENT_SECRET,AUTHORIZE_URL,TOKEN_URL,IDENTITY_URL,SCOPES}`
+    /// Reads `HITCHPOST_OAUTH_<PLATFORM>_{CLIENT_ID,CLIENT_SECRET,AUTHORIZE_URL,TOKEN_URL,IDENTITY_URL,SCOPES,REVOKE_URL}`
     /// and `HITCHPOST_BLUESKY_PDS`.
     pub fn from_env(get: impl Fn(&str) -> Option<String>) -> Self {
         let mut oauth = HashMap::new();
@@ -298,6 +298,7 @@ impl ProvidersConfig {
                         token_url: var("TOKEN_URL"),
                         identity_url: var("IDENTITY_URL"),
                         scopes: var("SCOPES"),
+                        revoke_url: var("REVOKE_URL"),
                     },
                 );
             }

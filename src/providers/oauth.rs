@@ -38,6 +38,8 @@ pub struct Preset {
     pub profile_url: &'static str,
     /// A list read at link time and kept in the account's details (Pinterest boards).
     pub boards_url: Option<&'static str>,
+    /// Where tokens are revoked when an account is unlinked (RFC 7009), if the platform has one.
+    pub revoke_url: &'static str,
 }
 
 /// The preset of a platform (Bluesky has none: it does not use OAuth here).
@@ -57,6 +59,7 @@ pub fn preset(p: Platform) -> Option<Preset> {
         avatar: "",
         profile_url: "",
         boards_url: None,
+        revoke_url: "",
     };
     Some(match p {
         Platform::Linkedin => Preset {
@@ -64,6 +67,7 @@ pub fn preset(p: Platform) -> Option<Preset> {
             token_url: "https://www.linkedin.com/oauth/v2/accessToken",
             identity_url: "https://api.linkedin.com/v2/userinfo",
             scopes: "openid profile email w_member_social",
+            revoke_url: "https://www.linkedin.com/oauth/v2/revoke",
             id: "/sub",
             username: "/email",
             avatar: "/picture",
@@ -74,6 +78,7 @@ pub fn preset(p: Platform) -> Option<Preset> {
             token_url: "https://api.x.com/2/oauth2/token",
             identity_url: "https://api.x.com/2/users/me?user.fields=profile_image_url",
             scopes: "tweet.read tweet.write users.read offline.access",
+            revoke_url: "https://api.x.com/2/oauth2/revoke",
             client_auth: ClientAuth::Basic,
             id: "/data/id",
             username: "/data/username",
@@ -121,6 +126,7 @@ pub fn preset(p: Platform) -> Option<Preset> {
             scopes: "user.info.basic,video.publish",
             scope_sep: ",",
             client_id_param: "client_key",
+            revoke_url: "https://open.tiktokapis.com/v2/oauth/revoke/",
             id: "/data/user/open_id",
             username: "/data/user/username",
             display_name: "/data/user/display_name",
@@ -134,6 +140,7 @@ pub fn preset(p: Platform) -> Option<Preset> {
             identity_url: "https://www.googleapis.com/oauth2/v3/userinfo",
             scopes: "openid profile email https://www.googleapis.com/auth/youtube.upload",
             extra: &[("access_type", "offline"), ("prompt", "consent")],
+            revoke_url: "https://oauth2.googleapis.com/revoke",
             id: "/sub",
             username: "/email",
             avatar: "/picture",
@@ -159,6 +166,7 @@ pub fn preset(p: Platform) -> Option<Preset> {
             scopes: "identity submit",
             client_auth: ClientAuth::Basic,
             extra: &[("duration", "permanent")],
+            revoke_url: "https://www.reddit.com/api/v1/revoke_token",
             username: "/name",
             avatar: "/icon_img",
             profile_url: "https://www.reddit.com/user/{username}",
@@ -177,6 +185,7 @@ pub struct OAuthConfig {
     pub token_url: Option<String>,
     pub identity_url: Option<String>,
     pub scopes: Option<String>,
+    pub revoke_url: Option<String>,
 }
 
 /// An OAuth 2.0 provider: a preset with credentials and overrides applied.
@@ -189,6 +198,7 @@ pub struct OAuthProvider {
     token_url: String,
     identity_url: String,
     scopes: String,
+    revoke_url: Option<String>,
     http: Http,
 }
 
@@ -203,12 +213,21 @@ impl OAuthProvider {
             token_url: c.token_url.clone().unwrap_or_else(|| preset.token_url.into()),
             identity_url: c.identity_url.clone().unwrap_or_else(|| preset.identity_url.into()),
             scopes: c.scopes.clone().unwrap_or_else(|| preset.scopes.into()),
+            revoke_url: c
+                .revoke_url
+                .clone()
+                .or_else(|| (!preset.revoke_url.is_empty()).then(|| preset.revoke_url.into())),
             preset,
             http,
         })
     }
 
-    fn token_request<'a>(&'a self, mut form: Vec<(&'a str, &'a str)>) -> Result<Tokens, ProviderError> {
+    /// POSTs a form to one of the provider's endpoints, authenticating the client its way.
+    fn client_post<'a>(
+        &'a self,
+        url: &str,
+        mut form: Vec<(&'a str, &'a str)>,
+    ) -> Result<super::HttpAnswer, ProviderError> {
         let basic = match self.preset.client_auth {
             ClientAuth::Basic => Some((self.client_id.as_str(), self.client_secret.as_str())),
             ClientAuth::Body => {
@@ -217,7 +236,11 @@ impl OAuthProvider {
                 None
             }
         };
-        let answer = self.http.post_form(&self.token_url, &form, basic)?;
+        self.http.post_form(url, &form, basic)
+    }
+
+    fn token_request<'a>(&'a self, form: Vec<(&'a str, &'a str)>) -> Result<Tokens, ProviderError> {
+        let answer = self.client_post(&self.token_url, form)?;
         if !(200..300).contains(&answer.status) {
             return Err(classify_failure("the token request", &answer));
         }
@@ -330,5 +353,21 @@ impl Provider for OAuthProvider {
 
     fn refresh(&self, refresh_token: &str, _provider_url: Option<&str>) -> Result<Tokens, ProviderError> {
         self.token_request(vec![("grant_type", "refresh_token"), ("refresh_token", refresh_token)])
+    }
+
+    fn revoke(&self, tokens: &Tokens, _provider_url: Option<&str>) {
+        let Some(url) = &self.revoke_url else { return };
+        // The refresh token outlives the access token, so it is the one worth revoking.
+        let (token, hint) = match &tokens.refresh_token {
+            Some(r) => (r.as_str(), "refresh_token"),
+            None => (tokens.access_token.as_str(), "access_token"),
+        };
+        match self.client_post(url, vec![("token", token), ("token_type_hint", hint)]) {
+            Ok(a) if (200..300).contains(&a.status) => {
+                log::info!("revoked the {} tokens at the provider", self.platform)
+            }
+            Ok(a) => log::warn!("revoking {} tokens: {}", self.platform, classify_failure("the revocation", &a)),
+            Err(e) => log::warn!("revoking {} tokens: {e}", self.platform),
+        }
     }
 }

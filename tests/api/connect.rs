@@ -198,7 +198,7 @@ fn validate_says_valid_with_the_profile_or_why_not() {
 
 #[test]
 fn list_shows_live_links_and_revoke_removes_them() {
-    let app = spawn_app();
+    let app = sandbox_app();
     let (key, other) = (app.key("acme"), app.key("other"));
     let id = profile(&app, &key);
     let a = app.new_link(

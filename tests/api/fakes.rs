@@ -26,6 +26,7 @@ pub struct OAuthState {
     pub issued_refresh: Vec<String>,
     pub refresh_mode: RefreshMode,
     pub refresh_calls: usize,
+    pub revoked: Vec<String>,
     pub seq: usize,
 }
 
@@ -71,12 +72,14 @@ pub fn oauth_provider() -> Fake<OAuthState> {
             issued_refresh: vec![],
             refresh_mode: RefreshMode::Ok,
             refresh_calls: 0,
+            revoked: vec![],
             seq: 0,
         },
         |cfg| {
             cfg.route("/authorize", web::get().to(authorize))
                 .route("/token", web::post().to(token))
-                .route("/me", web::get().to(me));
+                .route("/me", web::get().to(me))
+                .route("/revoke", web::post().to(revoke));
         },
     )
 }
@@ -153,6 +156,13 @@ async fn token(s: Shared<OAuthState>, form: web::Form<HashMap<String, String>>) 
     st.issued_refresh.push(refresh.clone());
     HttpResponse::Ok()
         .json(json!({"access_token": access, "refresh_token": refresh, "expires_in": 3600, "token_type": "Bearer"}))
+}
+
+async fn revoke(s: Shared<OAuthState>, form: web::Form<HashMap<String, String>>) -> HttpResponse {
+    if let Some(t) = form.get("token") {
+        s.lock().unwrap().revoked.push(t.clone());
+    }
+    HttpResponse::Ok().finish()
 }
 
 async fn me(s: Shared<OAuthState>, req: HttpRequest) -> HttpResponse {

@@ -11,20 +11,23 @@ fn profile(app: &TestApp, key: &str) -> String {
     app.new_profile(key, "Linker")["id"].as_str().unwrap().to_string()
 }
 
+/// LinkedIn's OAuth pointed at the fake provider.
+fn fake_linkedin(provider: &str) -> OAuthConfig {
+    OAuthConfig {
+        client_id: "fake-client".into(),
+        client_secret: "fake-secret".into(),
+        authorize_url: Some(format!("{provider}/authorize")),
+        token_url: Some(format!("{provider}/token")),
+        identity_url: Some(format!("{provider}/me")),
+        scopes: None,
+        revoke_url: Some(format!("{provider}/revoke")),
+    }
+}
+
 fn oauth_app(provider: &str) -> TestApp {
-    let provider = provider.to_string();
+    let config = fake_linkedin(provider);
     spawn_app_with(move |c| {
-        c.providers.oauth.insert(
-            Platform::Linkedin,
-            OAuthConfig {
-                client_id: "fake-client".into(),
-                client_secret: "fake-secret".into(),
-                authorize_url: Some(format!("{provider}/authorize")),
-                token_url: Some(format!("{provider}/token")),
-                identity_url: Some(format!("{provider}/me")),
-                scopes: None,
-            },
-        );
+        c.providers.oauth.insert(Platform::Linkedin, config);
     })
 }
 
@@ -305,17 +308,7 @@ fn the_background_refresher_refreshes_tokens_about_to_lapse() {
         c.refresh_interval = std::time::Duration::from_millis(200);
         // Every fake token lapses within the hour: all are due.
         c.refresh_window = std::time::Duration::from_secs(2 * 3600);
-        c.providers.oauth.insert(
-            Platform::Linkedin,
-            OAuthConfig {
-                client_id: "fake-client".into(),
-                client_secret: "fake-secret".into(),
-                authorize_url: Some(format!("{base}/authorize")),
-                token_url: Some(format!("{base}/token")),
-                identity_url: Some(format!("{base}/me")),
-                scopes: None,
-            },
-        );
+        c.providers.oauth.insert(Platform::Linkedin, fake_linkedin(&base));
     });
     let key = app.key("acme");
     linked_oauth_account(&app, &key);
@@ -387,4 +380,48 @@ fn no_response_or_log_line_contains_a_provider_token() {
     for bytes in [raw, wal] {
         assert!(!bytes.windows(11).any(|w| w == b"SECRETTOKEN"), "a token is stored in clear");
     }
+}
+
+#[test]
+fn unlinking_an_oauth_account_revokes_its_token_at_the_provider() {
+    let provider = fakes::oauth_provider();
+    let app = oauth_app(&provider.base);
+    let key = app.key("acme");
+    let id = linked_oauth_account(&app, &key);
+    assert_eq!(app.unlink_account(&key, &id, "linkedin").status, 204);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let revoked = provider.state.lock().unwrap().revoked.clone();
+        if !revoked.is_empty() {
+            assert!(revoked[0].starts_with("fake-refresh-"), "{revoked:?}");
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "nothing was revoked");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(app.list_accounts(&key, &id).body["data"], json!([]));
+}
+
+#[test]
+fn a_platform_without_credentials_is_not_offered_and_asking_for_it_names_what_is_missing() {
+    let app = spawn_app();
+    let key = app.key("acme");
+    let id = profile(&app, &key);
+    let res = app.create_link(&key, &id, &json!({"platforms": ["linkedin", "bluesky"]}));
+    assert_eq!(res.status, 400);
+    assert_eq!(res.problem_field(), "platforms");
+    assert!(res.body["detail"].as_str().unwrap().contains("HITCHPOST_OAUTH_LINKEDIN_CLIENT_ID"), "{}", res.text);
+    let res = app.link_account(&key, &id, &json!({"platform": "x"}));
+    assert_eq!(res.status, 400);
+    assert!(res.body["detail"].as_str().unwrap().contains("HITCHPOST_OAUTH_X_CLIENT_ID"), "{}", res.text);
+    // Bluesky needs no credentials: a link for it alone is fine, and the page offers only it.
+    let link = app.new_link(&key, &id, &json!({}));
+    let cookie = app.open_session(link["url"].as_str().unwrap());
+    let offered: Vec<String> = app.page_session(&cookie).body["platforms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["platform"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(offered, ["bluesky"]);
 }

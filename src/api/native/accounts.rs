@@ -129,11 +129,12 @@ pub async fn link_account(
         let login = BlueskyLogin::parse(b.handle, b.app_password, b.pds_url, state.providers.allow_private_outbound)?;
         linking::link_bluesky(&state, caller.workspace, &id, login).await?
     } else {
-        return Err(crate::domain::Error::invalid(
-            "platform",
-            format!("{} needs its owner's consent: send them a connect link", platform.label()),
-        )
-        .into());
+        linking::check_offerable(&state, &[platform]).map_err(|e| match e {
+            crate::domain::Error::Invalid { reason, .. } => crate::domain::Error::invalid("platform", reason),
+            other => other,
+        })?;
+        let why = format!("{} needs its owner's consent: send them a connect link", platform.label());
+        return Err(crate::domain::Error::invalid("platform", why).into());
     };
     Ok(HttpResponse::Created().json(AccountBody::from(&account)))
 }

@@ -7,6 +7,7 @@ use crate::api::{AppState, body};
 use crate::auth::jwt::LINK_AUDIENCE;
 use crate::domain::connect::{self, NewLink, RawLinkOptions};
 use crate::domain::{accounts, profiles};
+use crate::linking;
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -127,6 +128,7 @@ pub async fn create_connect_link(
     payload: web::Payload,
 ) -> Result<HttpResponse, Error> {
     let new = body::json_or_empty::<CreateConnectLink>(&req, payload).await?.into_domain()?;
+    linking::check_offerable(&state, new.options.platforms.as_deref().unwrap_or_default())?;
     let (jwt, id) = (state.jwt.clone(), id.into_inner());
     let link = state
         .db
