@@ -16,6 +16,14 @@ fn openapi_json_describes_every_native_route_with_its_errors() {
         ("/v1/profiles/{id}", "patch", &["200", "400", "401", "404", "409", "413", "415"]),
         ("/v1/profiles/{id}", "delete", &["204", "401", "404"]),
         ("/healthz", "get", &["200"]),
+        ("/v1/profiles/{id}/connect-links", "post", &["201", "400", "401", "404"]),
+        ("/v1/profiles/{id}/connect-links", "get", &["200", "401", "404"]),
+        ("/v1/connect-links/{linkId}", "delete", &["204", "401", "404"]),
+        ("/v1/connect-links/validate", "post", &["200", "400", "401"]),
+        ("/v1/profiles/{id}/accounts", "get", &["200", "401", "404"]),
+        ("/v1/profiles/{id}/accounts", "post", &["201", "400", "401", "404", "502"]),
+        ("/v1/profiles/{id}/accounts/{platform}", "delete", &["204", "400", "401", "404"]),
+        ("/v1/profiles/{id}/accounts/{platform}/refresh", "post", &["200", "400", "401", "404"]),
     ];
     for (path, method, codes) in expected {
         let op = &doc["paths"][path][method];
@@ -24,7 +32,8 @@ fn openapi_json_describes_every_native_route_with_its_errors() {
             assert!(op["responses"][code].is_object(), "{method} {path} lacks {code}");
         }
     }
-    for schema in ["Problem", "ProfileBody", "CreateProfile", "UpdateProfile", "ProfileList"] {
+    for schema in ["Problem", "ProfileBody", "CreateProfile", "UpdateProfile", "ProfileList", "CreateConnectLink",
+        "ConnectLinkBody", "ValidationBody", "AccountBody", "LinkAccount"] {
         assert!(doc["components"]["schemas"][schema].is_object(), "schema {schema} missing");
     }
     assert!(doc["components"]["securitySchemes"]["apiKey"].is_object());
