@@ -9,7 +9,9 @@ CREATE TABLE IF NOT EXISTS workspaces (
     -- NULL means no limit: a self-hoster is not billed per profile.
     profile_limit  INTEGER,
     trial_ends_at  TEXT,
-    created_at     TEXT NOT NULL
+    created_at     TEXT NOT NULL,
+    -- Monthly API call quota (version 3); NULL means none.
+    monthly_api_quota  INTEGER
 );
 
 -- API keys are `hp_` + key_id + secret. Only the key id is stored in clear (it is the lookup
@@ -114,3 +116,48 @@ CREATE TABLE IF NOT EXISTS oauth_states (
     created_at    TEXT NOT NULL,
     expires_at    TEXT NOT NULL
 );
+
+-- ---------------------------------------------------------------- version 3: dialects
+-- Settings the hosted services' clients read and write per account (Upload-Post's
+-- preferences and notification config), kept as those clients send them.
+CREATE TABLE IF NOT EXISTS workspace_settings (
+    workspace_id         INTEGER PRIMARY KEY REFERENCES workspaces(id) ON DELETE CASCADE,
+    week_start_day       INTEGER NOT NULL DEFAULT 0,
+    notification_config  TEXT,
+    updated_at           TEXT NOT NULL
+);
+
+-- API calls per workspace per month (Ayrshare's monthlyApiCalls). Counted in memory and added
+-- here about once a second, so a read request does not become a write.
+CREATE TABLE IF NOT EXISTS api_usage (
+    workspace_id  INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+    month         TEXT NOT NULL,
+    calls         INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (workspace_id, month)
+);
+
+-- Webhook subscriptions. `kind` says whose payloads and headers a subscription gets: native
+-- (Standard Webhooks), ayrshare (registered at /api/hook/webhook) or uploadpost.
+CREATE TABLE IF NOT EXISTS webhooks (
+    id            TEXT PRIMARY KEY,
+    workspace_id  INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+    kind          TEXT NOT NULL,
+    url           TEXT NOT NULL,
+    -- JSON array of event types (native) or the Ayrshare action.
+    events        TEXT NOT NULL,
+    description   TEXT,
+    enabled       INTEGER NOT NULL DEFAULT 1,
+    created_at    TEXT NOT NULL,
+    updated_at    TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS webhooks_by_workspace ON webhooks(workspace_id, kind);
+
+-- Ayrshare's /user/batch file: a snapshot of every profile's user data, made at most every
+-- three hours and served from a signed, expiring URL.
+CREATE TABLE IF NOT EXISTS user_batches (
+    id            TEXT PRIMARY KEY,
+    workspace_id  INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+    created_at    TEXT NOT NULL,
+    content       TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS user_batches_by_workspace ON user_batches(workspace_id, created_at);

@@ -17,7 +17,10 @@ use tokio::sync::oneshot;
 /// The schema, applied at start.
 const SCHEMA: &str = include_str!("../schema.sql");
 /// The schema version this binary writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
+/// Changes to existing tables, by the version they bring a database to. Versions that only
+/// add tables and indexes need no step.
+const MIGRATIONS: &[(i64, &str)] = &[(3, "ALTER TABLE workspaces ADD COLUMN monthly_api_quota INTEGER;")];
 /// The most writes that share one transaction.
 const MAX_BATCH: usize = 256;
 /// How long a connection waits for a lock held by another process (the CLI, a backup).
@@ -52,10 +55,17 @@ fn migrate(conn: &Conn) -> store::Result<()> {
         )));
     }
     if version < SCHEMA_VERSION {
-        // Version 0 is a new file. Every change so far only adds tables and indexes, and every
-        // statement in schema.sql is idempotent, so applying it whole upgrades any older file.
-        // A change that alters a table will add a step here, keyed by the version it leaves.
-        conn.execute_batch(&format!("BEGIN IMMEDIATE; {SCHEMA}; PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"))?;
+        // A new file gets schema.sql whole. An older one first gets the steps that change
+        // existing tables (schema.sql's CREATE ... IF NOT EXISTS skips a table that exists),
+        // then schema.sql, whose every statement is idempotent, adds what is new.
+        let steps: String = if version == 0 {
+            String::new()
+        } else {
+            MIGRATIONS.iter().filter(|(to, _)| *to > version).map(|(_, sql)| *sql).collect::<Vec<_>>().join("\n")
+        };
+        conn.execute_batch(&format!(
+            "BEGIN IMMEDIATE; {steps} {SCHEMA}; PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
+        ))?;
     }
     Ok(())
 }

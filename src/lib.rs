@@ -10,3 +10,4 @@ pub mod linking;
 pub mod providers;
 pub mod startup;
 pub mod store;
+pub mod usage;

@@ -104,6 +104,25 @@ impl BlueskyLogin {
     }
 }
 
+/// The profile an account is linked to: an existing one, or one made in the same transaction
+/// (postcore's auto-create), so a refused sign-in leaves no empty profile behind.
+#[derive(Debug, Clone)]
+pub enum Target {
+    Id(String),
+    Key(String),
+    New(profiles::NewProfile),
+}
+
+impl Target {
+    fn resolve(self, c: &store::Conn, ws: WorkspaceId) -> domain::Result<profiles::Profile> {
+        match self {
+            Target::Id(id) => profiles::get(c, ws, &id),
+            Target::Key(key) => profiles::get_by_key(c, ws, &key),
+            Target::New(new) => profiles::create(c, ws, new),
+        }
+    }
+}
+
 /// Links a Bluesky account with an app password. Wrong credentials store nothing.
 pub async fn link_bluesky(
     state: &AppState,
@@ -111,13 +130,38 @@ pub async fn link_bluesky(
     profile_id: &str,
     login: BlueskyLogin,
 ) -> domain::Result<SocialAccount> {
-    let id = profile_id.to_string();
-    state.db.read(move |c| profiles::get(c, ws, &id)).await?;
+    Ok(link_bluesky_to(state, ws, Target::Id(profile_id.to_string()), login).await?.1)
+}
+
+/// `link_bluesky` for any target; returns the profile too.
+pub async fn link_bluesky_to(
+    state: &AppState,
+    ws: WorkspaceId,
+    target: Target,
+    login: BlueskyLogin,
+) -> domain::Result<(profiles::Profile, SocialAccount)> {
+    // An unknown profile is a 404 before any call leaves the server.
+    let check = target.clone();
+    state
+        .db
+        .read(move |c| match check {
+            Target::New(_) => Ok(()),
+            t => t.resolve(c, ws).map(|_| ()),
+        })
+        .await?;
     let bluesky = state.providers.bluesky.clone();
     let linked = blocking(move || bluesky.login(login.pds_url.as_deref(), &login.handle, &login.app_password))
         .await?
         .map_err(|e| provider_error(Platform::Bluesky, e))?;
-    store_linked(state, ws, profile_id, Platform::Bluesky, sealed(state, linked)).await
+    let account = sealed(state, linked);
+    state
+        .db
+        .write(move |c| {
+            let profile = target.resolve(c, ws)?;
+            let a = accounts::link(c, &profile, Platform::Bluesky, account)?;
+            Ok((profile, a))
+        })
+        .await
 }
 
 /// Checks that every platform can be linked on this server; a 400 names what is missing.

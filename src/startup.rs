@@ -46,6 +46,7 @@ impl Application {
             jwt: Jwt::new(&secret),
             sealer: Sealer::new(&secret),
             providers: Providers::new(&config.providers),
+            usage: crate::usage::Usage::start(db.clone()),
             auth: Authenticator::start(db, secret),
             public_url,
         };
@@ -62,6 +63,9 @@ impl Application {
                 .service(api::health::healthz)
                 .configure(api::native::configure)
                 .configure(api::connect::configure)
+                .configure(api::uploadpost::configure)
+                .configure(api::postcore::configure)
+                .configure(api::ayrshare::configure)
         })
         .listen(listener)?;
         if let Some(n) = config.workers {

@@ -46,6 +46,39 @@ const STRINGS = {
     appPasswordHint: "Créez-le dans Bluesky sous Paramètres → Confidentialité et sécurité → Mots de passe d'application. N'utilisez jamais votre mot de passe principal.",
     nothing: "Aucune plateforme ne peut être connectée ici pour le moment.",
   },
+  pt: {
+    title: "Conecte suas contas", connect: "Conectar", disconnect: "Desconectar", reconnect: "Reconectar",
+    notLinked: "Não conectado", linkedAs: "Conectado como {name}", needsReconnect: "Precisa reconectar: {reason}",
+    done: "Concluir", sandbox: "Usar uma conta de teste", handle: "Usuário", appPassword: "Senha de app",
+    pds: "URL do PDS (opcional)", cancel: "Cancelar", connectBluesky: "Conectar Bluesky", loading: "Carregando…",
+    linked: "{platform} está conectado.", unlinked: "{platform} foi desconectado.",
+    ended: "Sua sessão terminou. Abra seu link novamente ou peça um novo.",
+    closed: "Tudo pronto. Você pode fechar esta janela.", failed: "Algo deu errado. Tente novamente.",
+    appPasswordHint: "Crie uma no Bluesky em Configurações → Privacidade e segurança → Senhas de app. Nunca use sua senha principal.",
+    nothing: "Nenhuma plataforma pode ser conectada aqui agora.",
+  },
+  pl: {
+    title: "Połącz swoje konta", connect: "Połącz", disconnect: "Rozłącz", reconnect: "Połącz ponownie",
+    notLinked: "Niepołączone", linkedAs: "Połączono jako {name}", needsReconnect: "Wymaga ponownego połączenia: {reason}",
+    done: "Gotowe", sandbox: "Użyj konta testowego", handle: "Nazwa użytkownika", appPassword: "Hasło aplikacji",
+    pds: "Adres PDS (opcjonalnie)", cancel: "Anuluj", connectBluesky: "Połącz Bluesky", loading: "Ładowanie…",
+    linked: "{platform} jest połączone.", unlinked: "{platform} zostało rozłączone.",
+    ended: "Sesja wygasła. Otwórz link ponownie lub poproś o nowy.",
+    closed: "Gotowe. Możesz zamknąć to okno.", failed: "Coś poszło nie tak. Spróbuj ponownie.",
+    appPasswordHint: "Utwórz je w Bluesky: Ustawienia → Prywatność i bezpieczeństwo → Hasła aplikacji. Nigdy nie używaj głównego hasła.",
+    nothing: "Obecnie nie można tu połączyć żadnej platformy.",
+  },
+  tr: {
+    title: "Hesaplarınızı bağlayın", connect: "Bağla", disconnect: "Bağlantıyı kes", reconnect: "Yeniden bağla",
+    notLinked: "Bağlı değil", linkedAs: "{name} olarak bağlı", needsReconnect: "Yeniden bağlanmalı: {reason}",
+    done: "Bitti", sandbox: "Test hesabı kullan", handle: "Kullanıcı adı", appPassword: "Uygulama şifresi",
+    pds: "PDS adresi (isteğe bağlı)", cancel: "İptal", connectBluesky: "Bluesky'ı bağla", loading: "Yükleniyor…",
+    linked: "{platform} bağlandı.", unlinked: "{platform} bağlantısı kesildi.",
+    ended: "Oturumunuz sona erdi. Bağlantınızı yeniden açın veya yenisini isteyin.",
+    closed: "Tamamlandı. Bu pencereyi kapatabilirsiniz.", failed: "Bir şeyler ters gitti. Tekrar deneyin.",
+    appPasswordHint: "Bluesky'da Ayarlar → Gizlilik ve güvenlik → Uygulama şifreleri altında oluşturun. Ana şifrenizi asla kullanmayın.",
+    nothing: "Şu anda burada hiçbir platform bağlanamaz.",
+  },
 };
 
 let session = null;
@@ -55,7 +88,8 @@ const $ = (id) => document.getElementById(id);
 function t(key, vars) {
   const labels = (session && session.labels) || {};
   const lang = STRINGS[(session && session.language) || "en"] || STRINGS.en;
-  let s = labels[key] || lang[key] || STRINGS.en[key] || key;
+  // Upload-Post clients send dot-path keys ("connect.title"); plain keys work too.
+  let s = labels[key] || labels["connect." + key] || lang[key] || STRINGS.en[key] || key;
   for (const [k, v] of Object.entries(vars || {})) s = s.split("{" + k + "}").join(v);
   return s;
 }

@@ -1,9 +1,12 @@
 //! The wire: one module per dialect, each translating its format to the domain and back.
 
+pub mod ayrshare;
 pub mod body;
 pub mod connect;
 pub mod health;
 pub mod native;
+pub mod postcore;
+pub mod uploadpost;
 
 use crate::auth::{Authenticator, jwt::Jwt, seal::Sealer};
 use crate::db::Db;
@@ -21,6 +24,7 @@ pub struct AppState {
     pub providers: Providers,
     /// Where people and providers reach this server, without a trailing slash.
     pub public_url: String,
+    pub usage: Arc<crate::usage::Usage>,
 }
 
 /// Why a request failed before or inside the domain; each dialect renders it its own way.
@@ -50,4 +54,24 @@ pub fn presented_key<'r>(req: &'r actix_web::HttpRequest, scheme: &str, header: 
         return Some(key.trim());
     }
     header.and_then(|h| req.headers().get(h)).and_then(|v| v.to_str().ok()).map(str::trim).filter(|k| !k.is_empty())
+}
+
+/// Verifies a presented API key and counts the call; `missing` is the message when none was
+/// presented (dialects word it their own way).
+pub async fn authenticate(
+    state: &AppState,
+    key: Option<String>,
+    missing: &'static str,
+) -> Result<crate::auth::Caller, domain::Error> {
+    let key = key.ok_or(domain::Error::Unauthorized(missing))?;
+    let caller = state.auth.verify(&key).await?;
+    state.usage.record(caller.workspace);
+    Ok(caller)
+}
+
+/// The app state of a request (always present: `startup` registers it).
+pub fn state_of(req: &actix_web::HttpRequest) -> Result<actix_web::web::Data<AppState>, domain::Error> {
+    req.app_data::<actix_web::web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| domain::Error::Internal("app state missing".into()))
 }

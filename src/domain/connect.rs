@@ -24,6 +24,9 @@ pub enum Language {
     Es,
     De,
     Fr,
+    Pt,
+    Pl,
+    Tr,
 }
 
 impl Language {
@@ -33,7 +36,10 @@ impl Language {
             "es" => Ok(Language::Es),
             "de" => Ok(Language::De),
             "fr" => Ok(Language::Fr),
-            _ => Err(Error::invalid("language", "must be one of en, es, de, fr")),
+            "pt" => Ok(Language::Pt),
+            "pl" => Ok(Language::Pl),
+            "tr" => Ok(Language::Tr),
+            _ => Err(Error::invalid("language", "must be one of en, es, de, fr, pt, pl, tr")),
         }
     }
 }
@@ -47,7 +53,9 @@ pub fn parse_http_url(field: &str, s: &str) -> Result<String> {
     if s.len() > 2048 {
         return Err(Error::invalid(field, "must be at most 2048 characters"));
     }
-    Ok(url.into())
+    // Returned as the caller wrote it: it is echoed back, and a parser's normal form
+    // (an added trailing slash) would surprise them.
+    Ok(s.trim().to_string())
 }
 
 /// What the connect page shows and where it returns to; validated.

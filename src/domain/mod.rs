@@ -6,6 +6,8 @@ pub mod api_keys;
 pub mod connect;
 pub mod platform;
 pub mod profiles;
+pub mod settings;
+pub mod webhooks;
 pub mod workspaces;
 
 use crate::store;

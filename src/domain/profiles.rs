@@ -121,7 +121,8 @@ pub struct Profile {
     pub seq: i64,
     pub id: String,
     pub profile_key: String,
-    pub name: String,
+    /// `None` for a profile made without one (postcore's `profileName` is optional).
+    pub name: Option<String>,
     pub external_id: Option<String>,
     pub username: Option<String>,
     pub metadata: Option<Value>,
@@ -135,7 +136,8 @@ impl From<ProfileRow> for Profile {
             seq: r.seq,
             id: r.id,
             profile_key: r.profile_key,
-            name: r.name,
+            // Stored as "" when absent: the column predates optional names and stays NOT NULL.
+            name: Some(r.name).filter(|n| !n.is_empty()),
             external_id: r.external_id,
             username: r.username,
             // Only valid JSON objects are ever written, so a parse failure means a hand-edited
@@ -150,7 +152,7 @@ impl From<ProfileRow> for Profile {
 /// What a new profile is made of.
 #[derive(Debug, Clone)]
 pub struct NewProfile {
-    pub name: ProfileName,
+    pub name: Option<ProfileName>,
     pub external_id: Option<ExternalId>,
     pub username: Option<Username>,
     pub metadata: Option<Metadata>,
@@ -212,7 +214,7 @@ pub fn create(conn: &Conn, ws: WorkspaceId, new: NewProfile) -> Result<Profile> 
         id: uuid::Uuid::new_v4().to_string(),
         workspace_id: ws.0,
         profile_key: new_profile_key(),
-        name: new.name.0,
+        name: new.name.map(|n| n.0).unwrap_or_default(),
         external_id: new.external_id.map(|e| e.0),
         username: new.username.map(|u| u.0),
         metadata: new.metadata.map(|m| m.to_text()),
@@ -266,6 +268,42 @@ pub fn update(conn: &Conn, ws: WorkspaceId, id: &str, patch: ProfilePatch) -> Re
     row.updated_at = store::now();
     store::profiles::update_profile(conn, &row).map_err(conflict)?;
     Ok(row.into())
+}
+
+/// Finds one of the workspace's profiles by its profile key.
+pub fn get_by_key(conn: &Conn, ws: WorkspaceId, key: &str) -> Result<Profile> {
+    Ok(store::profiles::find_profile_by_key(conn, ws.0, key)?.ok_or(Error::NotFound("profile"))?.into())
+}
+
+/// Finds one of the workspace's profiles by the handle Upload-Post addresses it by: its
+/// username, or, for a profile made without one through another dialect, its profile key.
+pub fn get_by_handle(conn: &Conn, ws: WorkspaceId, handle: &str) -> Result<Profile> {
+    if let Some(p) = store::profiles::find_profile_by_username(conn, ws.0, handle)? {
+        return Ok(p.into());
+    }
+    match store::profiles::find_profile_by_key(conn, ws.0, handle)? {
+        Some(p) if p.username.is_none() => Ok(p.into()),
+        _ => Err(Error::NotFound("profile")),
+    }
+}
+
+/// The workspace's primary profile: its oldest. Ayrshare calls describe it when no
+/// Profile-Key is given.
+pub fn primary(conn: &Conn, ws: WorkspaceId) -> Result<Option<Profile>> {
+    let first = store::profiles::list_profiles(conn, ws.0, &ProfileFilter { limit: 1, ..Default::default() })?;
+    Ok(first.into_iter().next().map(Profile::from))
+}
+
+/// How many profiles the workspace has.
+pub fn count(conn: &Conn, ws: WorkspaceId) -> Result<i64> {
+    Ok(store::profiles::count_profiles(conn, ws.0)?)
+}
+
+/// Deletes one of the workspace's profiles by its profile key.
+pub fn delete_by_key(conn: &Conn, ws: WorkspaceId, key: &str) -> Result<Profile> {
+    let p = get_by_key(conn, ws, key)?;
+    delete(conn, ws, &p.id)?;
+    Ok(p)
 }
 
 /// Deletes one of the workspace's profiles.

@@ -51,3 +51,34 @@ pub fn find_by_name(conn: &Conn, name: &WorkspaceName) -> Result<WorkspaceId> {
         .map(|w| WorkspaceId(w.id))
         .ok_or(Error::NotFound("workspace"))
 }
+
+/// What a workspace's plan says.
+#[derive(Debug, Clone)]
+pub struct WorkspaceInfo {
+    pub id: WorkspaceId,
+    pub name: String,
+    pub plan: String,
+    pub profile_limit: Option<i64>,
+    pub trial_ends_at: Option<String>,
+    pub monthly_api_quota: Option<i64>,
+    pub created_at: String,
+}
+
+/// Reads a workspace.
+pub fn get(conn: &Conn, ws: WorkspaceId) -> Result<WorkspaceInfo> {
+    let w = store::workspaces::find_workspace(conn, ws.0)?.ok_or(Error::NotFound("workspace"))?;
+    Ok(WorkspaceInfo {
+        id: ws,
+        name: w.name,
+        plan: w.plan,
+        profile_limit: w.profile_limit,
+        trial_ends_at: w.trial_ends_at,
+        monthly_api_quota: w.monthly_api_quota,
+        created_at: w.created_at,
+    })
+}
+
+/// The email of the account holder who owns the workspace, once there are account holders.
+pub fn owner_email(_conn: &Conn, _ws: WorkspaceId) -> Result<Option<String>> {
+    Ok(None)
+}

@@ -6,8 +6,11 @@
 
 pub mod accounts;
 pub mod api_keys;
+pub mod batches;
 pub mod connect_links;
 pub mod profiles;
+pub mod settings;
+pub mod webhooks;
 pub mod workspaces;
 
 /// A connection to the store, as the domain sees it.

@@ -12,9 +12,10 @@ pub struct WorkspaceRow {
     pub profile_limit: Option<i64>,
     pub trial_ends_at: Option<String>,
     pub created_at: String,
+    pub monthly_api_quota: Option<i64>,
 }
 
-const COLUMNS: &str = "id, name, plan, profile_limit, trial_ends_at, created_at";
+const COLUMNS: &str = "id, name, plan, profile_limit, trial_ends_at, created_at, monthly_api_quota";
 
 fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<WorkspaceRow> {
     Ok(WorkspaceRow {
@@ -24,6 +25,7 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<WorkspaceRow> {
         profile_limit: r.get(3)?,
         trial_ends_at: r.get(4)?,
         created_at: r.get(5)?,
+        monthly_api_quota: r.get(6)?,
     })
 }
 

@@ -32,8 +32,18 @@ fn openapi_json_describes_every_native_route_with_its_errors() {
             assert!(op["responses"][code].is_object(), "{method} {path} lacks {code}");
         }
     }
-    for schema in ["Problem", "ProfileBody", "CreateProfile", "UpdateProfile", "ProfileList", "CreateConnectLink",
-        "ConnectLinkBody", "ValidationBody", "AccountBody", "LinkAccount"] {
+    for schema in [
+        "Problem",
+        "ProfileBody",
+        "CreateProfile",
+        "UpdateProfile",
+        "ProfileList",
+        "CreateConnectLink",
+        "ConnectLinkBody",
+        "ValidationBody",
+        "AccountBody",
+        "LinkAccount",
+    ] {
         assert!(doc["components"]["schemas"][schema].is_object(), "schema {schema} missing");
     }
     assert!(doc["components"]["securitySchemes"]["apiKey"].is_object());

@@ -13,9 +13,8 @@ pub use error::{Error, Problem};
 pub use openapi::ApiDoc;
 pub use profiles::{ProfileBody, with_accounts};
 
-use super::{AppState, presented_key};
+use super::presented_key;
 use crate::auth::Caller;
-use crate::domain;
 use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
 use std::future::Future;
 use std::pin::Pin;
@@ -51,14 +50,12 @@ impl FromRequest for Auth {
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let state = super::state_of(req);
         let key = presented_key(req, "Bearer", Some("x-api-key")).map(str::to_owned);
         Box::pin(async move {
-            let state = state.ok_or_else(|| domain::Error::Internal("app state missing".into()))?;
-            let key = key.ok_or(domain::Error::Unauthorized(
-                "an API key is required: send `Authorization: Bearer KEY` or `x-api-key: KEY`",
-            ))?;
-            Ok(Auth(state.auth.verify(&key).await?))
+            let missing = "an API key is required: send `Authorization: Bearer KEY` or `x-api-key: KEY`";
+            let state = state?;
+            Ok(Auth(super::authenticate(&state, key, missing).await?))
         })
     }
 }

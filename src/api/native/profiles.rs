@@ -21,7 +21,8 @@ pub struct ProfileBody {
     id: String,
     /// The profile's key in the Ayrshare and postcore dialects.
     profile_key: String,
-    name: String,
+    /// Null only for a profile made without a name through another dialect.
+    name: Option<String>,
     external_id: Option<String>,
     username: Option<String>,
     metadata: Option<Value>,
@@ -71,7 +72,7 @@ pub struct CreateProfile {
 impl CreateProfile {
     fn into_domain(self) -> Result<NewProfile, Error> {
         Ok(NewProfile {
-            name: ProfileName::parse(&self.name)?,
+            name: Some(ProfileName::parse(&self.name)?),
             external_id: self.external_id.as_deref().map(ExternalId::parse).transpose()?,
             username: self.username.as_deref().map(Username::parse).transpose()?,
             metadata: self.metadata.map(Metadata::parse).transpose()?,

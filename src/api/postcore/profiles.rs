@@ -1,0 +1,89 @@
+//! `/profiles/create`, `GET /profiles`, `DELETE /profiles/{profileKey}`.
+
+use super::{Auth, Error, profile_json};
+use crate::api::{AppState, body};
+use crate::domain::profiles::{self, NewProfile, ProfileName};
+use crate::domain::{self, accounts};
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateBody {
+    profile_name: Option<String>,
+}
+
+/// `POST /profiles/create {profileName?}` -> 201 `{profileKey, profileName}`.
+pub async fn create(
+    state: web::Data<AppState>,
+    Auth(caller): Auth,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, Error> {
+    let b: CreateBody = body::json_or_empty(&req, payload).await?;
+    let name =
+        b.profile_name.filter(|n| !n.trim().is_empty()).map(|n| ProfileName::parse(&n)).transpose().map_err(|_| {
+            domain::Error::invalid("profileName", "must have between 1 and 100 characters, without control characters")
+        })?;
+    let new = NewProfile { name, external_id: None, username: None, metadata: None };
+    let p = state.db.write(move |c| profiles::create(c, caller.workspace, new)).await?;
+    Ok(HttpResponse::Created().json(json!({ "profileKey": p.profile_key, "profileName": p.name })))
+}
+
+/// `GET /profiles` -> `{profiles: [...]}`, every profile with its connected platforms.
+pub async fn list(state: web::Data<AppState>, Auth(caller): Auth) -> Result<HttpResponse, Error> {
+    let ws = caller.workspace;
+    let all = state
+        .db
+        .read(move |c| {
+            let mut out = Vec::new();
+            let mut query = profiles::ProfileQuery {
+                limit: profiles::PageLimit::parse(Some(100))?,
+                cursor: None,
+                external_id: None,
+                username: None,
+            };
+            loop {
+                let page = profiles::list(c, ws, &query)?;
+                for p in page.data {
+                    out.push(profile_json(&p, &accounts::list_for(c, &p)?));
+                }
+                match page.next_cursor {
+                    Some(next) => query.cursor = Some(profiles::Cursor::parse(&next)?),
+                    None => break,
+                }
+            }
+            Ok::<Vec<Value>, domain::Error>(out)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(json!({ "profiles": all })))
+}
+
+/// `GET /profiles/{profileKey}`.
+pub async fn get(
+    state: web::Data<AppState>,
+    Auth(caller): Auth,
+    key: web::Path<String>,
+) -> Result<HttpResponse, Error> {
+    let key = key.into_inner();
+    let body = state
+        .db
+        .read(move |c| {
+            let p = profiles::get_by_key(c, caller.workspace, &key)?;
+            Ok::<_, domain::Error>(profile_json(&p, &accounts::list_for(c, &p)?))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(body))
+}
+
+/// `DELETE /profiles/{profileKey}`: the profile and its accounts.
+pub async fn delete(
+    state: web::Data<AppState>,
+    Auth(caller): Auth,
+    key: web::Path<String>,
+) -> Result<HttpResponse, Error> {
+    let key = key.into_inner();
+    let p = state.db.write(move |c| profiles::delete_by_key(c, caller.workspace, &key)).await?;
+    Ok(HttpResponse::Ok().json(json!({ "success": true, "profileKey": p.profile_key, "deleted": true })))
+}
