@@ -1,12 +1,16 @@
 //! Black-box tests over real HTTP.
 
 mod auth;
+mod ayrshare;
 mod bad_input;
 mod browser;
 mod cli;
 mod connect;
+mod cross_dialect;
 mod fakes;
 mod helpers;
 mod linking;
 mod openapi;
+mod postcore;
 mod profiles;
+mod uploadpost;
