@@ -5,6 +5,7 @@ mod ayrshare;
 mod bad_input;
 mod browser;
 mod cli;
+mod clients;
 mod connect;
 mod cross_dialect;
 mod fakes;
