@@ -199,15 +199,11 @@ fn new_profile_key() -> String {
     format!("prof_{tail}")
 }
 
-/// Creates a profile, unless the workspace's plan is full. Runs in the writer's transaction,
-/// so the count and the insert see the same state.
+/// Creates a profile, unless the workspace's plan is full. Runs in the writer's transaction:
+/// the insert goes first, so a taken externalId is a conflict whatever the plan says, and a
+/// create past the limit is refused and rolled back with its savepoint.
 pub fn create(conn: &Conn, ws: WorkspaceId, new: NewProfile) -> Result<Profile> {
     let workspace = store::workspaces::find_workspace(conn, ws.0)?.ok_or(Error::NotFound("workspace"))?;
-    if let Some(limit) = workspace.profile_limit
-        && store::profiles::count_profiles(conn, ws.0)? >= limit
-    {
-        return Err(Error::PlanLimit { limit });
-    }
     let now = store::now();
     let mut row = ProfileRow {
         seq: 0,
@@ -222,6 +218,11 @@ pub fn create(conn: &Conn, ws: WorkspaceId, new: NewProfile) -> Result<Profile> 
         updated_at: now,
     };
     row.seq = store::profiles::insert_profile(conn, &row).map_err(conflict)?;
+    if let Some(limit) = workspace.profile_limit
+        && store::profiles::count_profiles(conn, ws.0)? > limit
+    {
+        return Err(Error::PlanLimit { limit });
+    }
     Ok(row.into())
 }
 

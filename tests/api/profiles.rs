@@ -325,3 +325,30 @@ fn profiles_survive_a_restart_of_the_server_on_the_same_file() {
     assert_eq!(res.status, 200);
     assert_eq!(res.body["name"], "Persistent");
 }
+
+#[test]
+fn the_synposter_seed_example_works_as_documented_with_x_api_key() {
+    let app = spawn_app();
+    let key = app.key_with_limit("synposter", 1);
+    let headers = [("x-api-key", key.as_str()), ("content-type", "application/json")];
+    let body = br#"{"name": "Alice's Brand", "externalId": "user-42", "metadata": {"tier": "pro"}}"#.to_vec();
+    let res = app.send("POST", "/v1/profiles", &headers, Some(body.clone()));
+    assert_eq!(res.status, 201);
+    for field in ["id", "name", "externalId", "metadata", "createdAt", "updatedAt"] {
+        assert!(res.body.get(field).is_some(), "{field}");
+    }
+    assert_eq!(res.body["name"], "Alice's Brand");
+    assert_eq!(res.body["externalId"], "user-42");
+    assert_eq!(res.body["metadata"], json!({"tier": "pro"}));
+    assert_eq!(res.body["createdAt"], res.body["updatedAt"]);
+    // 409 before 402: the same externalId is a conflict even when the plan is full.
+    let again = app.send("POST", "/v1/profiles", &headers, Some(body));
+    assert_eq!(again.status, 409, "{}", again.text);
+    assert_eq!(again.problem_field(), "externalId");
+    let other = br#"{"name": "Bob", "externalId": "user-43"}"#.to_vec();
+    let full = app.send("POST", "/v1/profiles", &headers, Some(other));
+    assert_eq!(full.status, 402);
+    assert_eq!(full.body["status"], 402);
+    assert_eq!(full.body["title"], "Plan limit reached");
+    assert!(full.body["detail"].as_str().unwrap().contains("1 profiles"));
+}
