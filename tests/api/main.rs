@@ -14,4 +14,5 @@ mod linking;
 mod openapi;
 mod postcore;
 mod profiles;
+mod upgrade;
 mod uploadpost;

@@ -1,0 +1,61 @@
+//! Databases written by earlier versions of hitchpost open, keep their data, and gain what is new.
+
+use crate::helpers::spawn_app_on;
+use serde_json::json;
+
+fn old_database(dir: &std::path::Path, schema: &str, version: i64) -> std::path::PathBuf {
+    let path = dir.join("old.db");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(schema).unwrap();
+    conn.execute_batch(&format!(
+        "PRAGMA user_version = {version};
+         INSERT INTO workspaces (id, name, profile_limit, created_at) VALUES (1, 'legacy', NULL, '2026-01-01T00:00:00.000Z');
+         INSERT INTO profiles (id, workspace_id, profile_key, name, external_id, username, metadata, created_at, updated_at)
+         VALUES ('3f2b8c1e-0000-4000-8000-00000000000a', 1, 'prof_legacyAAAAAAAAAAAAAAAAAA', 'Old Timer', 'old-1', 'old', '{{\"k\":1}}',
+                 '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z');"
+    ))
+    .unwrap();
+    path
+}
+
+fn upgrades_from(schema: &str, version: i64) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = old_database(dir.path(), schema, version);
+    let app = spawn_app_on(&db);
+    let key = app.key("legacy");
+    let p = app.get_profile(&key, "3f2b8c1e-0000-4000-8000-00000000000a");
+    assert_eq!(p.status, 200, "{}", p.text);
+    assert_eq!(p.body["name"], "Old Timer");
+    assert_eq!(p.body["metadata"], json!({"k": 1}));
+    // What later versions added works on the upgraded file.
+    let link = app.create_link(&key, "3f2b8c1e-0000-4000-8000-00000000000a", &json!({}));
+    assert_eq!(link.status, 201, "{}", link.text);
+    let ay = app.send("GET", "/api/user", &[("authorization", &format!("Bearer {key}"))], None);
+    assert_eq!(ay.status, 200, "{}", ay.text);
+    assert_eq!(ay.body["title"], "Old Timer");
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    assert_eq!(v, hitchpost::db::SCHEMA_VERSION);
+    let ok: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    assert_eq!(ok, "ok");
+}
+
+#[test]
+fn a_version_1_database_upgrades_and_keeps_its_profiles() {
+    upgrades_from(include_str!("../fixtures/schema_v1.sql"), 1);
+}
+
+#[test]
+fn a_version_2_database_upgrades_and_keeps_its_profiles() {
+    upgrades_from(include_str!("../fixtures/schema_v2.sql"), 2);
+}
+
+#[test]
+fn a_database_from_a_newer_hitchpost_is_refused_rather_than_guessed_at() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("new.db");
+    rusqlite::Connection::open(&path).unwrap().execute_batch("PRAGMA user_version = 999;").unwrap();
+    let (ok, _, err) = crate::helpers::cli(&["key", "list", "--db", path.to_str().unwrap(), "--workspace", "x"]);
+    assert!(!ok);
+    assert!(err.contains("newer than this hitchpost"), "{err}");
+}
