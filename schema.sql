@@ -11,7 +11,11 @@ CREATE TABLE IF NOT EXISTS workspaces (
     trial_ends_at  TEXT,
     created_at     TEXT NOT NULL,
     -- Monthly API call quota (version 3); NULL means none.
-    monthly_api_quota  INTEGER
+    monthly_api_quota  INTEGER,
+    -- Set by the operator with `hitchpost plan set` for a paid plan (version 4): there is no
+    -- billing provider, the operator decides.
+    subscription_id    TEXT,
+    next_billing_at    TEXT
 );
 
 -- API keys are `hp_` + key_id + secret. Only the key id is stored in clear (it is the lookup
@@ -24,7 +28,11 @@ CREATE TABLE IF NOT EXISTS api_keys (
     secret_hash   TEXT NOT NULL,
     created_at    TEXT NOT NULL,
     expires_at    TEXT,
-    revoked_at    TEXT
+    revoked_at    TEXT,
+    -- The account holder who made the key through /api/users/api-keys (version 4); NULL for
+    -- keys the operator made with the CLI.
+    holder_id     TEXT,
+    last_used_at  TEXT
 );
 CREATE INDEX IF NOT EXISTS api_keys_by_workspace ON api_keys(workspace_id);
 
@@ -161,3 +169,42 @@ CREATE TABLE IF NOT EXISTS user_batches (
     content       TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS user_batches_by_workspace ON user_batches(workspace_id, created_at);
+
+-- ---------------------------------------------------------------- version 4: account holders
+-- The humans who own workspaces. Emails and usernames are unique without regard to case.
+-- `session_epoch` is carried in every session token; bumping it (a password change, logout
+-- everywhere) ends every session issued before.
+CREATE TABLE IF NOT EXISTS account_holders (
+    id             TEXT PRIMARY KEY,
+    email          TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    username       TEXT UNIQUE COLLATE NOCASE,
+    password_hash  TEXT NOT NULL,
+    first_name     TEXT,
+    last_name      TEXT,
+    session_epoch  INTEGER NOT NULL DEFAULT 0,
+    created_at     TEXT NOT NULL,
+    updated_at     TEXT NOT NULL,
+    last_login_at  TEXT
+);
+
+CREATE TABLE IF NOT EXISTS memberships (
+    holder_id     TEXT NOT NULL REFERENCES account_holders(id) ON DELETE CASCADE,
+    workspace_id  INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+    role          TEXT NOT NULL CHECK (role IN ('owner', 'member')),
+    created_at    TEXT NOT NULL,
+    PRIMARY KEY (holder_id, workspace_id)
+);
+CREATE INDEX IF NOT EXISTS memberships_by_workspace ON memberships(workspace_id, role);
+
+-- An account holder's named documents; `size` (bytes of content) adds up to the storage used.
+CREATE TABLE IF NOT EXISTS documents (
+    id           TEXT PRIMARY KEY,
+    holder_id    TEXT NOT NULL REFERENCES account_holders(id) ON DELETE CASCADE,
+    document_id  TEXT NOT NULL,
+    name         TEXT NOT NULL,
+    content      TEXT,
+    size         INTEGER NOT NULL DEFAULT 0,
+    created_at   TEXT NOT NULL,
+    updated_at   TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS documents_by_holder ON documents(holder_id, created_at);

@@ -31,6 +31,16 @@ pub struct Config {
     pub refresh_interval: Duration,
     /// How long before a token lapses it is refreshed.
     pub refresh_window: Duration,
+    /// Whether anyone may register an account (`HITCHPOST_SIGNUP=open|closed`).
+    pub signup_open: bool,
+    /// How long a new account's trial lasts.
+    pub trial_days: i64,
+    /// How much document content an account holder may store.
+    pub storage_limit_bytes: i64,
+    /// Sign-in attempts per IP and per account.
+    pub auth_rate: crate::ratelimit::AttemptRate,
+    /// Whether to take the client's address from `X-Forwarded-For` (behind a reverse proxy).
+    pub trust_proxy: bool,
 }
 
 impl Default for Config {
@@ -45,6 +55,11 @@ impl Default for Config {
             providers: ProvidersConfig::default(),
             refresh_interval: Duration::from_secs(60),
             refresh_window: Duration::from_secs(15 * 60),
+            signup_open: true,
+            trial_days: 14,
+            storage_limit_bytes: 1024 * 1024 * 1024,
+            auth_rate: crate::ratelimit::AttemptRate::default(),
+            trust_proxy: false,
         }
     }
 }
@@ -71,6 +86,13 @@ impl Config {
             providers,
             refresh_interval: secs("HITCHPOST_REFRESH_INTERVAL_SECS", 60),
             refresh_window: secs("HITCHPOST_REFRESH_WINDOW_SECS", 15 * 60),
+            signup_open: get("HITCHPOST_SIGNUP").is_none_or(|v| !v.eq_ignore_ascii_case("closed")),
+            trial_days: get("HITCHPOST_TRIAL_DAYS").and_then(|v| v.parse().ok()).unwrap_or(14),
+            storage_limit_bytes: get("HITCHPOST_STORAGE_LIMIT_MB")
+                .and_then(|v| v.parse::<i64>().ok())
+                .map_or(1024 * 1024 * 1024, |mb| mb * 1024 * 1024),
+            auth_rate: crate::ratelimit::AttemptRate::default(),
+            trust_proxy: flag("HITCHPOST_TRUST_PROXY").unwrap_or(false),
         }
     }
 }

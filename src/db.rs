@@ -17,10 +17,19 @@ use tokio::sync::oneshot;
 /// The schema, applied at start.
 const SCHEMA: &str = include_str!("../schema.sql");
 /// The schema version this binary writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 /// Changes to existing tables, by the version they bring a database to. Versions that only
 /// add tables and indexes need no step.
-const MIGRATIONS: &[(i64, &str)] = &[(3, "ALTER TABLE workspaces ADD COLUMN monthly_api_quota INTEGER;")];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (3, "ALTER TABLE workspaces ADD COLUMN monthly_api_quota INTEGER;"),
+    (
+        4,
+        "ALTER TABLE workspaces ADD COLUMN subscription_id TEXT;
+         ALTER TABLE workspaces ADD COLUMN next_billing_at TEXT;
+         ALTER TABLE api_keys ADD COLUMN holder_id TEXT;
+         ALTER TABLE api_keys ADD COLUMN last_used_at TEXT;",
+    ),
+];
 /// The most writes that share one transaction.
 const MAX_BATCH: usize = 256;
 /// How long a connection waits for a lock held by another process (the CLI, a backup).

@@ -8,6 +8,7 @@ pub mod db;
 pub mod domain;
 pub mod linking;
 pub mod providers;
+pub mod ratelimit;
 pub mod startup;
 pub mod store;
 pub mod usage;

@@ -29,6 +29,54 @@ enum Command {
         #[command(subcommand)]
         command: KeyCommand,
     },
+    /// Manage account holders.
+    Account {
+        #[command(subcommand)]
+        command: AccountCommand,
+    },
+    /// Manage workspaces' plans (there is no billing provider: the operator decides).
+    Plan {
+        #[command(subcommand)]
+        command: PlanCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AccountCommand {
+    /// Create an account holder and a workspace they own; the password is read from stdin.
+    /// Works whether sign-up is open or closed.
+    Create {
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        username: Option<String>,
+        #[arg(long)]
+        first_name: Option<String>,
+        #[arg(long)]
+        last_name: Option<String>,
+        /// Put the workspace on a trial of this many days (default: no trial, no limit).
+        #[arg(long)]
+        trial_days: Option<i64>,
+    },
+}
+
+#[derive(Subcommand)]
+enum PlanCommand {
+    /// Put a workspace on a plan: `trial` (with --trial-days, 14 by default) or any paid plan name.
+    Set {
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long)]
+        workspace: String,
+        #[arg(long)]
+        plan: String,
+        #[arg(long)]
+        profile_limit: Option<i64>,
+        #[arg(long)]
+        trial_days: Option<i64>,
+    },
 }
 
 #[derive(Args, Clone)]
@@ -95,6 +143,8 @@ fn main() -> ExitCode {
         None => serve(cli.serve),
         Some(Command::Serve(args)) => serve(args),
         Some(Command::Key { command }) => key(command),
+        Some(Command::Account { command }) => account(command),
+        Some(Command::Plan { command }) => plan(command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -156,6 +206,70 @@ fn key(command: KeyCommand) -> Result<(), String> {
             let db = open(&db)?;
             db.write_blocking(move |c| domain::api_keys::revoke(c, &id)).map_err(show)?;
             println!("revoked");
+        }
+    }
+    Ok(())
+}
+
+fn open_db(db: &DbArg) -> Result<Db, String> {
+    Db::open(&db.db).map_err(|e| format!("cannot open {}: {e}", db.db.display()))
+}
+
+fn account(command: AccountCommand) -> Result<(), String> {
+    use hitchpost::domain::holders::{self, Email, NewHolder, NewPassword, person_name};
+    use hitchpost::domain::profiles::Username;
+    let show = |e: domain::Error| e.to_string();
+    match command {
+        AccountCommand::Create { db, email, username, first_name, last_name, trial_days } => {
+            let mut password = String::new();
+            std::io::stdin().read_line(&mut password).map_err(|e| format!("reading the password from stdin: {e}"))?;
+            let password = NewPassword::parse("password", password.trim_end_matches(['\n', '\r'])).map_err(show)?;
+            let new = NewHolder {
+                email: Email::parse(&email).map_err(show)?,
+                username: username.as_deref().map(Username::parse).transpose().map_err(show)?,
+                first_name: first_name
+                    .as_deref()
+                    .map(|n| person_name("firstName", n))
+                    .transpose()
+                    .map_err(show)?
+                    .flatten(),
+                last_name: last_name
+                    .as_deref()
+                    .map(|n| person_name("lastName", n))
+                    .transpose()
+                    .map_err(show)?
+                    .flatten(),
+                password_hash: hitchpost::auth::password::hash_blocking(&password.into_inner()).map_err(show)?,
+            };
+            let db = open_db(&db)?;
+            let (holder, ws) = db.write_blocking(move |c| holders::register(c, new, trial_days)).map_err(show)?;
+            let name = db.read_blocking(|c| domain::workspaces::get(c, ws)).map_err(show)?.name;
+            println!("{}\t{}\tworkspace {}", holder.id, holder.email, name);
+        }
+    }
+    Ok(())
+}
+
+fn plan(command: PlanCommand) -> Result<(), String> {
+    use hitchpost::domain::workspaces::{self, PlanChange};
+    let show = |e: domain::Error| e.to_string();
+    match command {
+        PlanCommand::Set { db, workspace, plan, profile_limit, trial_days } => {
+            let name = WorkspaceName::parse(&workspace).map_err(show)?;
+            let db = open_db(&db)?;
+            let info = db
+                .write_blocking(move |c| {
+                    let ws = workspaces::find_by_name(c, &name)?;
+                    workspaces::set_plan(c, ws, PlanChange { plan, profile_limit, trial_days })
+                })
+                .map_err(show)?;
+            println!(
+                "{}\tplan {}\tprofile limit {}\t{}",
+                info.name,
+                info.plan,
+                info.profile_limit.map_or("none".to_string(), |l| l.to_string()),
+                info.trial_ends_at.map(|t| format!("trial ends {t}")).or(info.subscription_id).unwrap_or_default()
+            );
         }
     }
     Ok(())

@@ -9,6 +9,7 @@ use crate::domain::{self, workspaces::WorkspaceName};
 use crate::providers::Providers;
 use actix_web::{App, HttpServer, dev::Server, middleware::Logger, web};
 use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
+use std::sync::Arc;
 
 /// A bound, not yet running server.
 pub struct Application {
@@ -47,10 +48,25 @@ impl Application {
             sealer: Sealer::new(&secret),
             providers: Providers::new(&config.providers),
             usage: crate::usage::Usage::start(db.clone()),
+            holders: api::HolderSettings {
+                signup_open: config.signup_open,
+                trial_days: config.trial_days,
+                storage_limit_bytes: config.storage_limit_bytes,
+                trust_proxy: config.trust_proxy,
+            },
+            limiter: Arc::new(crate::ratelimit::AuthLimiter::new(config.auth_rate)),
             auth: Authenticator::start(db, secret),
             public_url,
         };
         spawn_refresher(state.clone(), config.refresh_interval, config.refresh_window);
+        let limiter = state.limiter.clone();
+        // Full buckets carry no information: dropping them bounds the limiter's memory.
+        actix_web::rt::spawn(async move {
+            loop {
+                actix_web::rt::time::sleep(std::time::Duration::from_secs(60)).await;
+                limiter.shrink();
+            }
+        });
         let data = web::Data::new(state);
         let mut server = HttpServer::new(move || {
             App::new()
@@ -66,6 +82,7 @@ impl Application {
                 .configure(api::uploadpost::configure)
                 .configure(api::postcore::configure)
                 .configure(api::ayrshare::configure)
+                .configure(api::holders::configure)
         })
         .listen(listener)?;
         if let Some(n) = config.workers {

@@ -13,6 +13,8 @@ use std::time::Duration;
 #[derive(Default)]
 pub struct Usage {
     pending: Mutex<HashMap<(i64, String), i64>>,
+    /// When each key was last used, by key id (written with the counts).
+    last_used: Mutex<HashMap<String, String>>,
 }
 
 fn this_month() -> String {
@@ -34,17 +36,28 @@ impl Usage {
         usage
     }
 
-    /// Counts one call.
-    pub fn record(&self, ws: WorkspaceId) {
+    /// Counts one call made with a key.
+    pub fn record(&self, ws: WorkspaceId, key_id: &str) {
         let mut p = self.pending.lock().unwrap_or_else(|e| e.into_inner());
         *p.entry((ws.0, this_month())).or_default() += 1;
+        drop(p);
+        let now = crate::store::now();
+        let mut used = self.last_used.lock().unwrap_or_else(|e| e.into_inner());
+        match used.get_mut(key_id) {
+            Some(t) => *t = now,
+            None => {
+                used.insert(key_id.to_string(), now);
+            }
+        }
     }
 
     /// Writes what is pending.
     pub async fn flush(&self, db: &Db) {
         let batch: Vec<((i64, String), i64)> =
             std::mem::take(&mut *self.pending.lock().unwrap_or_else(|e| e.into_inner())).into_iter().collect();
-        if batch.is_empty() {
+        let used: Vec<(String, String)> =
+            std::mem::take(&mut *self.last_used.lock().unwrap_or_else(|e| e.into_inner())).into_iter().collect();
+        if batch.is_empty() && used.is_empty() {
             return;
         }
         let result = db
@@ -52,6 +65,7 @@ impl Usage {
                 for ((ws, month), n) in &batch {
                     store::settings::add_api_usage(c, *ws, month, *n)?;
                 }
+                store::api_keys::update_api_keys_last_used(c, &used)?;
                 Ok::<_, store::Error>(())
             })
             .await;

@@ -4,6 +4,7 @@ pub mod ayrshare;
 pub mod body;
 pub mod connect;
 pub mod health;
+pub mod holders;
 pub mod native;
 pub mod postcore;
 pub mod uploadpost;
@@ -25,6 +26,27 @@ pub struct AppState {
     /// Where people and providers reach this server, without a trailing slash.
     pub public_url: String,
     pub usage: Arc<crate::usage::Usage>,
+    pub holders: HolderSettings,
+    pub limiter: Arc<crate::ratelimit::AuthLimiter>,
+}
+
+/// What the operator decided about account holders.
+#[derive(Debug, Clone)]
+pub struct HolderSettings {
+    pub signup_open: bool,
+    pub trial_days: i64,
+    pub storage_limit_bytes: i64,
+    pub trust_proxy: bool,
+}
+
+/// The client's address: the peer, or behind a trusted proxy the first `X-Forwarded-For` hop.
+pub fn client_ip(state: &AppState, req: &actix_web::HttpRequest) -> String {
+    let info = req.connection_info();
+    if state.holders.trust_proxy {
+        info.realip_remote_addr().unwrap_or("unknown").to_string()
+    } else {
+        info.peer_addr().unwrap_or("unknown").to_string()
+    }
 }
 
 /// Why a request failed before or inside the domain; each dialect renders it its own way.
@@ -65,7 +87,7 @@ pub async fn authenticate(
 ) -> Result<crate::auth::Caller, domain::Error> {
     let key = key.ok_or(domain::Error::Unauthorized(missing))?;
     let caller = state.auth.verify(&key).await?;
-    state.usage.record(caller.workspace);
+    state.usage.record(caller.workspace, &caller.key_id);
     Ok(caller)
 }
 

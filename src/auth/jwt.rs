@@ -10,6 +10,34 @@ const ISSUER: &str = "hitchpost";
 pub const LINK_AUDIENCE: &str = "connect-link";
 /// The audience of a connect session (the cookie a used link is exchanged for).
 pub const SESSION_AUDIENCE: &str = "connect-session";
+/// The audience of an account holder's session.
+pub const HOLDER_AUDIENCE: &str = "holder-session";
+
+/// An account holder's session: valid 7 days, and only while `epoch` is the holder's current
+/// session epoch (a password change or "log out everywhere" moves it on).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct HolderClaims {
+    pub iss: String,
+    pub aud: String,
+    /// The holder's id.
+    pub sub: String,
+    pub epoch: i64,
+    pub iat: i64,
+    pub exp: i64,
+}
+
+impl HolderClaims {
+    pub fn new(holder_id: &str, epoch: i64, exp: i64) -> Self {
+        HolderClaims {
+            iss: ISSUER.into(),
+            aud: HOLDER_AUDIENCE.into(),
+            sub: holder_id.into(),
+            epoch,
+            iat: chrono::Utc::now().timestamp(),
+            exp,
+        }
+    }
+}
 
 /// Why a token was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -12,6 +12,67 @@ pub struct KeyInfo {
     pub name: Option<String>,
     pub created_at: String,
     pub revoked_at: Option<String>,
+    pub last_used_at: Option<String>,
+}
+
+impl From<ApiKeyRow> for KeyInfo {
+    fn from(r: ApiKeyRow) -> Self {
+        KeyInfo {
+            key_id: r.key_id,
+            name: r.name,
+            created_at: r.created_at,
+            revoked_at: r.revoked_at,
+            last_used_at: r.last_used_at,
+        }
+    }
+}
+
+/// A key's label: 1-100 characters, no control characters, no markup.
+pub fn key_name(s: &str) -> Result<String> {
+    let s = s.trim();
+    super::check_text("name", s, 1, 100).map_err(|_| Error::invalid("name", "Key name must have 1-100 characters"))?;
+    if s.contains(['<', '>']) {
+        return Err(Error::invalid("name", "Key name may not contain markup"));
+    }
+    Ok(s.to_string())
+}
+
+/// Stores a key an account holder made for the workspace they own.
+pub fn insert_for_holder(
+    conn: &Conn,
+    ws: WorkspaceId,
+    holder: &str,
+    parts: &KeyParts,
+    secret_hash: String,
+    name: String,
+) -> Result<KeyInfo> {
+    let row = ApiKeyRow {
+        key_id: parts.key_id.clone(),
+        workspace_id: ws.0,
+        name: Some(name),
+        secret_hash,
+        created_at: store::now(),
+        expires_at: None,
+        revoked_at: None,
+        holder_id: Some(holder.to_string()),
+        last_used_at: None,
+    };
+    store::api_keys::insert_api_key(conn, &row)?;
+    Ok(row.into())
+}
+
+/// The live keys a holder made.
+pub fn list_for_holder(conn: &Conn, holder: &str) -> Result<Vec<KeyInfo>> {
+    Ok(store::api_keys::list_api_keys_by_holder(conn, holder)?.into_iter().map(KeyInfo::from).collect())
+}
+
+/// Revokes one of a holder's keys; another holder's key is not found.
+pub fn revoke_for_holder(conn: &Conn, holder: &str, key_id: &str) -> Result<()> {
+    if store::api_keys::revoke_api_key_of_holder(conn, holder, key_id)? {
+        Ok(())
+    } else {
+        Err(Error::NotFound("API key"))
+    }
 }
 
 /// Stores a key whose secret is already hashed (hash outside the writer: argon2 is slow).
@@ -26,6 +87,8 @@ pub fn insert(conn: &Conn, ws: WorkspaceId, parts: &KeyParts, secret_hash: Strin
             created_at: store::now(),
             expires_at: None,
             revoked_at: None,
+            holder_id: None,
+            last_used_at: None,
         },
     )?;
     Ok(())
@@ -46,10 +109,7 @@ pub fn exists(conn: &Conn, key_id: &str) -> Result<bool> {
 
 /// Lists a workspace's keys.
 pub fn list(conn: &Conn, ws: WorkspaceId) -> Result<Vec<KeyInfo>> {
-    Ok(store::api_keys::list_api_keys(conn, ws.0)?
-        .into_iter()
-        .map(|r| KeyInfo { key_id: r.key_id, name: r.name, created_at: r.created_at, revoked_at: r.revoked_at })
-        .collect())
+    Ok(store::api_keys::list_api_keys(conn, ws.0)?.into_iter().map(KeyInfo::from).collect())
 }
 
 /// Revokes a key given by its id or as the whole key.

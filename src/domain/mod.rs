@@ -4,6 +4,8 @@
 pub mod accounts;
 pub mod api_keys;
 pub mod connect;
+pub mod documents;
+pub mod holders;
 pub mod platform;
 pub mod profiles;
 pub mod settings;
@@ -28,9 +30,15 @@ pub enum Error {
     /// The workspace's plan allows no more of something.
     #[error("the plan's limit of {limit} profiles is reached")]
     PlanLimit { limit: i64 },
+    /// The workspace's trial has ended: reads work, new profiles do not.
+    #[error("the workspace's trial ended on {ended}; ask the operator for a plan")]
+    TrialExpired { ended: String },
     /// Missing or bad credentials.
     #[error("{0}")]
     Unauthorized(&'static str),
+    /// Authenticated, but not allowed (sign-up closed, ...).
+    #[error("{0}")]
+    Forbidden(&'static str),
     /// A provider refused the credentials the person gave (wrong app password, ...).
     #[error("{0}")]
     Credentials(String),

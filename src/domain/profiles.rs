@@ -205,6 +205,9 @@ fn new_profile_key() -> String {
 pub fn create(conn: &Conn, ws: WorkspaceId, new: NewProfile) -> Result<Profile> {
     let workspace = store::workspaces::find_workspace(conn, ws.0)?.ok_or(Error::NotFound("workspace"))?;
     let now = store::now();
+    if let Some(ended) = workspace.trial_ends_at.filter(|t| *t <= now) {
+        return Err(Error::TrialExpired { ended });
+    }
     let mut row = ProfileRow {
         seq: 0,
         id: uuid::Uuid::new_v4().to_string(),

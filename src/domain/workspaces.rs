@@ -1,6 +1,6 @@
 //! Workspaces: the tenant every other thing belongs to.
 
-use super::{Error, Result};
+use super::{Error, Result, check_text};
 use crate::store::{self, Conn};
 
 /// The authenticated tenant of a request.
@@ -61,6 +61,8 @@ pub struct WorkspaceInfo {
     pub profile_limit: Option<i64>,
     pub trial_ends_at: Option<String>,
     pub monthly_api_quota: Option<i64>,
+    pub subscription_id: Option<String>,
+    pub next_billing_at: Option<String>,
     pub created_at: String,
 }
 
@@ -74,11 +76,61 @@ pub fn get(conn: &Conn, ws: WorkspaceId) -> Result<WorkspaceInfo> {
         profile_limit: w.profile_limit,
         trial_ends_at: w.trial_ends_at,
         monthly_api_quota: w.monthly_api_quota,
+        subscription_id: w.subscription_id,
+        next_billing_at: w.next_billing_at,
         created_at: w.created_at,
     })
 }
 
-/// The email of the account holder who owns the workspace, once there are account holders.
-pub fn owner_email(_conn: &Conn, _ws: WorkspaceId) -> Result<Option<String>> {
-    Ok(None)
+/// The email of the account holder who owns the workspace (none for an operator's workspace).
+pub fn owner_email(conn: &Conn, ws: WorkspaceId) -> Result<Option<String>> {
+    Ok(store::holders::find_owner_email(conn, ws.0)?)
+}
+
+/// What the operator sets with `hitchpost plan set`.
+#[derive(Debug, Clone)]
+pub struct PlanChange {
+    pub plan: String,
+    pub profile_limit: Option<i64>,
+    pub trial_days: Option<i64>,
+}
+
+/// Puts a workspace on a plan: `trial` (ending in `trial_days`, 14 by default) or a paid plan
+/// (with a subscription id and a next billing date a month out).
+pub fn set_plan(conn: &Conn, ws: WorkspaceId, change: PlanChange) -> Result<WorkspaceInfo> {
+    let plan = change.plan.trim().to_ascii_lowercase();
+    check_text("plan", &plan, 1, 40)?;
+    if !plan.chars().all(|c| c.is_ascii_alphanumeric() || "-_".contains(c)) {
+        return Err(Error::invalid("plan", "may hold only letters, digits, '-' and '_'"));
+    }
+    if change.profile_limit.is_some_and(|l| l < 0) {
+        return Err(Error::invalid("profileLimit", "must not be negative"));
+    }
+    let now = chrono::Utc::now();
+    let stamp = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let current = store::workspaces::find_workspace(conn, ws.0)?.ok_or(Error::NotFound("workspace"))?;
+    let row = if plan == "trial" {
+        let days = change.trial_days.unwrap_or(14);
+        store::workspaces::PlanRow {
+            plan,
+            profile_limit: change.profile_limit.or(current.profile_limit),
+            trial_ends_at: Some(stamp(now + chrono::Duration::days(days))),
+            subscription_id: None,
+            next_billing_at: None,
+        }
+    } else {
+        let id = current
+            .subscription_id
+            .clone()
+            .unwrap_or_else(|| format!("sub_{}", &uuid::Uuid::new_v4().simple().to_string()[..16]));
+        store::workspaces::PlanRow {
+            plan,
+            profile_limit: change.profile_limit.or(current.profile_limit),
+            trial_ends_at: None,
+            subscription_id: Some(id),
+            next_billing_at: Some(stamp(now + chrono::Duration::days(30))),
+        }
+    };
+    store::workspaces::update_workspace_plan(conn, ws.0, &row)?;
+    get(conn, ws)
 }

@@ -187,3 +187,11 @@ pub fn update_account_needs_reconnect(conn: &Conn, id: i64, reason: &str) -> Res
     .execute(params![id, reason, super::now()])?;
     Ok(())
 }
+
+/// How many accounts the profiles of a workspace have linked.
+pub fn count_social_accounts(conn: &Conn, workspace_id: i64) -> Result<i64> {
+    let mut st = conn.prepare_cached(
+        "SELECT count(*) FROM social_accounts a JOIN profiles p ON p.seq = a.profile_seq WHERE p.workspace_id = ?1",
+    )?;
+    Ok(st.query_row([workspace_id], |r| r.get(0))?)
+}

@@ -13,9 +13,12 @@ pub struct ApiKeyRow {
     pub created_at: String,
     pub expires_at: Option<String>,
     pub revoked_at: Option<String>,
+    pub holder_id: Option<String>,
+    pub last_used_at: Option<String>,
 }
 
-const COLUMNS: &str = "key_id, workspace_id, name, secret_hash, created_at, expires_at, revoked_at";
+const COLUMNS: &str =
+    "key_id, workspace_id, name, secret_hash, created_at, expires_at, revoked_at, holder_id, last_used_at";
 
 fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ApiKeyRow> {
     Ok(ApiKeyRow {
@@ -26,22 +29,25 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ApiKeyRow> {
         created_at: r.get(4)?,
         expires_at: r.get(5)?,
         revoked_at: r.get(6)?,
+        holder_id: r.get(7)?,
+        last_used_at: r.get(8)?,
     })
 }
 
 /// Inserts a key.
 pub fn insert_api_key(conn: &Conn, row: &ApiKeyRow) -> Result<()> {
-    conn.prepare_cached(&format!("INSERT INTO api_keys ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"))?.execute(
-        params![
+    conn.prepare_cached(&format!("INSERT INTO api_keys ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"))?
+        .execute(params![
             row.key_id,
             row.workspace_id,
             row.name,
             row.secret_hash,
             row.created_at,
             row.expires_at,
-            row.revoked_at
-        ],
-    )?;
+            row.revoked_at,
+            row.holder_id,
+            row.last_used_at
+        ])?;
     Ok(())
 }
 
@@ -71,4 +77,32 @@ pub fn revoke_api_key(conn: &Conn, key_id: &str) -> Result<bool> {
 pub fn count_revoked_api_keys(conn: &Conn) -> Result<i64> {
     let mut st = conn.prepare_cached("SELECT count(*) FROM api_keys WHERE revoked_at IS NOT NULL")?;
     Ok(st.query_row([], |r| r.get(0))?)
+}
+
+/// The live keys an account holder made, oldest first.
+pub fn list_api_keys_by_holder(conn: &Conn, holder_id: &str) -> Result<Vec<ApiKeyRow>> {
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM api_keys WHERE holder_id = ?1 AND revoked_at IS NULL ORDER BY id"
+    ))?;
+    let rows = st.query_map([holder_id], from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Revokes a key an account holder made; false when they made no such live key.
+pub fn revoke_api_key_of_holder(conn: &Conn, holder_id: &str, key_id: &str) -> Result<bool> {
+    let n = conn
+        .prepare_cached(
+            "UPDATE api_keys SET revoked_at = ?3 WHERE key_id = ?1 AND holder_id = ?2 AND revoked_at IS NULL",
+        )?
+        .execute(params![key_id, holder_id, super::now()])?;
+    Ok(n == 1)
+}
+
+/// Records when keys were last used.
+pub fn update_api_keys_last_used(conn: &Conn, used: &[(String, String)]) -> Result<()> {
+    let mut st = conn.prepare_cached("UPDATE api_keys SET last_used_at = ?2 WHERE key_id = ?1")?;
+    for (key_id, at) in used {
+        st.execute(params![key_id, at])?;
+    }
+    Ok(())
 }

@@ -8,6 +8,8 @@ pub mod accounts;
 pub mod api_keys;
 pub mod batches;
 pub mod connect_links;
+pub mod documents;
+pub mod holders;
 pub mod profiles;
 pub mod settings;
 pub mod webhooks;

@@ -13,9 +13,12 @@ pub struct WorkspaceRow {
     pub trial_ends_at: Option<String>,
     pub created_at: String,
     pub monthly_api_quota: Option<i64>,
+    pub subscription_id: Option<String>,
+    pub next_billing_at: Option<String>,
 }
 
-const COLUMNS: &str = "id, name, plan, profile_limit, trial_ends_at, created_at, monthly_api_quota";
+const COLUMNS: &str =
+    "id, name, plan, profile_limit, trial_ends_at, created_at, monthly_api_quota, subscription_id, next_billing_at";
 
 fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<WorkspaceRow> {
     Ok(WorkspaceRow {
@@ -26,6 +29,8 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<WorkspaceRow> {
         trial_ends_at: r.get(4)?,
         created_at: r.get(5)?,
         monthly_api_quota: r.get(6)?,
+        subscription_id: r.get(7)?,
+        next_billing_at: r.get(8)?,
     })
 }
 
@@ -51,5 +56,25 @@ pub fn insert_workspace(conn: &Conn, name: &str, profile_limit: Option<i64>) -> 
 /// Sets a workspace's profile limit (`None`: no limit).
 pub fn update_workspace_profile_limit(conn: &Conn, id: i64, limit: Option<i64>) -> Result<()> {
     conn.prepare_cached("UPDATE workspaces SET profile_limit = ?2 WHERE id = ?1")?.execute(params![id, limit])?;
+    Ok(())
+}
+
+/// A workspace's plan, as the operator sets it.
+#[derive(Debug, Clone)]
+pub struct PlanRow {
+    pub plan: String,
+    pub profile_limit: Option<i64>,
+    pub trial_ends_at: Option<String>,
+    pub subscription_id: Option<String>,
+    pub next_billing_at: Option<String>,
+}
+
+/// Writes a workspace's plan.
+pub fn update_workspace_plan(conn: &Conn, id: i64, p: &PlanRow) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE workspaces SET plan = ?2, profile_limit = ?3, trial_ends_at = ?4, subscription_id = ?5,
+            next_billing_at = ?6 WHERE id = ?1",
+    )?
+    .execute(params![id, p.plan, p.profile_limit, p.trial_ends_at, p.subscription_id, p.next_billing_at])?;
     Ok(())
 }

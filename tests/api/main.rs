@@ -10,6 +10,7 @@ mod connect;
 mod cross_dialect;
 mod fakes;
 mod helpers;
+mod holders;
 mod linking;
 mod openapi;
 mod postcore;

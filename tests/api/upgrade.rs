@@ -59,3 +59,8 @@ fn a_database_from_a_newer_hitchpost_is_refused_rather_than_guessed_at() {
     assert!(!ok);
     assert!(err.contains("newer than this hitchpost"), "{err}");
 }
+
+#[test]
+fn a_version_3_database_upgrades_and_keeps_its_profiles() {
+    upgrades_from(include_str!("../fixtures/schema_v3.sql"), 3);
+}

@@ -49,6 +49,10 @@ impl Error {
             ApiError::Domain(D::Conflict { .. }) => (StatusCode::CONFLICT, "conflict", "Conflict"),
             ApiError::Domain(D::Invalid { .. }) => (StatusCode::BAD_REQUEST, "validation", "Invalid request"),
             ApiError::Domain(D::PlanLimit { .. }) => (StatusCode::PAYMENT_REQUIRED, "plan-limit", "Plan limit reached"),
+            ApiError::Domain(D::TrialExpired { .. }) => {
+                (StatusCode::PAYMENT_REQUIRED, "trial-expired", "Trial expired")
+            }
+            ApiError::Domain(D::Forbidden(_)) => (StatusCode::FORBIDDEN, "forbidden", "Forbidden"),
             ApiError::Domain(D::Unauthorized(_)) => (StatusCode::UNAUTHORIZED, "unauthorized", "Unauthorized"),
             ApiError::Domain(D::RateLimited { .. }) => {
                 (StatusCode::TOO_MANY_REQUESTS, "rate-limited", "Too many requests")

@@ -61,6 +61,8 @@ impl Error {
                 D::Credentials(_) => (StatusCode::BAD_REQUEST, "INVALID_CREDENTIALS"),
                 D::Conflict { .. } => (StatusCode::CONFLICT, "CONFLICT"),
                 D::PlanLimit { .. } => (StatusCode::PAYMENT_REQUIRED, "PROFILE_LIMIT_REACHED"),
+                D::TrialExpired { .. } => (StatusCode::PAYMENT_REQUIRED, "TRIAL_EXPIRED"),
+                D::Forbidden(_) => (StatusCode::FORBIDDEN, "FORBIDDEN"),
                 D::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "RATE_LIMITED"),
                 D::Upstream(_) => (StatusCode::BAD_GATEWAY, "PROVIDER_ERROR"),
                 D::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL_ERROR"),

@@ -1,0 +1,66 @@
+//! `/api/users/api-keys`: keys made and revoked by their owner; the secret is shown once.
+
+use super::{Error, Session};
+use crate::api::{AppState, body};
+use crate::auth::api_key;
+use crate::domain::{self, api_keys, holders};
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+#[derive(Debug, Deserialize)]
+pub struct KeyBody {
+    name: Option<Value>,
+}
+
+/// `POST /api/users/api-keys {name}` -> 201 with the key (in this response only).
+pub async fn create(
+    state: web::Data<AppState>,
+    Session(holder): Session,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, Error> {
+    let b: KeyBody = body::json(&req, payload).await?;
+    let name = match b.name {
+        Some(Value::String(s)) => api_keys::key_name(&s)?,
+        _ => return Err(domain::Error::invalid("name", "Key name is required").into()),
+    };
+    let parts = api_key::generate();
+    let hash = api_key::hash_secret(&parts.secret)?;
+    let key = parts.clone();
+    let info = state
+        .db
+        .write(move |c| {
+            let ws = holders::owned_workspace(c, &holder.id)?;
+            api_keys::insert_for_holder(c, ws, &holder.id, &key, hash, name)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(json!({
+        "message": "API key created",
+        "apiKey": {"id": info.key_id, "name": info.name, "prefix": format!("hp_{}", info.key_id),
+                   "key": parts.to_key(), "createdAt": info.created_at},
+    })))
+}
+
+/// `GET /api/users/api-keys`: name, prefix, createdAt, lastUsedAt; never the secret.
+pub async fn list(state: web::Data<AppState>, Session(holder): Session) -> Result<HttpResponse, Error> {
+    let keys = state.db.read(move |c| api_keys::list_for_holder(c, &holder.id)).await?;
+    let keys: Vec<Value> = keys
+        .into_iter()
+        .map(|k| json!({"id": k.key_id, "name": k.name, "prefix": format!("hp_{}", k.key_id), "createdAt": k.created_at, "lastUsedAt": k.last_used_at}))
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({ "apiKeys": keys })))
+}
+
+/// `DELETE /api/users/api-keys/{id}`: revoked at once.
+pub async fn delete(
+    state: web::Data<AppState>,
+    Session(holder): Session,
+    id: web::Path<String>,
+) -> Result<HttpResponse, Error> {
+    let id = id.into_inner();
+    state.db.write(move |c| api_keys::revoke_for_holder(c, &holder.id, &id)).await?;
+    // This server forgets it now; others on the same file within a second.
+    state.auth.forget_all();
+    Ok(HttpResponse::Ok().json(json!({ "message": "API key deleted" })))
+}

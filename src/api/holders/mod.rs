@@ -1,0 +1,164 @@
+//! Account holders (seed 004): `/api/auth` (register, login, logout everywhere) and
+//! `/api/users` (profile, password, documents, subscription, stats, API keys), authenticated by
+//! a session JWT in `Authorization: Bearer`. Errors are `{message}`, or for field validation
+//! `{errors: [{msg, param, location}]}`, as the seed shows.
+
+mod documents;
+mod keys;
+mod profile;
+mod sessions;
+
+use crate::api::{ApiError, AppState, presented_key, state_of};
+use crate::auth::jwt::{HOLDER_AUDIENCE, HolderClaims};
+use crate::domain::{self, holders, holders::Holder};
+use actix_web::http::{StatusCode, header};
+use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError, dev::Payload, web};
+use serde_json::json;
+use std::future::Future;
+use std::pin::Pin;
+
+/// How long a session lasts.
+pub const SESSION_DAYS: i64 = 7;
+
+/// Mounts `/api/auth` and `/api/users`.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/api/auth")
+            .route("/register", web::post().to(sessions::register))
+            .route("/login", web::post().to(sessions::login))
+            .route("/logout-all", web::post().to(sessions::logout_all)),
+    )
+    .service(
+        web::scope("/api/users")
+            .route("/profile", web::get().to(profile::show))
+            .route("/profile", web::put().to(profile::update))
+            .route("/password", web::put().to(profile::change_password))
+            .route("/subscription", web::get().to(profile::subscription))
+            .route("/stats", web::get().to(profile::stats))
+            .route("/documents", web::get().to(documents::list))
+            .route("/documents", web::post().to(documents::create))
+            .route("/documents/{id}", web::put().to(documents::update))
+            .route("/documents/{id}", web::delete().to(documents::delete))
+            .route("/api-keys", web::get().to(keys::list))
+            .route("/api-keys", web::post().to(keys::create))
+            .route("/api-keys/{id}", web::delete().to(keys::delete)),
+    );
+}
+
+/// A users API error.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Error(pub ApiError);
+
+impl From<domain::Error> for Error {
+    fn from(e: domain::Error) -> Self {
+        Error(ApiError::Domain(e))
+    }
+}
+
+impl From<ApiError> for Error {
+    fn from(e: ApiError) -> Self {
+        Error(e)
+    }
+}
+
+/// Fields whose errors the seed words as a plain message rather than a validation list.
+const MESSAGE_FIELDS: &[&str] = &["password", "newPassword", "currentPassword"];
+
+impl ResponseError for Error {
+    fn status_code(&self) -> StatusCode {
+        use domain::Error as D;
+        match &self.0 {
+            ApiError::Domain(D::Invalid { .. } | D::Credentials(_)) => StatusCode::BAD_REQUEST,
+            ApiError::Domain(D::Unauthorized(_)) => StatusCode::UNAUTHORIZED,
+            ApiError::Domain(D::Forbidden(_)) => StatusCode::FORBIDDEN,
+            ApiError::Domain(D::NotFound(_)) | ApiError::RouteNotFound => StatusCode::NOT_FOUND,
+            ApiError::Domain(D::Conflict { .. }) => StatusCode::CONFLICT,
+            ApiError::Domain(D::PlanLimit { .. } | D::TrialExpired { .. }) => StatusCode::PAYMENT_REQUIRED,
+            ApiError::Domain(D::RateLimited { .. }) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Domain(D::Upstream(_)) => StatusCode::BAD_GATEWAY,
+            ApiError::Domain(D::Internal(_)) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        use domain::Error as D;
+        let mut res = HttpResponse::build(self.status_code());
+        let body = match &self.0 {
+            ApiError::Domain(D::Invalid { field, reason }) if MESSAGE_FIELDS.contains(&field.as_str()) => {
+                json!({ "message": reason })
+            }
+            ApiError::Domain(D::Invalid { field, reason }) => {
+                json!({ "errors": [{ "msg": reason, "param": field, "location": "body" }] })
+            }
+            ApiError::Domain(D::Conflict { field, .. }) if *field == "email" => {
+                json!({ "message": "Email already in use" })
+            }
+            ApiError::Domain(D::Conflict { field, .. }) => {
+                json!({ "message": format!("{} already in use", capitalized(field)) })
+            }
+            ApiError::Domain(D::NotFound(what)) => json!({ "message": format!("{} not found", capitalized(what)) }),
+            ApiError::Domain(D::RateLimited { retry_after }) => {
+                res.insert_header((header::RETRY_AFTER, retry_after.to_string()));
+                json!({ "message": "Too many attempts; try again later", "retryAfter": retry_after })
+            }
+            ApiError::Domain(D::Unauthorized(why)) => {
+                res.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+                json!({ "message": why })
+            }
+            ApiError::Domain(D::Internal(cause)) => {
+                log::error!("internal error: {cause}");
+                json!({ "message": "Internal server error" })
+            }
+            other => json!({ "message": other.to_string() }),
+        };
+        res.json(body)
+    }
+}
+
+fn capitalized(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+}
+
+/// Signs a session for a holder; returns the token and when it expires.
+pub fn session_token(state: &AppState, h: &Holder) -> (String, String) {
+    let exp = chrono::Utc::now() + chrono::Duration::days(SESSION_DAYS);
+    let token = state.jwt.sign(&HolderClaims::new(&h.id, h.session_epoch, exp.timestamp()));
+    (token, exp.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+}
+
+/// The signed-in holder of a request: a valid, unexpired HS256 session whose epoch is current.
+pub struct Session(pub Holder);
+
+impl FromRequest for Session {
+    type Error = Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = state_of(req);
+        let token = presented_key(req, "Bearer", None).map(str::to_owned);
+        Box::pin(async move {
+            const REFUSED: domain::Error =
+                domain::Error::Unauthorized("Unauthorized: the session token is missing, invalid or expired");
+            let state = state?;
+            let token = token.ok_or(REFUSED)?;
+            let claims: HolderClaims = state.jwt.verify(&token, HOLDER_AUDIENCE).map_err(|_| REFUSED)?;
+            let holder = state.db.read(move |c| holders::get(c, &claims.sub)).await.map_err(|_| REFUSED)?;
+            if holder.session_epoch != claims.epoch {
+                return Err(REFUSED.into());
+            }
+            Ok(Session(holder))
+        })
+    }
+}
+
+/// The seed's user object (camelCase, as `GET /profile` shows it).
+fn user_json(h: &Holder) -> serde_json::Value {
+    json!({
+        "id": h.id, "username": h.username, "email": h.email, "firstName": h.first_name,
+        "lastName": h.last_name, "createdAt": h.created_at, "lastLoginAt": h.last_login_at,
+    })
+}

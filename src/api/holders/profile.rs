@@ -1,0 +1,151 @@
+//! `/api/users/profile`, `/password`, `/subscription`, `/stats`.
+
+use super::{Error, Session, session_token, user_json};
+use crate::api::{AppState, body, client_ip};
+use crate::auth::password;
+use crate::domain::holders::{self, Email, HolderPatch, NewPassword, person_name};
+use crate::domain::{self, documents, profiles, workspaces};
+use crate::store;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+/// `GET /api/users/profile`.
+pub async fn show(Session(holder): Session) -> HttpResponse {
+    HttpResponse::Ok().json(user_json(&holder))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProfileBody {
+    first_name: Option<Value>,
+    last_name: Option<Value>,
+    email: Option<Value>,
+}
+
+fn text(field: &str, v: Option<Value>) -> Result<Option<String>, Error> {
+    match v {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(domain::Error::invalid(field, format!("Invalid {field}")).into()),
+    }
+}
+
+/// `PUT /api/users/profile {firstName?, lastName?, email?}`.
+pub async fn update(
+    state: web::Data<AppState>,
+    Session(holder): Session,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, Error> {
+    let b: ProfileBody = body::json(&req, payload).await?;
+    let patch = HolderPatch {
+        first_name: text("firstName", b.first_name)?.map(|n| person_name("firstName", &n)).transpose()?,
+        last_name: text("lastName", b.last_name)?.map(|n| person_name("lastName", &n)).transpose()?,
+        email: text("email", b.email)?.map(|e| Email::parse(&e)).transpose()?,
+    };
+    let h = state.db.write(move |c| holders::update_profile(c, &holder.id, patch)).await?;
+    Ok(HttpResponse::Ok().json(json!({
+        "message": "Profile updated successfully",
+        "user": { "Id": h.id, "Username": h.username, "Email": h.email, "FirstName": h.first_name,
+                  "LastName": h.last_name, "UpdatedAt": h.updated_at },
+    })))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PasswordBody {
+    current_password: Option<String>,
+    new_password: Option<String>,
+}
+
+/// `PUT /api/users/password {currentPassword, newPassword}`: ends every older session and
+/// answers with a fresh one.
+pub async fn change_password(
+    state: web::Data<AppState>,
+    Session(holder): Session,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, Error> {
+    state
+        .limiter
+        .attempt(&client_ip(&state, &req), Some(&holder.id))
+        .map_err(|retry_after| domain::Error::RateLimited { retry_after })?;
+    let b: PasswordBody = body::json(&req, payload).await?;
+    let current = b.current_password.unwrap_or_default();
+    let new = NewPassword::parse("newPassword", b.new_password.as_deref().unwrap_or_default())?;
+    let id = holder.id.clone();
+    let hash = state.db.read(move |c| holders::password_hash(c, &id)).await?;
+    if !password::verify(current, Some(hash)).await? {
+        return Err(domain::Error::invalid("currentPassword", "Current password is incorrect").into());
+    }
+    let new_hash = password::hash(new.into_inner()).await?;
+    let h = state.db.write(move |c| holders::set_password(c, &holder.id, &new_hash)).await?;
+    let (token, expires_at) = session_token(&state, &h);
+    Ok(HttpResponse::Ok()
+        .json(json!({ "message": "Password updated successfully", "token": token, "expiresAt": expires_at })))
+}
+
+/// `GET /api/users/subscription`: the owned workspace's plan.
+pub async fn subscription(state: web::Data<AppState>, Session(holder): Session) -> Result<HttpResponse, Error> {
+    let info = state
+        .db
+        .read(move |c| {
+            let ws = holders::owned_workspace(c, &holder.id)?;
+            workspaces::get(c, ws)
+        })
+        .await?;
+    let body = match (&info.trial_ends_at, &info.subscription_id) {
+        (Some(ends), _) if info.plan == "trial" => {
+            let end =
+                chrono::DateTime::parse_from_rfc3339(ends).map(|t| t.with_timezone(&chrono::Utc)).unwrap_or_default();
+            let left = end - chrono::Utc::now();
+            // Whole days left, counting a part-day as a day, so "ends tomorrow" is 1.
+            let days = if left <= chrono::Duration::zero() { 0 } else { (left.num_seconds() + 86_399) / 86_400 };
+            json!({ "subscriptionType": "trial", "subscriptionStatus": if days > 0 { "active" } else { "expired" },
+                    "trialEndsAt": ends, "daysRemaining": days })
+        }
+        (_, Some(sub)) => json!({ "subscriptionType": info.plan, "subscriptionStatus": "active",
+                                  "subscriptionId": sub, "nextBillingDate": info.next_billing_at }),
+        _ => json!({ "subscriptionType": info.plan, "subscriptionStatus": "active" }),
+    };
+    Ok(HttpResponse::Ok().json(body))
+}
+
+/// Bytes as people read them: `45.3 MB`, `1 GB`.
+pub fn human_bytes(bytes: i64) -> String {
+    const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
+    let mut v = bytes.max(0) as f64;
+    let mut unit = 0;
+    while v >= 1024.0 && unit < UNITS.len() - 1 {
+        v /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 || (v - v.round()).abs() < 0.05 {
+        format!("{} {}", v.round() as i64, UNITS[unit])
+    } else {
+        format!("{v:.1} {}", UNITS[unit])
+    }
+}
+
+/// `GET /api/users/stats`: every figure counted from the store.
+pub async fn stats(state: web::Data<AppState>, Session(holder): Session) -> Result<HttpResponse, Error> {
+    let st = state.clone();
+    let (docs, bytes, profiles_n, accounts_n, calls) = state
+        .db
+        .read(move |c| {
+            let ws = holders::owned_workspace(c, &holder.id)?;
+            let (docs, bytes) = documents::totals(c, &holder.id)?;
+            let profiles_n = profiles::count(c, ws)?;
+            let accounts_n = store::accounts::count_social_accounts(c, ws.0)?;
+            let calls = st.usage.this_month(c, ws)?;
+            Ok::<_, domain::Error>((docs, bytes, profiles_n, accounts_n, calls))
+        })
+        .await?;
+    let limit = state.holders.storage_limit_bytes;
+    Ok(HttpResponse::Ok().json(json!({
+        "totalDocuments": docs, "totalProfiles": profiles_n, "totalSocialAccounts": accounts_n,
+        "monthlyApiCalls": calls, "storageUsed": human_bytes(bytes), "storageUsedBytes": bytes,
+        "storageLimit": human_bytes(limit), "storageLimitBytes": limit,
+    })))
+}

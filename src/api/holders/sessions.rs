@@ -1,0 +1,92 @@
+//! `/api/auth/register`, `/login`, `/logout-all`.
+
+use super::{Error, Session, session_token, user_json};
+use crate::api::{AppState, body, client_ip};
+use crate::auth::password;
+use crate::domain::holders::{self, Email, NewHolder, NewPassword, person_name};
+use crate::domain::{self, profiles::Username};
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+use serde_json::json;
+
+fn limited(state: &AppState, req: &HttpRequest, account: Option<&str>) -> Result<(), Error> {
+    state
+        .limiter
+        .attempt(&client_ip(state, req), account)
+        .map_err(|retry_after| domain::Error::RateLimited { retry_after }.into())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RegisterBody {
+    email: Option<String>,
+    password: Option<String>,
+    username: Option<String>,
+    first_name: Option<String>,
+    last_name: Option<String>,
+}
+
+/// `POST /api/auth/register` -> 201 `{token, expiresAt, user}`: a holder and a workspace they own.
+pub async fn register(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, Error> {
+    if !state.holders.signup_open {
+        return Err(
+            domain::Error::Forbidden("Sign-up is closed on this server; ask its operator for an account").into()
+        );
+    }
+    limited(&state, &req, None)?;
+    let b: RegisterBody = body::json(&req, payload).await?;
+    let email = Email::parse(b.email.as_deref().unwrap_or_default())?;
+    let password = NewPassword::parse("password", b.password.as_deref().unwrap_or_default())?;
+    let username = b.username.as_deref().map(str::trim).filter(|u| !u.is_empty()).map(Username::parse).transpose()?;
+    let first_name = b.first_name.as_deref().map(|n| person_name("firstName", n)).transpose()?.flatten();
+    let last_name = b.last_name.as_deref().map(|n| person_name("lastName", n)).transpose()?.flatten();
+    let password_hash = password::hash(password.into_inner()).await?;
+    let new = NewHolder { email, username, first_name, last_name, password_hash };
+    let trial = state.holders.trial_days;
+    let (holder, _) = state.db.write(move |c| holders::register(c, new, Some(trial))).await?;
+    let (token, expires_at) = session_token(&state, &holder);
+    Ok(HttpResponse::Created().json(json!({ "token": token, "expiresAt": expires_at, "user": user_json(&holder) })))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LoginBody {
+    email: Option<String>,
+    username: Option<String>,
+    login: Option<String>,
+    password: Option<String>,
+}
+
+/// `POST /api/auth/login {email | username, password}` -> `{token, expiresAt}`.
+pub async fn login(state: web::Data<AppState>, req: HttpRequest, payload: web::Payload) -> Result<HttpResponse, Error> {
+    let b: LoginBody = body::json(&req, payload).await?;
+    let login = b.email.or(b.username).or(b.login).map(|l| l.trim().to_string()).filter(|l| !l.is_empty());
+    let login = login.ok_or_else(|| domain::Error::invalid("email", "Email or username is required"))?;
+    let password = b
+        .password
+        .filter(|p| !p.is_empty())
+        .ok_or_else(|| domain::Error::invalid("password", "Password is required"))?;
+    limited(&state, &req, Some(&login))?;
+    let who = login.clone();
+    let found = state.db.read(move |c| holders::find_for_login(c, &who)).await?;
+    let (holder, hash) = match found {
+        Some((h, hash)) => (Some(h), Some(hash)),
+        None => (None, None),
+    };
+    // A missing account costs the same argon2 time as a wrong password.
+    let ok = password::verify(password, hash).await?;
+    let holder = holder.filter(|_| ok).ok_or(domain::Error::Unauthorized("Invalid email or password"))?;
+    let id = holder.id.clone();
+    let holder = state.db.write(move |c| holders::record_login(c, &id)).await?;
+    let (token, expires_at) = session_token(&state, &holder);
+    Ok(HttpResponse::Ok().json(json!({ "token": token, "expiresAt": expires_at })))
+}
+
+/// `POST /api/auth/logout-all`: every session of the holder ends, this one included.
+pub async fn logout_all(state: web::Data<AppState>, Session(holder): Session) -> Result<HttpResponse, Error> {
+    state.db.write(move |c| holders::logout_everywhere(c, &holder.id)).await?;
+    Ok(HttpResponse::Ok().json(json!({ "message": "Logged out of every session" })))
+}
