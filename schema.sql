@@ -87,6 +87,8 @@ CREATE TABLE IF NOT EXISTS social_accounts (
     reconnect_reason  TEXT,
     -- When the background refresher may next try (after a transient failure it backs off).
     next_refresh_at   TEXT,
+    -- The expiry an `account.expiring` event was sent for (version 5), so it is sent once.
+    expiring_notified_for  TEXT,
     linked_at         TEXT NOT NULL,
     updated_at        TEXT NOT NULL,
     UNIQUE (profile_seq, platform)
@@ -156,7 +158,10 @@ CREATE TABLE IF NOT EXISTS webhooks (
     description   TEXT,
     enabled       INTEGER NOT NULL DEFAULT 1,
     created_at    TEXT NOT NULL,
-    updated_at    TEXT NOT NULL
+    updated_at    TEXT NOT NULL,
+    -- Why a subscription was switched off, and how many events in a row failed (version 5).
+    disabled_reason       TEXT,
+    consecutive_failures  INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS webhooks_by_workspace ON webhooks(workspace_id, kind);
 
@@ -208,3 +213,45 @@ CREATE TABLE IF NOT EXISTS documents (
     updated_at   TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS documents_by_holder ON documents(holder_id, created_at);
+
+-- ---------------------------------------------------------------- version 5: webhooks
+-- Signing secrets of native subscriptions, sealed like provider tokens. A rotated-out secret
+-- keeps signing beside the new one until `expires_at`.
+CREATE TABLE IF NOT EXISTS webhook_secrets (
+    id          INTEGER PRIMARY KEY,
+    webhook_id  TEXT NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
+    secret      BLOB NOT NULL,
+    created_at  TEXT NOT NULL,
+    expires_at  TEXT
+);
+CREATE INDEX IF NOT EXISTS webhook_secrets_by_webhook ON webhook_secrets(webhook_id);
+
+-- The outbox. An event is written in the same transaction as the change that caused it, with
+-- one delivery per matching subscription, so an event whose change was acknowledged is
+-- delivered even if the server dies right after. `seq` orders deliveries; `ordering_key` (the
+-- profile) keeps one profile's events in order per subscription.
+CREATE TABLE IF NOT EXISTS events (
+    id            TEXT PRIMARY KEY,
+    workspace_id  INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+    type          TEXT NOT NULL,
+    data          TEXT NOT NULL,
+    created_at    TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS deliveries (
+    seq              INTEGER PRIMARY KEY,
+    id               TEXT NOT NULL UNIQUE,
+    event_id         TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+    webhook_id       TEXT NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
+    ordering_key     TEXT NOT NULL,
+    status           TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'succeeded', 'failed')),
+    attempts         INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at  TEXT NOT NULL,
+    last_status      INTEGER,
+    last_error       TEXT,
+    last_latency_ms  INTEGER,
+    created_at       TEXT NOT NULL,
+    updated_at       TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries(status, next_attempt_at);
+CREATE INDEX IF NOT EXISTS deliveries_by_webhook ON deliveries(webhook_id, seq);
+CREATE INDEX IF NOT EXISTS deliveries_order ON deliveries(webhook_id, ordering_key, status, seq);

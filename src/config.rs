@@ -41,6 +41,8 @@ pub struct Config {
     pub auth_rate: crate::ratelimit::AttemptRate,
     /// Whether to take the client's address from `X-Forwarded-For` (behind a reverse proxy).
     pub trust_proxy: bool,
+    /// Webhook delivery: retries, timeout, when to switch a subscription off.
+    pub webhooks: crate::delivery::WebhookConfig,
 }
 
 impl Default for Config {
@@ -60,6 +62,7 @@ impl Default for Config {
             storage_limit_bytes: 1024 * 1024 * 1024,
             auth_rate: crate::ratelimit::AttemptRate::default(),
             trust_proxy: false,
+            webhooks: crate::delivery::WebhookConfig::default(),
         }
     }
 }
@@ -93,6 +96,11 @@ impl Config {
                 .map_or(1024 * 1024 * 1024, |mb| mb * 1024 * 1024),
             auth_rate: crate::ratelimit::AttemptRate::default(),
             trust_proxy: flag("HITCHPOST_TRUST_PROXY").unwrap_or(false),
+            webhooks: crate::delivery::WebhookConfig {
+                disable_after: get("HITCHPOST_WEBHOOK_DISABLE_AFTER").and_then(|v| v.parse().ok()).unwrap_or(10),
+                expiring_within: secs("HITCHPOST_EXPIRING_NOTICE_SECS", 7 * 24 * 3600),
+                ..Default::default()
+            },
         }
     }
 }

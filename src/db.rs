@@ -17,18 +17,19 @@ use tokio::sync::oneshot;
 /// The schema, applied at start.
 const SCHEMA: &str = include_str!("../schema.sql");
 /// The schema version this binary writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 4;
-/// Changes to existing tables, by the version they bring a database to. Versions that only
-/// add tables and indexes need no step.
-const MIGRATIONS: &[(i64, &str)] = &[
-    (3, "ALTER TABLE workspaces ADD COLUMN monthly_api_quota INTEGER;"),
-    (
-        4,
-        "ALTER TABLE workspaces ADD COLUMN subscription_id TEXT;
-         ALTER TABLE workspaces ADD COLUMN next_billing_at TEXT;
-         ALTER TABLE api_keys ADD COLUMN holder_id TEXT;
-         ALTER TABLE api_keys ADD COLUMN last_used_at TEXT;",
-    ),
+pub const SCHEMA_VERSION: i64 = 5;
+/// Changes to existing tables: (the version it brings a database to, the version that made
+/// the table, the statement). A step runs on a database at a version at least the latter and
+/// below the former: a table made later comes from schema.sql already in its new shape.
+const MIGRATIONS: &[(i64, i64, &str)] = &[
+    (3, 1, "ALTER TABLE workspaces ADD COLUMN monthly_api_quota INTEGER;"),
+    (4, 1, "ALTER TABLE workspaces ADD COLUMN subscription_id TEXT;"),
+    (4, 1, "ALTER TABLE workspaces ADD COLUMN next_billing_at TEXT;"),
+    (4, 1, "ALTER TABLE api_keys ADD COLUMN holder_id TEXT;"),
+    (4, 1, "ALTER TABLE api_keys ADD COLUMN last_used_at TEXT;"),
+    (5, 3, "ALTER TABLE webhooks ADD COLUMN disabled_reason TEXT;"),
+    (5, 3, "ALTER TABLE webhooks ADD COLUMN consecutive_failures INTEGER NOT NULL DEFAULT 0;"),
+    (5, 2, "ALTER TABLE social_accounts ADD COLUMN expiring_notified_for TEXT;"),
 ];
 /// The most writes that share one transaction.
 const MAX_BATCH: usize = 256;
@@ -70,7 +71,12 @@ fn migrate(conn: &Conn) -> store::Result<()> {
         let steps: String = if version == 0 {
             String::new()
         } else {
-            MIGRATIONS.iter().filter(|(to, _)| *to > version).map(|(_, sql)| *sql).collect::<Vec<_>>().join("\n")
+            MIGRATIONS
+                .iter()
+                .filter(|(to, made, _)| version >= *made && version < *to)
+                .map(|(_, _, sql)| *sql)
+                .collect::<Vec<_>>()
+                .join("\n")
         };
         conn.execute_batch(&format!(
             "BEGIN IMMEDIATE; {steps} {SCHEMA}; PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"

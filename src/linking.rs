@@ -382,10 +382,7 @@ pub async fn refresh(state: &AppState, row: AccountRow) -> domain::Result<Refres
             let expires = tokens.expires_at.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
             state
                 .db
-                .write(move |c| {
-                    store::accounts::update_account_tokens(c, id, &access, refresh.as_deref(), expires.as_deref())
-                        .map_err(Error::from)
-                })
+                .write(move |c| accounts::record_refresh(c, id, &access, refresh.as_deref(), expires.as_deref()))
                 .await?;
             log::info!("refreshed the {platform} account {id}");
             Ok(RefreshOutcome::Refreshed)
@@ -393,10 +390,7 @@ pub async fn refresh(state: &AppState, row: AccountRow) -> domain::Result<Refres
         Err(ProviderError::Refused(why)) | Err(ProviderError::Denied(_, why)) => {
             log::warn!("the {platform} account {id} must reconnect: {why}");
             let reason = why.clone();
-            state
-                .db
-                .write(move |c| store::accounts::update_account_needs_reconnect(c, id, &reason).map_err(Error::from))
-                .await?;
+            state.db.write(move |c| accounts::mark_needs_reconnect(c, id, &reason)).await?;
             Ok(RefreshOutcome::NeedsReconnect(why))
         }
         Err(ProviderError::Transient(why)) | Err(ProviderError::NotConfigured(why)) => {

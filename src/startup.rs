@@ -55,10 +55,12 @@ impl Application {
                 trust_proxy: config.trust_proxy,
             },
             limiter: Arc::new(crate::ratelimit::AuthLimiter::new(config.auth_rate)),
+            webhooks: Arc::new(config.webhooks.clone()),
             auth: Authenticator::start(db, secret),
             public_url,
         };
         spawn_refresher(state.clone(), config.refresh_interval, config.refresh_window);
+        crate::delivery::start(state.clone(), config.webhooks.clone());
         let limiter = state.limiter.clone();
         // Full buckets carry no information: dropping them bounds the limiter's memory.
         actix_web::rt::spawn(async move {
@@ -140,6 +142,11 @@ fn spawn_refresher(state: AppState, interval: std::time::Duration, window: std::
             actix_web::rt::time::sleep(interval).await;
             if let Err(e) = crate::linking::refresh_due(&state, window).await {
                 log::warn!("token refresher: {e}");
+            }
+            let ahead = chrono::Duration::from_std(state.webhooks.expiring_within).unwrap_or_default();
+            let before = (chrono::Utc::now() + ahead).to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+            if let Err(e) = state.db.write(move |c| crate::domain::accounts::notify_expiring(c, &before)).await {
+                log::warn!("expiry notices: {e}");
             }
         }
     });

@@ -28,6 +28,7 @@ pub struct AppState {
     pub usage: Arc<crate::usage::Usage>,
     pub holders: HolderSettings,
     pub limiter: Arc<crate::ratelimit::AuthLimiter>,
+    pub webhooks: Arc<crate::delivery::WebhookConfig>,
 }
 
 /// What the operator decided about account holders.

@@ -2,6 +2,7 @@
 
 use super::platform::Platform;
 use super::profiles::{self, Profile};
+use super::webhooks::{self, EventType};
 use super::workspaces::WorkspaceId;
 use super::{Error, Result};
 use crate::store::{self, Conn, accounts::AccountRow};
@@ -117,14 +118,19 @@ pub fn link(conn: &Conn, profile: &Profile, platform: Platform, a: NewAccount) -
         ..Default::default()
     };
     let id = store::accounts::upsert_account(conn, &row)?;
-    let stored = store::accounts::find_account_by_id(conn, id)?.ok_or(Error::NotFound("account"))?;
-    SocialAccount::from_row(stored).ok_or_else(|| Error::Internal("stored an account it cannot read".into()))
+    let account = get_by_id(conn, id)?;
+    let ws = WorkspaceId(profile.workspace_id);
+    webhooks::emit(conn, ws, EventType::AccountLinked, &profile.id, webhooks::event_data(profile, Some(&account)))?;
+    Ok(account)
 }
 
 /// Unlinks a profile's account; returns the row so the caller can revoke its tokens.
 pub fn unlink(conn: &Conn, profile: &Profile, platform: Platform) -> Result<AccountRow> {
     let row = store::accounts::find_account(conn, profile.seq, platform.as_str())?.ok_or(Error::NotFound("account"))?;
+    let account = SocialAccount::from_row(row.clone());
     store::accounts::delete_account(conn, profile.seq, platform.as_str())?;
+    let ws = WorkspaceId(profile.workspace_id);
+    webhooks::emit(conn, ws, EventType::AccountUnlinked, &profile.id, webhooks::event_data(profile, account.as_ref()))?;
     Ok(row)
 }
 
@@ -136,4 +142,51 @@ pub fn find_row(conn: &Conn, profile: &Profile, platform: Platform) -> Result<Ac
 /// Reads one account by id.
 pub fn get_by_id(conn: &Conn, id: i64) -> Result<SocialAccount> {
     store::accounts::find_account_by_id(conn, id)?.and_then(SocialAccount::from_row).ok_or(Error::NotFound("account"))
+}
+
+/// The profile an account belongs to.
+fn owner(conn: &Conn, account: &SocialAccount) -> Result<Profile> {
+    let row = store::accounts::find_account_by_id(conn, account.id)?.ok_or(Error::NotFound("account"))?;
+    Ok(store::profiles::find_profile_by_seq(conn, row.profile_seq)?.ok_or(Error::NotFound("profile"))?.into())
+}
+
+fn emit_for(conn: &Conn, id: i64, kind: EventType) -> Result<()> {
+    let account = get_by_id(conn, id)?;
+    let profile = owner(conn, &account)?;
+    webhooks::emit(
+        conn,
+        WorkspaceId(profile.workspace_id),
+        kind,
+        &profile.id,
+        webhooks::event_data(&profile, Some(&account)),
+    )?;
+    Ok(())
+}
+
+/// Stores refreshed (sealed) tokens.
+pub fn record_refresh(
+    conn: &Conn,
+    id: i64,
+    access: &[u8],
+    refresh: Option<&[u8]>,
+    expires_at: Option<&str>,
+) -> Result<()> {
+    store::accounts::update_account_tokens(conn, id, access, refresh, expires_at)?;
+    emit_for(conn, id, EventType::AccountRefreshed)
+}
+
+/// Marks an account as needing its owner to link it again.
+pub fn mark_needs_reconnect(conn: &Conn, id: i64, reason: &str) -> Result<()> {
+    store::accounts::update_account_needs_reconnect(conn, id, reason)?;
+    emit_for(conn, id, EventType::AccountNeedsReconnect)
+}
+
+/// Sends `account.expiring` once per expiry for accounts whose tokens lapse before `before`.
+pub fn notify_expiring(conn: &Conn, before: &str) -> Result<usize> {
+    let due = store::accounts::list_accounts_expiring(conn, before, 100)?;
+    for (id, expires) in &due {
+        store::accounts::update_account_expiring_notified(conn, *id, expires)?;
+        emit_for(conn, *id, EventType::AccountExpiring)?;
+    }
+    Ok(due.len())
 }

@@ -1,5 +1,6 @@
 //! Profiles: one end-user of the workspace's platform, the same row in every dialect.
 
+use super::webhooks;
 use super::workspaces::WorkspaceId;
 use super::{Error, Result, check_text};
 use crate::store::{self, Conn, profiles::ProfileFilter, profiles::ProfileRow};
@@ -119,6 +120,8 @@ impl Cursor {
 pub struct Profile {
     /// Internal order key; never shown.
     pub seq: i64,
+    /// The workspace it belongs to; never shown.
+    pub workspace_id: i64,
     pub id: String,
     pub profile_key: String,
     /// `None` for a profile made without one (postcore's `profileName` is optional).
@@ -134,6 +137,7 @@ impl From<ProfileRow> for Profile {
     fn from(r: ProfileRow) -> Self {
         Profile {
             seq: r.seq,
+            workspace_id: r.workspace_id,
             id: r.id,
             profile_key: r.profile_key,
             // Stored as "" when absent: the column predates optional names and stays NOT NULL.
@@ -312,5 +316,9 @@ pub fn delete_by_key(conn: &Conn, ws: WorkspaceId, key: &str) -> Result<Profile>
 
 /// Deletes one of the workspace's profiles.
 pub fn delete(conn: &Conn, ws: WorkspaceId, id: &str) -> Result<()> {
-    if store::profiles::delete_profile(conn, ws.0, id)? { Ok(()) } else { Err(Error::NotFound("profile")) }
+    let profile = get(conn, ws, id)?;
+    store::profiles::delete_profile(conn, ws.0, id)?;
+    let data = webhooks::event_data(&profile, None);
+    webhooks::emit(conn, ws, webhooks::EventType::ProfileDeleted, &profile.id, data)?;
+    Ok(())
 }

@@ -58,5 +58,13 @@ pub fn update_notification_config(
     config.extend(changes);
     s.notification_config = Some(Value::Object(config.clone()).to_string());
     store::settings::upsert_settings(conn, ws.0, &s)?;
+    // The webhook URL and events become the workspace's Upload-Post subscription.
+    let url = config.get("webhook_url").and_then(Value::as_str);
+    let events: Vec<String> = config
+        .get("webhook_events")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(|e| e.as_str().map(str::to_owned)).collect())
+        .unwrap_or_default();
+    super::webhooks::sync_uploadpost(conn, ws, url, &events)?;
     Ok(config)
 }

@@ -195,3 +195,23 @@ pub fn count_social_accounts(conn: &Conn, workspace_id: i64) -> Result<i64> {
     )?;
     Ok(st.query_row([workspace_id], |r| r.get(0))?)
 }
+
+/// Accounts whose tokens lapse before `before` and were not yet announced as expiring for
+/// that expiry, as (id, expiry).
+pub fn list_accounts_expiring(conn: &Conn, before: &str, limit: u32) -> Result<Vec<(i64, String)>> {
+    let mut st = conn.prepare_cached(
+        "SELECT id, token_expires_at FROM social_accounts
+         WHERE token_expires_at IS NOT NULL AND token_expires_at < ?1 AND needs_reconnect = 0
+           AND (expiring_notified_for IS NULL OR expiring_notified_for <> token_expires_at)
+         ORDER BY token_expires_at LIMIT ?2",
+    )?;
+    let rows = st.query_map(params![before, limit], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Records that the expiry was announced.
+pub fn update_account_expiring_notified(conn: &Conn, id: i64, expiry: &str) -> Result<()> {
+    conn.prepare_cached("UPDATE social_accounts SET expiring_notified_for = ?2 WHERE id = ?1")?
+        .execute(params![id, expiry])?;
+    Ok(())
+}

@@ -64,3 +64,8 @@ fn a_database_from_a_newer_hitchpost_is_refused_rather_than_guessed_at() {
 fn a_version_3_database_upgrades_and_keeps_its_profiles() {
     upgrades_from(include_str!("../fixtures/schema_v3.sql"), 3);
 }
+
+#[test]
+fn a_version_4_database_upgrades_and_keeps_its_profiles() {
+    upgrades_from(include_str!("../fixtures/schema_v4.sql"), 4);
+}

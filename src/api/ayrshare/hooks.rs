@@ -12,6 +12,8 @@ use serde_json::json;
 pub struct HookBody {
     action: Option<String>,
     url: Option<String>,
+    /// Signs deliveries (`X-Authorization-Content-SHA256`) when given.
+    secret: Option<String>,
 }
 
 fn action(b: &HookBody) -> Result<String, Error> {
@@ -31,8 +33,9 @@ pub async fn register(
     let url = b.url.filter(|u| !u.is_empty()).ok_or_else(|| domain::Error::invalid("url", "is required"))?;
     let url = net::check_outbound(&url, state.providers.allow_private_outbound)
         .map_err(|why| domain::Error::invalid("url", why))?;
+    let sealed = b.secret.filter(|s| !s.is_empty()).map(|s| state.sealer.seal(&s));
     let (ws, a, u) = (auth.caller.workspace, action.clone(), url.to_string());
-    state.db.write(move |c| webhooks::register_ayrshare(c, ws, &a, &u)).await?;
+    state.db.write(move |c| webhooks::register_ayrshare(c, ws, &a, &u, sealed.as_deref())).await?;
     Ok(HttpResponse::Ok().json(json!({ "status": "success", "action": action, "url": url.to_string() })))
 }
 

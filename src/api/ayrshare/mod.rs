@@ -137,8 +137,13 @@ pub fn platform_name(p: Platform) -> &'static str {
 
 /// Ayrshare's reference id for a profile: stable, derived, not the profile key.
 pub fn ref_id(p: &Profile) -> String {
+    ref_id_of(&p.id)
+}
+
+/// `ref_id` from a profile id.
+pub fn ref_id_of(profile_id: &str) -> String {
     use sha2::Digest;
-    let digest = sha2::Sha256::digest(format!("hitchpost profile {}", p.id).as_bytes());
+    let digest = sha2::Sha256::digest(format!("hitchpost profile {profile_id}").as_bytes());
     digest[..20].iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -152,6 +157,23 @@ pub fn timestamp(rfc3339: &str) -> Value {
         }),
         Err(_) => Value::Null,
     }
+}
+
+/// The body Ayrshare sends to a `social` webhook: `{action, type: link|unlink|refresh, ...}`.
+pub fn webhook_payload(kind: crate::domain::webhooks::EventType, event_id: &str, created: &str, data: &Value) -> Value {
+    let ref_id = ref_id_of(data["profileId"].as_str().unwrap_or_default());
+    let platform = data["platform"].as_str().and_then(|p| Platform::parse(p).ok()).map(platform_name);
+    let account = &data["account"];
+    let mut body = json!({
+        "action": "social", "type": kind.ayrshare_type(), "source": "user", "platform": platform,
+        "refId": ref_id, "profileKey": data["profileKey"], "title": data["name"], "created": created, "id": event_id,
+        "username": account["username"], "displayName": account["displayName"],
+    });
+    if kind == crate::domain::webhooks::EventType::AccountNeedsReconnect {
+        body["refreshRequired"] = json!(true);
+        body["reason"] = account["reconnectReason"].clone();
+    }
+    body
 }
 
 /// The platforms a profile has linked, Ayrshare-named.

@@ -6,12 +6,14 @@ mod connect_links;
 mod error;
 mod openapi;
 mod profiles;
+mod webhooks;
 
 pub use accounts::AccountBody;
 pub use connect_links::link_url;
 pub use error::{Error, Problem};
 pub use openapi::ApiDoc;
 pub use profiles::{ProfileBody, with_accounts};
+pub use webhooks::webhook_payload;
 
 use super::presented_key;
 use crate::auth::Caller;
@@ -36,6 +38,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(accounts::link_account)
             .service(accounts::unlink_account)
             .service(accounts::refresh_account)
+            .service(webhooks::create_webhook)
+            .service(webhooks::list_webhooks)
+            .service(webhooks::update_webhook)
+            .service(webhooks::delete_webhook)
+            .service(webhooks::rotate_secret)
+            .service(webhooks::ping)
+            .service(webhooks::list_deliveries)
+            .service(webhooks::redeliver)
             .default_service(web::to(|| async {
                 Err::<actix_web::HttpResponse, _>(Error::from(super::ApiError::RouteNotFound))
             })),

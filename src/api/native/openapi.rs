@@ -1,7 +1,7 @@
 //! `GET /openapi.json`: the native API described from the code itself.
 
 use super::error::{FieldProblem, Problem};
-use super::{accounts, connect_links, profiles};
+use super::{accounts, connect_links, profiles, webhooks};
 use actix_web::{HttpResponse, get};
 use std::sync::OnceLock;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -26,16 +26,27 @@ use utoipa::{Modify, OpenApi};
         accounts::link_account,
         accounts::unlink_account,
         accounts::refresh_account,
+        webhooks::create_webhook,
+        webhooks::list_webhooks,
+        webhooks::update_webhook,
+        webhooks::delete_webhook,
+        webhooks::rotate_secret,
+        webhooks::ping,
+        webhooks::list_deliveries,
+        webhooks::redeliver,
     ),
     components(schemas(Problem, FieldProblem, profiles::ProfileBody, profiles::CreateProfile,
         profiles::UpdateProfile, profiles::ProfileList,
         connect_links::CreateConnectLink, connect_links::ConnectLinkBody, connect_links::ConnectLinkInfo,
         connect_links::ConnectLinkList, connect_links::ValidateConnectLink, connect_links::ValidationBody,
-        accounts::AccountBody, accounts::AccountList, accounts::LinkAccount, accounts::RefreshBody)),
+        accounts::AccountBody, accounts::AccountList, accounts::LinkAccount, accounts::RefreshBody,
+        webhooks::WebhookBody, webhooks::WebhookList, webhooks::CreateWebhook, webhooks::UpdateWebhook,
+        webhooks::DeliveryBody, webhooks::DeliveryList)),
     modifiers(&Security),
     tags((name = "profiles", description = "End-users of your platform"),
          (name = "connect", description = "Single-use links through which end-users link accounts"),
          (name = "accounts", description = "The social accounts a profile has linked"),
+         (name = "webhooks", description = "Signed, durable notifications of profile and account events"),
          (name = "operations", description = "Health of the server")),
 )]
 pub struct ApiDoc;

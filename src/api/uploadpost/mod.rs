@@ -178,6 +178,19 @@ fn profile_json(p: &Profile, accounts: &[SocialAccount]) -> Map<String, Value> {
     m
 }
 
+/// The body Upload-Post sends to a notification webhook.
+pub fn webhook_payload(kind: crate::domain::webhooks::EventType, event_id: &str, created: &str, data: &Value) -> Value {
+    let account = &data["account"];
+    json!({
+        "event": kind.uploadpost_event(), "id": event_id, "timestamp": created,
+        "data": {
+            "username": data["username"].as_str().or(data["profileKey"].as_str()), "platform": data["platform"],
+            "account": { "username": account["username"], "display_name": account["displayName"] },
+            "reason": account["reconnectReason"],
+        },
+    })
+}
+
 fn ok(body: Value) -> HttpResponse {
     HttpResponse::Ok().json(body)
 }

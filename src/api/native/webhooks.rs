@@ -1,0 +1,281 @@
+//! `/v1/webhooks`: native subscriptions, signed the Standard Webhooks way.
+
+use super::{Auth, Error, Problem};
+use crate::api::{AppState, body};
+use crate::delivery;
+use crate::domain::webhooks::{self, Webhook, WebhookPatch};
+use crate::domain::{self};
+use crate::providers::net;
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use utoipa::ToSchema;
+
+/// The body every native delivery carries.
+pub fn webhook_payload(id: &str, kind: &str, timestamp: &str, data: &Value) -> Value {
+    json!({ "id": id, "type": kind, "timestamp": timestamp, "data": data })
+}
+
+/// A subscription. `secret` appears once, when it is made or rotated.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct WebhookBody {
+    id: String,
+    url: String,
+    events: Vec<String>,
+    description: Option<String>,
+    enabled: bool,
+    /// Why the subscription was switched off, if it was.
+    disabled_reason: Option<String>,
+    consecutive_failures: i64,
+    created_at: String,
+    updated_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    secret: Option<String>,
+}
+
+impl WebhookBody {
+    fn new(w: Webhook, secret: Option<String>) -> Self {
+        WebhookBody {
+            id: w.id,
+            url: w.url,
+            events: w.events,
+            description: w.description,
+            enabled: w.enabled,
+            disabled_reason: w.disabled_reason,
+            consecutive_failures: w.consecutive_failures,
+            created_at: w.created_at,
+            updated_at: w.updated_at,
+            secret,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WebhookList {
+    data: Vec<WebhookBody>,
+}
+
+/// The body of `POST /v1/webhooks`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateWebhook {
+    url: String,
+    events: Vec<String>,
+    description: Option<String>,
+}
+
+/// The body of `PATCH /v1/webhooks/{id}`.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateWebhook {
+    url: Option<String>,
+    events: Option<Vec<String>>,
+    description: Option<String>,
+    enabled: Option<bool>,
+}
+
+/// A delivery attempt record.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DeliveryBody {
+    id: String,
+    event_id: String,
+    event_type: String,
+    /// `pending`, `succeeded` or `failed` (retries exhausted).
+    status: String,
+    attempts: i64,
+    response_code: Option<i64>,
+    latency_ms: Option<i64>,
+    last_error: Option<String>,
+    next_attempt_at: Option<String>,
+    created_at: String,
+    updated_at: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeliveryList {
+    data: Vec<DeliveryBody>,
+}
+
+fn url(state: &AppState, u: &str) -> Result<String, Error> {
+    let checked = net::check_outbound(u.trim(), state.providers.allow_private_outbound)
+        .map_err(|why| domain::Error::invalid("url", why))?;
+    Ok(checked.to_string())
+}
+
+fn description(d: Option<String>) -> Result<Option<String>, Error> {
+    match d.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()) {
+        Some(s) => {
+            domain::check_text("description", &s, 1, 500)?;
+            Ok(Some(s))
+        }
+        None => Ok(None),
+    }
+}
+
+#[utoipa::path(post, path = "/v1/webhooks", tag = "webhooks", request_body = CreateWebhook,
+    responses(
+        (status = 201, description = "The subscription, with its signing secret (shown once)", body = WebhookBody),
+        (status = 400, description = "A bad URL (or one on a private address) or an unknown event", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing, invalid or revoked API key", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("apiKey" = [])))]
+#[post("/webhooks")]
+pub async fn create_webhook(
+    state: web::Data<AppState>,
+    Auth(caller): Auth,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, Error> {
+    let b: CreateWebhook = body::json(&req, payload).await?;
+    let u = url(&state, &b.url)?;
+    let events = webhooks::parse_events(&b.events)?;
+    let d = description(b.description)?;
+    let secret = delivery::new_secret();
+    let sealed = state.sealer.seal(&secret);
+    let w = state.db.write(move |c| webhooks::create(c, caller.workspace, u, events, d, &sealed)).await?;
+    Ok(HttpResponse::Created().json(WebhookBody::new(w, Some(secret))))
+}
+
+#[utoipa::path(get, path = "/v1/webhooks", tag = "webhooks",
+    responses((status = 200, description = "The workspace's subscriptions, with why any is switched off", body = WebhookList),
+        (status = 401, description = "Missing, invalid or revoked API key", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []), ("apiKey" = [])))]
+#[get("/webhooks")]
+pub async fn list_webhooks(state: web::Data<AppState>, Auth(caller): Auth) -> Result<HttpResponse, Error> {
+    let list = state.db.read(move |c| webhooks::list(c, caller.workspace)).await?;
+    Ok(HttpResponse::Ok().json(WebhookList { data: list.into_iter().map(|w| WebhookBody::new(w, None)).collect() }))
+}
+
+#[utoipa::path(patch, path = "/v1/webhooks/{id}", tag = "webhooks", request_body = UpdateWebhook,
+    params(("id" = String, Path, description = "The subscription's id")),
+    responses((status = 200, description = "The subscription", body = WebhookBody),
+        (status = 400, description = "A field failed validation", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing, invalid or revoked API key", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such subscription", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []), ("apiKey" = [])))]
+#[patch("/webhooks/{id}")]
+pub async fn update_webhook(
+    state: web::Data<AppState>,
+    Auth(caller): Auth,
+    id: web::Path<String>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, Error> {
+    let b: UpdateWebhook = body::json(&req, payload).await?;
+    let patch = WebhookPatch {
+        url: b.url.as_deref().map(|u| url(&state, u)).transpose()?,
+        events: b.events.as_deref().map(webhooks::parse_events).transpose()?,
+        description: b.description.map(|d| description(Some(d))).transpose()?,
+        enabled: b.enabled,
+    };
+    let id = id.into_inner();
+    let w = state.db.write(move |c| webhooks::update(c, caller.workspace, &id, patch)).await?;
+    Ok(HttpResponse::Ok().json(WebhookBody::new(w, None)))
+}
+
+#[utoipa::path(delete, path = "/v1/webhooks/{id}", tag = "webhooks",
+    params(("id" = String, Path, description = "The subscription's id")),
+    responses((status = 204, description = "Deleted, with its pending deliveries"),
+        (status = 401, description = "Missing, invalid or revoked API key", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such subscription", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []), ("apiKey" = [])))]
+#[delete("/webhooks/{id}")]
+pub async fn delete_webhook(
+    state: web::Data<AppState>,
+    Auth(caller): Auth,
+    id: web::Path<String>,
+) -> Result<HttpResponse, Error> {
+    let id = id.into_inner();
+    state.db.write(move |c| webhooks::delete(c, caller.workspace, &id)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[utoipa::path(post, path = "/v1/webhooks/{id}/rotate-secret", tag = "webhooks",
+    params(("id" = String, Path, description = "The subscription's id")),
+    responses((status = 200, description = "The new secret (shown once); the old one signs alongside it until previousSecretExpiresAt", body = Object),
+        (status = 401, description = "Missing, invalid or revoked API key", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such subscription", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []), ("apiKey" = [])))]
+#[post("/webhooks/{id}/rotate-secret")]
+pub async fn rotate_secret(
+    state: web::Data<AppState>,
+    Auth(caller): Auth,
+    id: web::Path<String>,
+) -> Result<HttpResponse, Error> {
+    let secret = delivery::new_secret();
+    let sealed = state.sealer.seal(&secret);
+    let until = chrono::Utc::now() + chrono::Duration::from_std(state.webhooks.rotation_overlap).unwrap_or_default();
+    let until = until.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let (id, u) = (id.into_inner(), until.clone());
+    state.db.write(move |c| webhooks::rotate_secret(c, caller.workspace, &id, &sealed, &u)).await?;
+    Ok(HttpResponse::Ok().json(json!({ "secret": secret, "previousSecretExpiresAt": until })))
+}
+
+#[utoipa::path(post, path = "/v1/webhooks/{id}/ping", tag = "webhooks",
+    params(("id" = String, Path, description = "The subscription's id")),
+    responses((status = 202, description = "A `webhook.ping` event is queued for this subscription", body = Object),
+        (status = 401, description = "Missing, invalid or revoked API key", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such subscription", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []), ("apiKey" = [])))]
+#[post("/webhooks/{id}/ping")]
+pub async fn ping(
+    state: web::Data<AppState>,
+    Auth(caller): Auth,
+    id: web::Path<String>,
+) -> Result<HttpResponse, Error> {
+    let id = id.into_inner();
+    let delivery = state.db.write(move |c| webhooks::ping(c, caller.workspace, &id)).await?;
+    Ok(HttpResponse::Accepted().json(json!({ "deliveryId": delivery })))
+}
+
+#[utoipa::path(get, path = "/v1/webhooks/{id}/deliveries", tag = "webhooks",
+    params(("id" = String, Path, description = "The subscription's id")),
+    responses((status = 200, description = "Recent deliveries, newest first", body = DeliveryList),
+        (status = 401, description = "Missing, invalid or revoked API key", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such subscription", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []), ("apiKey" = [])))]
+#[get("/webhooks/{id}/deliveries")]
+pub async fn list_deliveries(
+    state: web::Data<AppState>,
+    Auth(caller): Auth,
+    id: web::Path<String>,
+) -> Result<HttpResponse, Error> {
+    let id = id.into_inner();
+    let rows = state.db.read(move |c| webhooks::deliveries(c, caller.workspace, &id)).await?;
+    let data = rows
+        .into_iter()
+        .map(|d| DeliveryBody {
+            next_attempt_at: (d.status == "pending").then_some(d.next_attempt_at),
+            id: d.id,
+            event_id: d.event_id,
+            event_type: d.event_type,
+            status: d.status,
+            attempts: d.attempts,
+            response_code: d.last_status,
+            latency_ms: d.last_latency_ms,
+            last_error: d.last_error,
+            created_at: d.created_at,
+            updated_at: d.updated_at,
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(DeliveryList { data }))
+}
+
+#[utoipa::path(post, path = "/v1/webhooks/{id}/deliveries/{deliveryId}/redeliver", tag = "webhooks",
+    params(("id" = String, Path, description = "The subscription's id"), ("deliveryId" = String, Path, description = "A delivery of it")),
+    responses((status = 202, description = "The same event is queued again", body = Object),
+        (status = 401, description = "Missing, invalid or revoked API key", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such subscription or delivery", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []), ("apiKey" = [])))]
+#[post("/webhooks/{id}/deliveries/{delivery_id}/redeliver")]
+pub async fn redeliver(
+    state: web::Data<AppState>,
+    Auth(caller): Auth,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, Error> {
+    let (id, delivery_id) = path.into_inner();
+    let new = state.db.write(move |c| webhooks::redeliver(c, caller.workspace, &id, &delivery_id)).await?;
+    Ok(HttpResponse::Accepted().json(json!({ "deliveryId": new })))
+}
