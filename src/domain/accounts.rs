@@ -181,7 +181,9 @@ pub fn mark_needs_reconnect(conn: &Conn, id: i64, reason: &str) -> Result<()> {
     emit_for(conn, id, EventType::AccountNeedsReconnect)
 }
 
-/// Sends `account.expiring` once per expiry for accounts whose tokens lapse before `before`.
+/// Sends `account.expiring` once per expiry for accounts whose tokens lapse before `before`
+/// and cannot be refreshed (a refreshable token is renewed before it lapses; these need their
+/// owner to link again).
 pub fn notify_expiring(conn: &Conn, before: &str) -> Result<usize> {
     let due = store::accounts::list_accounts_expiring(conn, before, 100)?;
     for (id, expires) in &due {

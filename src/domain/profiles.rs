@@ -230,7 +230,10 @@ pub fn create(conn: &Conn, ws: WorkspaceId, new: NewProfile) -> Result<Profile> 
     {
         return Err(Error::PlanLimit { limit });
     }
-    Ok(row.into())
+    let profile: Profile = row.into();
+    let data = webhooks::event_data(&profile, None);
+    webhooks::emit(conn, ws, webhooks::EventType::ProfileCreated, &profile.id, data)?;
+    Ok(profile)
 }
 
 /// Reads one of the workspace's profiles.

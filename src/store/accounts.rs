@@ -202,6 +202,7 @@ pub fn list_accounts_expiring(conn: &Conn, before: &str, limit: u32) -> Result<V
     let mut st = conn.prepare_cached(
         "SELECT id, token_expires_at FROM social_accounts
          WHERE token_expires_at IS NOT NULL AND token_expires_at < ?1 AND needs_reconnect = 0
+           AND refresh_token IS NULL
            AND (expiring_notified_for IS NULL OR expiring_notified_for <> token_expires_at)
          ORDER BY token_expires_at LIMIT ?2",
     )?;

@@ -209,3 +209,104 @@ async fn get_profile(req: HttpRequest) -> HttpResponse {
     HttpResponse::Ok()
         .json(json!({"did": "did:plc:fake123", "displayName": "Fake Sky", "avatar": "https://cdn.example.com/sky.jpg"}))
 }
+
+/// How a fake webhook receiver answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReceiverMode {
+    Ok,
+    /// 500 for the first N requests, then 200.
+    FailFirst(usize),
+    /// Always 500.
+    Fail,
+    /// Never answers (sleeps far past any timeout).
+    Hang,
+}
+
+/// One request a receiver got.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub headers: HashMap<String, String>,
+    pub body: Vec<u8>,
+    pub at: std::time::Instant,
+}
+
+impl Received {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+/// What a receiver got.
+#[derive(Debug)]
+pub struct ReceiverState {
+    pub mode: ReceiverMode,
+    pub requests: Vec<Received>,
+    pub seen: usize,
+}
+
+/// Starts a webhook receiver on a free port.
+pub fn receiver(mode: ReceiverMode) -> Fake<ReceiverState> {
+    receiver_on(0, mode)
+}
+
+/// Starts a webhook receiver on the given port (0: any).
+pub fn receiver_on(port: u16, mode: ReceiverMode) -> Fake<ReceiverState> {
+    let state = Arc::new(Mutex::new(ReceiverState { mode, requests: vec![], seen: 0 }));
+    let shared = web::Data::from(state.clone());
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            let server = HttpServer::new(move || App::new().app_data(shared.clone()).default_service(web::to(receive)))
+                .workers(2)
+                .bind(("127.0.0.1", port))
+                .expect("bind receiver");
+            let addr = server.addrs()[0];
+            let server = server.run();
+            tx.send((addr, server.handle())).unwrap();
+            let _ = server.await;
+        })
+    });
+    let (addr, handle) = rx.recv().unwrap();
+    Fake { base: format!("http://{addr}"), state, handle }
+}
+
+async fn receive(s: Shared<ReceiverState>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
+    let mode = {
+        let mut st = s.lock().unwrap();
+        st.seen += 1;
+        let headers = req
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap_or_default().to_string()))
+            .collect();
+        st.requests.push(Received { headers, body: body.to_vec(), at: std::time::Instant::now() });
+        match st.mode {
+            ReceiverMode::FailFirst(n) if st.seen <= n => ReceiverMode::Fail,
+            ReceiverMode::FailFirst(_) => ReceiverMode::Ok,
+            m => m,
+        }
+    };
+    match mode {
+        ReceiverMode::Ok | ReceiverMode::FailFirst(_) => HttpResponse::Ok().body("ok"),
+        ReceiverMode::Fail => HttpResponse::InternalServerError().body("no"),
+        ReceiverMode::Hang => {
+            actix_web::rt::time::sleep(std::time::Duration::from_secs(60)).await;
+            HttpResponse::Ok().finish()
+        }
+    }
+}
+
+impl Fake<ReceiverState> {
+    /// Waits until `pred` holds for the requests so far (10 s at most).
+    pub fn wait_for(&self, what: &str, pred: impl Fn(&[Received]) -> bool) -> Vec<Received> {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let got = self.state.lock().unwrap().requests.clone();
+            if pred(&got) {
+                return got;
+            }
+            assert!(std::time::Instant::now() < deadline, "timed out waiting for {what}; got {} requests", got.len());
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+}

@@ -12,7 +12,7 @@ fn profile(app: &TestApp, key: &str) -> String {
 }
 
 /// LinkedIn's OAuth pointed at the fake provider.
-fn fake_linkedin(provider: &str) -> OAuthConfig {
+pub(crate) fn fake_linkedin(provider: &str) -> OAuthConfig {
     OAuthConfig {
         client_id: "fake-client".into(),
         client_secret: "fake-secret".into(),
@@ -143,7 +143,7 @@ fn a_pds_on_a_private_address_is_refused_unless_allowed() {
 }
 
 /// Runs the page's OAuth round trip; returns the callback's answer.
-fn oauth_round_trip(app: &TestApp, cookie: &str, deny: bool) -> crate::helpers::Res {
+pub(crate) fn oauth_round_trip(app: &TestApp, cookie: &str, deny: bool) -> crate::helpers::Res {
     let start = app.page_start_oauth(cookie, "linkedin");
     assert_eq!(start.status, 302, "{}", start.text);
     let mut authorize = start.location().to_string();
@@ -236,7 +236,7 @@ fn oauth_callback_refuses_a_state_mismatch_and_a_reused_code() {
     assert!(res.location().contains("invalid_grant"), "{}", res.location());
 }
 
-fn linked_oauth_account(app: &TestApp, key: &str) -> String {
+pub(crate) fn linked_oauth_account(app: &TestApp, key: &str) -> String {
     let id = profile(app, key);
     let cookie = app.open_session(app.new_link(key, &id, &json!({}))["url"].as_str().unwrap());
     assert_eq!(oauth_round_trip(app, &cookie, false).status, 303);

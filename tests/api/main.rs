@@ -17,3 +17,4 @@ mod postcore;
 mod profiles;
 mod upgrade;
 mod uploadpost;
+mod webhooks;
