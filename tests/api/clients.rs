@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-const PY_CLIENTS: &[&str] = &["upload-post==2.13.0", "social-post-api==1.3.0"];
+const PY_CLIENTS: &[&str] = &["upload-post==2.13.0", "social-post-api==1.3.0", "standardwebhooks==1.1.0"];
 const NODE_CLIENTS: &[&str] = &["upload-post@2.14.0", "social-media-api@1.3.0"];
 /// The one line the npm Ayrshare client has for its base URL, and what it becomes.
 const AYRSHARE_BASE_LINE: &str = r#"const BASE_URL = "https://api.ayrshare.com/api";"#;
@@ -173,4 +173,28 @@ fn the_ayrshare_node_client_works_with_only_its_base_url_changed() {
         .output()
         .unwrap();
     check(out, "social-media-api (npm)");
+}
+
+#[test]
+fn deliveries_verify_with_the_standard_webhooks_library() {
+    let Some(py) = python_clients() else { return };
+    let receiver = crate::fakes::receiver(crate::fakes::ReceiverMode::Ok);
+    let (app, key) = sandbox_app();
+    let body = json!({"url": receiver.base, "events": ["profile.created"]}).to_string().into_bytes();
+    let hook =
+        app.send("POST", "/v1/webhooks", &[("x-api-key", &key), ("content-type", "application/json")], Some(body));
+    let secret = hook.body["secret"].as_str().unwrap().to_string();
+    app.new_profile(&key, "verified");
+    let got = receiver.wait_for("a delivery", |g| !g.is_empty());
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("body"), &got[0].body).unwrap();
+    std::fs::write(dir.path().join("headers.json"), serde_json::to_vec(&got[0].headers).unwrap()).unwrap();
+    let out = Command::new("python3")
+        .arg(scripts().join("verify_webhook.py"))
+        .arg(&secret)
+        .args([dir.path().join("body"), dir.path().join("headers.json")])
+        .env("PYTHONPATH", &py)
+        .output()
+        .unwrap();
+    check(out, "standardwebhooks (PyPI)");
 }
