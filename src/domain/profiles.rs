@@ -325,3 +325,17 @@ pub fn delete(conn: &Conn, ws: WorkspaceId, id: &str) -> Result<()> {
     webhooks::emit(conn, ws, webhooks::EventType::ProfileDeleted, &profile.id, data)?;
     Ok(())
 }
+
+/// Every profile of the workspace, oldest first (page by page, so each query stays cheap).
+pub fn list_all(conn: &Conn, ws: WorkspaceId) -> Result<Vec<Profile>> {
+    let mut out = Vec::new();
+    let mut query = ProfileQuery { limit: PageLimit(100), cursor: None, external_id: None, username: None };
+    loop {
+        let page = list(conn, ws, &query)?;
+        out.extend(page.data);
+        match page.next_cursor {
+            Some(next) => query.cursor = Some(Cursor::parse(&next)?),
+            None => return Ok(out),
+        }
+    }
+}

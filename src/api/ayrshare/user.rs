@@ -175,21 +175,8 @@ pub async fn batch(state: web::Data<AppState>, auth: Auth) -> Result<HttpRespons
                     let info = workspaces::get(c, ws)?;
                     let calls = st.usage.this_month(c, ws)?;
                     let mut users = Vec::new();
-                    let mut query = profiles::ProfileQuery {
-                        limit: profiles::PageLimit::parse(Some(100))?,
-                        cursor: None,
-                        external_id: None,
-                        username: None,
-                    };
-                    loop {
-                        let page = profiles::list(c, ws, &query)?;
-                        for p in &page.data {
-                            users.push(user_json(Some(p), &accounts::list_for(c, p)?, &info, None, calls));
-                        }
-                        match page.next_cursor {
-                            Some(n) => query.cursor = Some(profiles::Cursor::parse(&n)?),
-                            None => break,
-                        }
+                    for p in profiles::list_all(c, ws)? {
+                        users.push(user_json(Some(&p), &accounts::list_for(c, &p)?, &info, None, calls));
                     }
                     let row = BatchRow {
                         id: uuid::Uuid::new_v4().simple().to_string(),

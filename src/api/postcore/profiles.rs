@@ -38,21 +38,8 @@ pub async fn list(state: web::Data<AppState>, Auth(caller): Auth) -> Result<Http
         .db
         .read(move |c| {
             let mut out = Vec::new();
-            let mut query = profiles::ProfileQuery {
-                limit: profiles::PageLimit::parse(Some(100))?,
-                cursor: None,
-                external_id: None,
-                username: None,
-            };
-            loop {
-                let page = profiles::list(c, ws, &query)?;
-                for p in page.data {
-                    out.push(profile_json(&p, &accounts::list_for(c, &p)?));
-                }
-                match page.next_cursor {
-                    Some(next) => query.cursor = Some(profiles::Cursor::parse(&next)?),
-                    None => break,
-                }
+            for p in profiles::list_all(c, ws)? {
+                out.push(profile_json(&p, &accounts::list_for(c, &p)?));
             }
             Ok::<Vec<Value>, domain::Error>(out)
         })

@@ -50,22 +50,9 @@ pub async fn list(state: State, Auth(caller): Auth) -> Result<HttpResponse, Erro
         .read(move |c| {
             let info = workspaces::get(c, ws)?;
             let mut out = Vec::new();
-            let mut query = profiles::ProfileQuery {
-                limit: profiles::PageLimit::parse(Some(100))?,
-                cursor: None,
-                external_id: None,
-                username: None,
-            };
-            loop {
-                let page = profiles::list(c, ws, &query)?;
-                for p in page.data {
-                    let accounts = accounts::list_for(c, &p)?;
-                    out.push(Value::Object(profile_json(&p, &accounts)));
-                }
-                match page.next_cursor {
-                    Some(next) => query.cursor = Some(profiles::Cursor::parse(&next)?),
-                    None => break,
-                }
+            for p in profiles::list_all(c, ws)? {
+                let accounts = accounts::list_for(c, &p)?;
+                out.push(Value::Object(profile_json(&p, &accounts)));
             }
             Ok::<_, domain::Error>((info, out))
         })
