@@ -79,6 +79,7 @@ impl Application {
                         .custom_request_replace("method", |r| r.method().to_string()),
                 )
                 .service(api::health::healthz)
+                .route("/metrics", web::get().to(api::metrics::metrics))
                 .configure(api::native::configure)
                 .configure(api::connect::configure)
                 .configure(api::uploadpost::configure)

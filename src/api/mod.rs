@@ -5,6 +5,7 @@ pub mod body;
 pub mod connect;
 pub mod health;
 pub mod holders;
+pub mod metrics;
 pub mod native;
 pub mod postcore;
 pub mod uploadpost;

@@ -141,12 +141,20 @@ fn workspaces_see_only_their_own_profiles() {
 }
 
 #[test]
-fn sixty_four_simultaneous_first_requests_with_one_key_all_succeed() {
+fn sixty_four_simultaneous_first_requests_with_one_key_all_succeed_with_one_argon2_verify() {
     let app = spawn_app();
     let key = app.key("acme");
+    let verifies = || -> u64 {
+        let m = app.send("GET", "/metrics", &[], None).text;
+        m.lines().find_map(|l| l.strip_prefix("hitchpost_argon2_verifies_total ")).unwrap().trim().parse().unwrap()
+    };
+    let before = verifies();
     let statuses: Vec<u16> = std::thread::scope(|s| {
         let hs: Vec<_> = (0..64).map(|_| s.spawn(|| app.list_profiles(&key, "").status)).collect();
         hs.into_iter().map(|h| h.join().unwrap()).collect()
     });
     assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+    assert_eq!(verifies(), before + 1, "one argon2 verification for 64 first requests");
+    app.list_profiles(&key, "");
+    assert_eq!(verifies(), before + 1, "a verified key costs no argon2");
 }
