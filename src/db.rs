@@ -116,6 +116,18 @@ impl Db {
         .map_err(|e| E::from(store::Error::Writer(format!("read task failed: {e}"))))?
     }
 
+    /// Runs a point read (one indexed row, tens of microseconds) on the calling worker: the
+    /// hop to the blocking pool costs more than the read. WAL readers never wait for the writer,
+    /// and the pool has more connections than there are workers, so this does not block.
+    /// Anything that may scan belongs in `read`.
+    pub fn read_now<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&Conn) -> Result<T, E>,
+        E: From<store::Error>,
+    {
+        self.read_blocking(f)
+    }
+
     /// Runs `f` on a pooled read connection on the calling thread (for the CLI and start-up).
     pub fn read_blocking<T, E, F>(&self, f: F) -> Result<T, E>
     where

@@ -87,6 +87,9 @@ impl Application {
                 .configure(api::ayrshare::configure)
                 .configure(api::holders::configure)
         })
+        // Database reads run on the blocking pool; more threads than pooled connections only
+        // wait, each with its own stack and allocator state.
+        .worker_max_blocking_threads(16)
         .listen(listener)?;
         if let Some(n) = config.workers {
             server = server.workers(n);

@@ -230,7 +230,7 @@ pub async fn get_profile(
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
     let id = id.into_inner();
-    let body = state.db.read(move |c| with_accounts(c, profiles::get(c, caller.workspace, &id)?)).await?;
+    let body = state.db.read_now(move |c| with_accounts(c, profiles::get(c, caller.workspace, &id)?))?;
     Ok(HttpResponse::Ok().json(body))
 }
 
