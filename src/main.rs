@@ -6,6 +6,7 @@ use hitchpost::config::{Config, DEFAULT_BIND, DEFAULT_DB};
 use hitchpost::db::Db;
 use hitchpost::domain::{self, workspaces::WorkspaceName};
 use hitchpost::startup::Application;
+use hitchpost::store::maintenance;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -28,6 +29,27 @@ enum Command {
     Key {
         #[command(subcommand)]
         command: KeyCommand,
+    },
+    /// Copy the database to a file while the server runs (SQLite's online backup).
+    Backup {
+        #[command(flatten)]
+        db: DbArg,
+        /// The backup file to write (must not exist).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Replace the database with a backup. Stop the server first.
+    Restore {
+        #[command(flatten)]
+        db: DbArg,
+        /// The backup file to read.
+        #[arg(long)]
+        from: PathBuf,
+    },
+    /// Check a database: integrity, schema version, row counts. Exits non-zero when damaged.
+    Check {
+        #[command(flatten)]
+        db: DbArg,
     },
     /// Manage account holders.
     Account {
@@ -144,6 +166,9 @@ fn main() -> ExitCode {
         Some(Command::Serve(args)) => serve(args),
         Some(Command::Key { command }) => key(command),
         Some(Command::Account { command }) => account(command),
+        Some(Command::Backup { db, out }) => backup(db, out),
+        Some(Command::Restore { db, from }) => restore(db, from),
+        Some(Command::Check { db }) => check(db),
         Some(Command::Plan { command }) => plan(command),
     };
     match result {
@@ -278,6 +303,40 @@ fn plan(command: PlanCommand) -> Result<(), String> {
                 info.trial_ends_at.map(|t| format!("trial ends {t}")).or(info.subscription_id).unwrap_or_default()
             );
         }
+    }
+    Ok(())
+}
+
+fn backup(db: DbArg, out: PathBuf) -> Result<(), String> {
+    if out.exists() {
+        return Err(format!("{} exists; choose a new file", out.display()));
+    }
+    let integrity = maintenance::backup_file(&db.db, &out).map_err(|e| format!("backup failed: {e}"))?;
+    println!("backed up {} to {} (integrity {integrity})", db.db.display(), out.display());
+    Ok(())
+}
+
+fn restore(db: DbArg, from: PathBuf) -> Result<(), String> {
+    let integrity = maintenance::restore_file(&db.db, &from).map_err(|e| format!("restore failed: {e}"))?;
+    if integrity != "ok" {
+        return Err(format!("{} is damaged ({integrity}); nothing was restored", from.display()));
+    }
+    println!("restored {} from {}", db.db.display(), from.display());
+    Ok(())
+}
+
+fn check(db: DbArg) -> Result<(), String> {
+    if !db.db.exists() {
+        return Err(format!("{} does not exist", db.db.display()));
+    }
+    let report = maintenance::check_file(&db.db).map_err(|e| format!("cannot check {}: {e}", db.db.display()))?;
+    println!("integrity\t{}", report.integrity);
+    println!("schema version\t{} (this hitchpost writes {})", report.schema_version, hitchpost::db::SCHEMA_VERSION);
+    for (table, n) in report.counts {
+        println!("{table}\t{n}");
+    }
+    if report.integrity != "ok" {
+        return Err("the database is damaged".into());
     }
     Ok(())
 }

@@ -81,3 +81,79 @@ fn acknowledged_profiles_survive_kill_9() {
         assert_eq!(res.status, 200, "profile {id} was acknowledged but lost");
     }
 }
+
+#[test]
+fn a_backup_under_write_load_holds_every_write_acknowledged_before_it_and_restores() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Mutex};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("live.db");
+    let server = spawn_binary(&db, &[]);
+    let key = create_key(&db, "acme", None);
+    let acked: Arc<Mutex<Vec<String>>> = Arc::default();
+    let stop = Arc::new(AtomicBool::new(false));
+    let writers: Vec<_> = (0..4)
+        .map(|t| {
+            let (base, key, acked, stop) = (server.base.clone(), key.clone(), acked.clone(), stop.clone());
+            std::thread::spawn(move || {
+                let mut i = 0;
+                while !stop.load(Ordering::Relaxed) {
+                    i += 1;
+                    let body = json!({"name": format!("w{t}-{i}")}).to_string().into_bytes();
+                    let res = send(
+                        &base,
+                        "POST",
+                        "/v1/profiles",
+                        &[("x-api-key", &key), ("content-type", "application/json")],
+                        Some(body),
+                    );
+                    if res.status == 201 {
+                        acked.lock().unwrap().push(res.body["id"].as_str().unwrap().to_string());
+                    }
+                }
+            })
+        })
+        .collect();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let before: Vec<String> = acked.lock().unwrap().clone();
+    assert!(!before.is_empty());
+    let out = dir.path().join("backup.db");
+    let (ok, stdout, err) = cli(&["backup", "--db", db.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    assert!(stdout.contains("integrity ok"), "{stdout}");
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    stop.store(true, Ordering::Relaxed);
+    for w in writers {
+        w.join().unwrap();
+    }
+    drop(server);
+    let (ok, report, err) = cli(&["check", "--db", out.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    assert!(report.contains("integrity\tok"), "{report}");
+    assert!(report.contains(&format!("schema version\t{}", hitchpost::db::SCHEMA_VERSION)), "{report}");
+    // Every write acknowledged before the backup began is in it.
+    let copy = rusqlite::Connection::open(&out).unwrap();
+    for id in &before {
+        let n: i64 = copy.query_row("SELECT count(*) FROM profiles WHERE id = ?1", [id], |r| r.get(0)).unwrap();
+        assert_eq!(n, 1, "{id} was acknowledged before the backup but is not in it");
+    }
+    // Restore it over a fresh file and serve it.
+    let restored = dir.path().join("restored.db");
+    let (ok, _, err) = cli(&["restore", "--db", restored.to_str().unwrap(), "--from", out.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    let server = spawn_binary(&restored, &[]);
+    let res = send(&server.base, "GET", &format!("/v1/profiles/{}", before[0]), &[("x-api-key", &key)], None);
+    assert_eq!(res.status, 200, "{}", res.text);
+}
+
+#[test]
+fn check_refuses_a_damaged_file_and_restore_refuses_to_use_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.db");
+    std::fs::write(&bad, b"SQLite format 3\0this is not a database").unwrap();
+    let (ok, _, _) = cli(&["check", "--db", bad.to_str().unwrap()]);
+    assert!(!ok);
+    let target = dir.path().join("target.db");
+    let (ok, _, err) = cli(&["restore", "--db", target.to_str().unwrap(), "--from", bad.to_str().unwrap()]);
+    assert!(!ok, "{err}");
+}
