@@ -31,6 +31,8 @@ const MIGRATIONS: &[(i64, i64, &str)] = &[
     (5, 3, "ALTER TABLE webhooks ADD COLUMN consecutive_failures INTEGER NOT NULL DEFAULT 0;"),
     (5, 2, "ALTER TABLE social_accounts ADD COLUMN expiring_notified_for TEXT;"),
 ];
+/// Pooled read connections (each keeps its own page cache, up to 2 MB).
+pub const READ_CONNECTIONS: u32 = 16;
 /// The most writes that share one transaction.
 const MAX_BATCH: usize = 256;
 /// How long a connection waits for a lock held by another process (the CLI, a backup).
@@ -91,7 +93,7 @@ impl Db {
         let writer_conn = open_connection(path)?;
         migrate(&writer_conn)?;
         let manager = SqliteConnectionManager::file(path).with_init(|c| configure(c));
-        let pool = r2d2::Pool::builder().max_size(16).min_idle(Some(2)).build(manager)?;
+        let pool = r2d2::Pool::builder().max_size(READ_CONNECTIONS).min_idle(Some(2)).build(manager)?;
         let (tx, rx) = mpsc::channel::<Box<dyn Job>>();
         std::thread::Builder::new()
             .name("hitchpost-writer".into())

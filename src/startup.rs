@@ -11,6 +11,9 @@ use actix_web::{App, HttpServer, dev::Server, middleware::Logger, web};
 use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
 use std::sync::Arc;
 
+/// Blocking threads per HTTP worker (see `db::READ_CONNECTIONS`).
+const BLOCKING_THREADS_PER_WORKER: usize = 6;
+
 /// A bound, not yet running server.
 pub struct Application {
     addr: SocketAddr,
@@ -87,13 +90,16 @@ impl Application {
                 .configure(api::ayrshare::configure)
                 .configure(api::holders::configure)
         })
-        // Database reads run on the blocking pool; more threads than pooled connections only
-        // wait, each with its own stack and allocator state.
-        .worker_max_blocking_threads(16)
+        // Database reads run on the blocking pool. Its threads per worker, times the workers,
+        // plus the workers themselves (point reads run there) stay within the 16 pooled read
+        // connections, so a worker never waits for a connection; more threads would only wait,
+        // each with its own stack and allocator state.
+        .worker_max_blocking_threads(BLOCKING_THREADS_PER_WORKER)
         .listen(listener)?;
-        if let Some(n) = config.workers {
-            server = server.workers(n);
-        }
+        // Keep workers x (blocking threads + 1) within the read pool.
+        let max_workers = crate::db::READ_CONNECTIONS as usize / (BLOCKING_THREADS_PER_WORKER + 1);
+        let workers = config.workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+        server = server.workers(workers.clamp(1, max_workers.max(1)));
         Ok(Application { addr, server: server.run(), dev_key })
     }
 
