@@ -255,3 +255,18 @@ CREATE TABLE IF NOT EXISTS deliveries (
 CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries(status, next_attempt_at);
 CREATE INDEX IF NOT EXISTS deliveries_by_webhook ON deliveries(webhook_id, seq);
 CREATE INDEX IF NOT EXISTS deliveries_order ON deliveries(webhook_id, ordering_key, status, seq);
+
+-- ---------------------------------------------------------------- version 6: idempotency
+-- Idempotency-Key on native POSTs (Stripe's semantics): the first response is kept for 24
+-- hours and replayed for the same key and body. `status` 0 marks a request still running.
+CREATE TABLE IF NOT EXISTS idempotency_keys (
+    scope         TEXT NOT NULL,
+    key           TEXT NOT NULL,
+    request_hash  TEXT NOT NULL,
+    status        INTEGER NOT NULL DEFAULT 0,
+    content_type  TEXT,
+    body          BLOB,
+    created_at    TEXT NOT NULL,
+    PRIMARY KEY (scope, key)
+);
+CREATE INDEX IF NOT EXISTS idempotency_keys_by_age ON idempotency_keys(created_at);

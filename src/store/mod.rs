@@ -10,6 +10,7 @@ pub mod batches;
 pub mod connect_links;
 pub mod documents;
 pub mod holders;
+pub mod idempotency;
 pub mod maintenance;
 pub mod profiles;
 pub mod settings;

@@ -11,6 +11,7 @@ mod cross_dialect;
 mod fakes;
 mod helpers;
 mod holders;
+mod idempotency;
 mod linking;
 mod openapi;
 mod postcore;

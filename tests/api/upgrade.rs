@@ -69,3 +69,8 @@ fn a_version_3_database_upgrades_and_keeps_its_profiles() {
 fn a_version_4_database_upgrades_and_keeps_its_profiles() {
     upgrades_from(include_str!("../fixtures/schema_v4.sql"), 4);
 }
+
+#[test]
+fn a_version_5_database_upgrades_and_keeps_its_profiles() {
+    upgrades_from(include_str!("../fixtures/schema_v5.sql"), 5);
+}

@@ -4,6 +4,7 @@
 mod accounts;
 mod connect_links;
 mod error;
+mod idempotency;
 mod openapi;
 mod profiles;
 mod webhooks;
@@ -25,6 +26,7 @@ use std::pin::Pin;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(openapi::openapi_json).service(
         web::scope("/v1")
+            .wrap(actix_web::middleware::from_fn(idempotency::idempotency))
             .service(profiles::create_profile)
             .service(profiles::list_profiles)
             .service(profiles::get_profile)

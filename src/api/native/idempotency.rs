@@ -1,0 +1,134 @@
+//! `Idempotency-Key` on native POSTs, with Stripe's semantics: the same key with the same
+//! request within 24 hours replays the first response; with another request, 422; while the
+//! first is still running, 409. Keys are scoped to the API key's id, and a response is kept
+//! only if it is not a server error (a 5xx leaves the key free to retry).
+
+use super::Error;
+use crate::api::{AppState, body::MAX_BODY, presented_key};
+use crate::auth::api_key;
+use crate::domain;
+use crate::store::{self, idempotency};
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::http::{Method, StatusCode, header};
+use actix_web::middleware::Next;
+use actix_web::{HttpMessage, HttpResponse, ResponseError, web};
+use futures_util::StreamExt;
+use sha2::Digest;
+
+const HEADER: &str = "idempotency-key";
+const KEEP_HOURS: i64 = 24;
+
+fn problem(req: ServiceRequest, status: StatusCode, detail: &str) -> ServiceResponse<BoxBody> {
+    let e = match status {
+        StatusCode::CONFLICT => Error::from(domain::Error::Conflict { resource: "request", field: "Idempotency-Key" }),
+        _ => Error::from(domain::Error::invalid("Idempotency-Key", detail)),
+    };
+    let mut res = e.error_response();
+    if status == StatusCode::UNPROCESSABLE_ENTITY {
+        *res.status_mut() = status;
+    }
+    req.into_response(res)
+}
+
+/// The middleware (mounted on `/v1`).
+pub async fn idempotency(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let key = req.headers().get(HEADER).map(|v| v.to_str().map(str::to_owned));
+    let (Method::POST, Some(key)) = (req.method().clone(), key) else {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    };
+    let key = match key {
+        Ok(k) if !k.is_empty() && k.len() <= 255 => k,
+        _ => return Ok(problem(req, StatusCode::BAD_REQUEST, "must be 1-255 visible ASCII characters")),
+    };
+    // Scoped to the API key; a request without a usable key goes on to be refused as usual.
+    let Some(scope) =
+        presented_key(req.request(), "Bearer", Some("x-api-key")).and_then(api_key::parse).map(|p| p.key_id)
+    else {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    };
+    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    };
+    // Read the body (to hash it) and hand it on unchanged.
+    let mut payload = req.take_payload();
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk?;
+        if body.len() + chunk.len() > MAX_BODY {
+            return Ok(req.into_response(Error(crate::api::ApiError::PayloadTooLarge(MAX_BODY)).error_response()));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let body = body.freeze();
+    let mut h = sha2::Sha256::new();
+    h.update(req.method().as_str());
+    h.update(req.uri().to_string());
+    h.update(&body);
+    let hash: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    req.set_payload(Payload::from(body));
+
+    let now = chrono::Utc::now();
+    let stamp = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let (s, k, hsh, n, old) =
+        (scope.clone(), key.clone(), hash.clone(), stamp(now), stamp(now - chrono::Duration::hours(KEEP_HOURS)));
+    let claimed =
+        state.db.write(move |c| idempotency::claim_key(c, &s, &k, &hsh, &n, &old).map_err(domain::Error::from)).await;
+    match claimed {
+        Ok(true) => {}
+        Ok(false) => {
+            let (s, k) = (scope.clone(), key.clone());
+            let kept = state.db.read(move |c| idempotency::find_kept(c, &s, &k).map_err(domain::Error::from)).await;
+            return Ok(match kept {
+                Ok(Some(kept)) if kept.request_hash != hash => {
+                    problem(req, StatusCode::UNPROCESSABLE_ENTITY, "was used with another request; use a new key")
+                }
+                Ok(Some(kept)) if kept.status == 0 => {
+                    problem(req, StatusCode::CONFLICT, "is in use by a request still running")
+                }
+                Ok(Some(kept)) => {
+                    let mut res = HttpResponse::build(StatusCode::from_u16(kept.status).unwrap_or(StatusCode::OK));
+                    if let Some(ct) = kept.content_type {
+                        res.insert_header((header::CONTENT_TYPE, ct));
+                    }
+                    res.insert_header(("idempotent-replayed", "true"));
+                    req.into_response(res.body(kept.body))
+                }
+                // Expired between the claim and the read: run it as new next time.
+                Ok(None) => problem(req, StatusCode::CONFLICT, "is in use by a request still running"),
+                Err(e) => req.into_response(Error::from(e).error_response()),
+            });
+        }
+        Err(e) => return Ok(req.into_response(Error::from(e).error_response())),
+    }
+    let res = next.call(req).await?;
+    let (http_req, res) = res.into_parts();
+    let status = res.status();
+    let content_type = res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let mut builder = HttpResponse::build(status);
+    for (name, value) in res.headers() {
+        builder.insert_header((name.clone(), value.clone()));
+    }
+    let bytes = actix_web::body::to_bytes(res.into_body())
+        .await
+        .map_err(|_| domain::Error::Internal("response body".into()))
+        .map_err(Error::from)?;
+    let (s, k, b) = (scope, key, bytes.clone());
+    let kept = state
+        .db
+        .write(move |c| {
+            if status.is_server_error() {
+                idempotency::release_key(c, &s, &k)
+            } else {
+                idempotency::keep_response(c, &s, &k, status.as_u16(), content_type.as_deref(), &b)
+            }
+        })
+        .await;
+    if let Err(e) = kept as Result<(), store::Error> {
+        log::error!("idempotency: {e}");
+    }
+    Ok(ServiceResponse::new(http_req, builder.body(bytes)))
+}

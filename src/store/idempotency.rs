@@ -1,0 +1,67 @@
+//! The `idempotency_keys` table.
+
+use super::{Conn, Result};
+use rusqlite::{OptionalExtension, params};
+
+/// A kept response (status 0: the first request is still running).
+#[derive(Debug, Clone)]
+pub struct KeptResponse {
+    pub request_hash: String,
+    pub status: u16,
+    pub content_type: Option<String>,
+    pub body: Vec<u8>,
+}
+
+/// Claims a key for a request; false when it is already claimed (then see `find_kept`).
+/// Claims older than `expired_before` are forgotten first.
+pub fn claim_key(conn: &Conn, scope: &str, key: &str, hash: &str, now: &str, expired_before: &str) -> Result<bool> {
+    conn.prepare_cached("DELETE FROM idempotency_keys WHERE scope = ?1 AND key = ?2 AND created_at < ?3")?
+        .execute(params![scope, key, expired_before])?;
+    let n = conn
+        .prepare_cached(
+            "INSERT INTO idempotency_keys (scope, key, request_hash, created_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (scope, key) DO NOTHING",
+        )?
+        .execute(params![scope, key, hash, now])?;
+    Ok(n == 1)
+}
+
+/// The kept response of a key.
+pub fn find_kept(conn: &Conn, scope: &str, key: &str) -> Result<Option<KeptResponse>> {
+    let mut st = conn.prepare_cached(
+        "SELECT request_hash, status, content_type, body FROM idempotency_keys WHERE scope = ?1 AND key = ?2",
+    )?;
+    Ok(st
+        .query_row(params![scope, key], |r| {
+            Ok(KeptResponse {
+                request_hash: r.get(0)?,
+                status: r.get(1)?,
+                content_type: r.get(2)?,
+                body: r.get::<_, Option<Vec<u8>>>(3)?.unwrap_or_default(),
+            })
+        })
+        .optional()?)
+}
+
+/// Keeps the response of a claimed key.
+pub fn keep_response(
+    conn: &Conn,
+    scope: &str,
+    key: &str,
+    status: u16,
+    content_type: Option<&str>,
+    body: &[u8],
+) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE idempotency_keys SET status = ?3, content_type = ?4, body = ?5 WHERE scope = ?1 AND key = ?2",
+    )?
+    .execute(params![scope, key, status, content_type, body])?;
+    Ok(())
+}
+
+/// Releases a claim without a kept response (the request failed on the server's side).
+pub fn release_key(conn: &Conn, scope: &str, key: &str) -> Result<()> {
+    conn.prepare_cached("DELETE FROM idempotency_keys WHERE scope = ?1 AND key = ?2 AND status = 0")?
+        .execute(params![scope, key])?;
+    Ok(())
+}
