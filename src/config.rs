@@ -41,6 +41,9 @@ pub struct Config {
     pub auth_rate: crate::ratelimit::AttemptRate,
     /// Whether to take the client's address from `X-Forwarded-For` (behind a reverse proxy).
     pub trust_proxy: bool,
+    /// API requests per API key, and per client address.
+    pub api_key_rate: crate::ratelimit::AttemptRate,
+    pub api_ip_rate: crate::ratelimit::AttemptRate,
     /// Webhook delivery: retries, timeout, when to switch a subscription off.
     pub webhooks: crate::delivery::WebhookConfig,
 }
@@ -63,6 +66,8 @@ impl Default for Config {
             auth_rate: crate::ratelimit::AttemptRate::default(),
             trust_proxy: false,
             webhooks: crate::delivery::WebhookConfig::default(),
+            api_key_rate: per_second(100),
+            api_ip_rate: per_second(200),
         }
     }
 }
@@ -96,6 +101,8 @@ impl Config {
                 .map_or(1024 * 1024 * 1024, |mb| mb * 1024 * 1024),
             auth_rate: crate::ratelimit::AttemptRate::default(),
             trust_proxy: flag("HITCHPOST_TRUST_PROXY").unwrap_or(false),
+            api_key_rate: per_second(get("HITCHPOST_RATE_PER_KEY").and_then(|v| v.parse().ok()).unwrap_or(100)),
+            api_ip_rate: per_second(get("HITCHPOST_RATE_PER_IP").and_then(|v| v.parse().ok()).unwrap_or(200)),
             webhooks: crate::delivery::WebhookConfig {
                 disable_after: get("HITCHPOST_WEBHOOK_DISABLE_AFTER").and_then(|v| v.parse().ok()).unwrap_or(10),
                 expiring_within: secs("HITCHPOST_EXPIRING_NOTICE_SECS", 7 * 24 * 3600),
@@ -103,4 +110,12 @@ impl Config {
             },
         }
     }
+}
+
+/// `n` requests a second sustained, bursts of ten seconds' worth; 0 means no limit.
+pub fn per_second(n: u32) -> crate::ratelimit::AttemptRate {
+    if n == 0 {
+        return crate::ratelimit::AttemptRate { burst: u32::MAX / 2, per: Duration::from_nanos(1) };
+    }
+    crate::ratelimit::AttemptRate { burst: n.saturating_mul(10), per: Duration::from_secs(1) / n }
 }

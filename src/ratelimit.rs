@@ -54,3 +54,74 @@ impl AuthLimiter {
         self.by_account.retain_recent();
     }
 }
+
+use governor::middleware::StateInformationMiddleware;
+use governor::state::keyed::DefaultKeyedStateStore;
+
+type Keyed = RateLimiter<String, DefaultKeyedStateStore<String>, DefaultClock, StateInformationMiddleware>;
+
+/// API request limits: a bucket per API key and one per client address.
+pub struct ApiLimiter {
+    by_key: Keyed,
+    by_ip: Keyed,
+    key_rate: AttemptRate,
+    ip_rate: AttemptRate,
+}
+
+/// Where a caller stands: the bucket's size, what is left, and seconds until it is full.
+#[derive(Debug, Clone, Copy)]
+pub struct Standing {
+    pub limit: u32,
+    pub remaining: u32,
+    pub reset_secs: u64,
+}
+
+/// A refused request: the standing and when to try again.
+#[derive(Debug, Clone, Copy)]
+pub struct Refused {
+    pub limit: u32,
+    pub retry_after: u64,
+}
+
+fn keyed(rate: AttemptRate) -> Keyed {
+    let quota = Quota::with_period(rate.per.max(Duration::from_nanos(1)))
+        .expect("a non-zero period")
+        .allow_burst(NonZeroU32::new(rate.burst.max(1)).expect("non-zero"));
+    RateLimiter::keyed(quota).with_middleware::<StateInformationMiddleware>()
+}
+
+impl ApiLimiter {
+    /// `key_rate` per API key, `ip_rate` per address.
+    pub fn new(key_rate: AttemptRate, ip_rate: AttemptRate) -> Self {
+        ApiLimiter { by_key: keyed(key_rate), by_ip: keyed(ip_rate), key_rate, ip_rate }
+    }
+
+    /// Takes one request from the key's bucket (when there is a key) and the address's.
+    pub fn check(&self, key_id: Option<&str>, ip: &str) -> Result<Standing, Refused> {
+        let clock = DefaultClock::default();
+        let one = |lim: &Keyed, k: &str, rate: AttemptRate| -> Result<Standing, Refused> {
+            match lim.check_key(&k.to_string()) {
+                Ok(snap) => {
+                    let remaining = snap.remaining_burst_capacity();
+                    let missing = rate.burst.saturating_sub(remaining);
+                    let reset = (rate.per * missing).as_secs_f64().ceil() as u64;
+                    Ok(Standing { limit: rate.burst, remaining, reset_secs: reset })
+                }
+                Err(not_until) => {
+                    Err(Refused { limit: rate.burst, retry_after: not_until.wait_time_from(clock.now()).as_secs() + 1 })
+                }
+            }
+        };
+        let ip_standing = one(&self.by_ip, ip, self.ip_rate)?;
+        match key_id {
+            Some(k) => one(&self.by_key, k, self.key_rate),
+            None => Ok(ip_standing),
+        }
+    }
+
+    /// Forgets full buckets.
+    pub fn shrink(&self) {
+        self.by_key.retain_recent();
+        self.by_ip.retain_recent();
+    }
+}

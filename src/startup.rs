@@ -59,23 +59,27 @@ impl Application {
             },
             limiter: Arc::new(crate::ratelimit::AuthLimiter::new(config.auth_rate)),
             webhooks: Arc::new(config.webhooks.clone()),
+            api_limiter: Arc::new(crate::ratelimit::ApiLimiter::new(config.api_key_rate, config.api_ip_rate)),
             auth: Authenticator::start(db, secret),
             public_url,
         };
         spawn_refresher(state.clone(), config.refresh_interval, config.refresh_window);
         crate::delivery::start(state.clone(), config.webhooks.clone());
         let limiter = state.limiter.clone();
+        let api_limiter = state.api_limiter.clone();
         // Full buckets carry no information: dropping them bounds the limiter's memory.
         actix_web::rt::spawn(async move {
             loop {
                 actix_web::rt::time::sleep(std::time::Duration::from_secs(60)).await;
                 limiter.shrink();
+                api_limiter.shrink();
             }
         });
         let data = web::Data::new(state);
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(data.clone())
+                .wrap(actix_web::middleware::from_fn(api::limits::limit))
                 // Path only: a query string may carry a token, and tokens never reach a log.
                 .wrap(
                     Logger::new(r#"%a "%{method}xi %U" %s %b %Dms"#)

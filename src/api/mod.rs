@@ -5,6 +5,7 @@ pub mod body;
 pub mod connect;
 pub mod health;
 pub mod holders;
+pub mod limits;
 pub mod metrics;
 pub mod native;
 pub mod postcore;
@@ -30,6 +31,7 @@ pub struct AppState {
     pub holders: HolderSettings,
     pub limiter: Arc<crate::ratelimit::AuthLimiter>,
     pub webhooks: Arc<crate::delivery::WebhookConfig>,
+    pub api_limiter: Arc<crate::ratelimit::ApiLimiter>,
 }
 
 /// What the operator decided about account holders.

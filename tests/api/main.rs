@@ -12,6 +12,7 @@ mod fakes;
 mod helpers;
 mod holders;
 mod idempotency;
+mod limits;
 mod linking;
 mod openapi;
 mod postcore;

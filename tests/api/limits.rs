@@ -1,0 +1,61 @@
+//! Request limits per API key and per address, with the headers, in each caller's dialect.
+
+use crate::helpers::spawn_app_with;
+use hitchpost::ratelimit::AttemptRate;
+use std::time::Duration;
+
+fn five_a_second() -> AttemptRate {
+    AttemptRate { burst: 5, per: Duration::from_millis(200) }
+}
+
+#[test]
+fn every_api_response_carries_the_limit_headers() {
+    let app = spawn_app_with(|c| c.api_key_rate = five_a_second());
+    let key = app.key("acme");
+    let res = app.list_profiles(&key, "");
+    assert_eq!(res.header("x-ratelimit-limit"), Some("5"));
+    assert_eq!(res.header("x-ratelimit-remaining"), Some("4"));
+    assert!(res.header("x-ratelimit-reset").unwrap().parse::<u64>().is_ok());
+    let ay = app.send("GET", "/api/user", &[("authorization", &format!("Bearer {key}"))], None);
+    assert_eq!(ay.header("x-ratelimit-max"), Some("5"));
+    assert_eq!(ay.header("x-ratelimit-count"), Some("2"));
+    assert!(app.healthz().header("x-ratelimit-limit").is_none(), "health checks are not limited");
+}
+
+#[test]
+fn over_the_limit_is_a_429_with_retry_after_in_each_dialect_and_other_keys_go_on() {
+    let app = spawn_app_with(|c| c.api_key_rate = AttemptRate { burst: 3, per: Duration::from_secs(60) });
+    let (flooder, other) = (app.key("a"), app.key("b"));
+    for _ in 0..3 {
+        assert_eq!(app.list_profiles(&flooder, "").status, 200);
+    }
+    let native = app.list_profiles(&flooder, "");
+    assert_eq!(native.status, 429);
+    assert_eq!(native.header("content-type"), Some("application/problem+json"));
+    assert!(native.header("retry-after").unwrap().parse::<u64>().unwrap() >= 1);
+    assert_eq!(native.header("x-ratelimit-remaining"), Some("0"));
+    let up = app.send("GET", "/api/uploadposts/users", &[("authorization", &format!("ApiKey {flooder}"))], None);
+    assert_eq!(up.status, 429);
+    assert_eq!(up.body["success"], false);
+    let pc = app.send("GET", "/profiles", &[("x-api-key", &flooder)], None);
+    assert_eq!(pc.body["error"], "RATE_LIMITED");
+    let ay = app.send("GET", "/api/user", &[("authorization", &format!("Bearer {flooder}"))], None);
+    assert_eq!(ay.body["status"], "error");
+    assert_eq!(ay.body["code"], 429);
+    // Another key's requests are untouched.
+    for _ in 0..3 {
+        assert_eq!(app.list_profiles(&other, "").status, 200);
+    }
+}
+
+#[test]
+fn the_address_limit_counts_requests_without_a_key_per_address() {
+    let app = spawn_app_with(|c| {
+        c.api_ip_rate = AttemptRate { burst: 4, per: Duration::from_secs(60) };
+        c.trust_proxy = true;
+    });
+    let from = |ip: &str| app.send("GET", "/v1/profiles", &[("x-forwarded-for", ip)], None).status;
+    let statuses: Vec<u16> = (0..6).map(|_| from("203.0.113.5")).collect();
+    assert_eq!(statuses, [401, 401, 401, 401, 429, 429]);
+    assert_eq!(from("198.51.100.1"), 401, "another address is not held back");
+}
