@@ -358,3 +358,41 @@ fn events_acknowledged_before_a_kill_9_are_all_delivered_after_the_restart() {
     });
     assert!(got.len() >= 10);
 }
+
+#[test]
+fn dialect_subscriptions_hear_refreshes_and_reconnect_requests() {
+    let provider = fakes::oauth_provider();
+    let ayr = fakes::receiver(ReceiverMode::Ok);
+    let up = fakes::receiver(ReceiverMode::Ok);
+    let linkedin = fake_linkedin(&provider.base);
+    let app = spawn_app_with(move |c| {
+        quick(c);
+        c.providers.oauth.insert(Platform::Linkedin, linkedin);
+    });
+    let key = app.key("acme");
+    let json_ct = ("content-type", "application/json");
+    let reg = json!({"action": "social", "url": ayr.base}).to_string().into_bytes();
+    app.send("POST", "/api/hook/webhook", &[("authorization", &format!("Bearer {key}")), json_ct], Some(reg));
+    let cfg = json!({"webhook_url": up.base, "webhook_events": ["social_account_connected", "social_account_reauth_required"]});
+    app.send(
+        "POST",
+        "/api/uploadposts/notification-config",
+        &[("authorization", &format!("ApiKey {key}")), json_ct],
+        Some(cfg.to_string().into_bytes()),
+    );
+    let id = linked_oauth_account(&app, &key);
+    assert_eq!(app.refresh_account(&key, &id, "linkedin").body["outcome"], "refreshed");
+    provider.state.lock().unwrap().refresh_mode = RefreshMode::InvalidGrant;
+    assert_eq!(app.refresh_account(&key, &id, "linkedin").body["outcome"], "needs_reconnect");
+    let got = ayr.wait_for("link, refresh, refresh", |g| g.len() >= 3);
+    let kinds: Vec<Value> = got.iter().map(|r| r.json()["type"].clone()).collect();
+    assert_eq!(kinds, [json!("link"), json!("refresh"), json!("refresh")]);
+    assert_eq!(got[2].json()["refreshRequired"], true);
+    assert!(got[2].json()["reason"].as_str().unwrap().contains("invalid_grant"));
+    let got = up.wait_for("connected, reauth required", |g| g.len() >= 2);
+    assert_eq!(got[0].json()["event"], "social_account_connected");
+    assert_eq!(got[1].json()["event"], "social_account_reauth_required");
+    assert_eq!(got[1].json()["data"]["platform"], "linkedin");
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(up.state.lock().unwrap().requests.len(), 2, "a refresh is not an Upload-Post event");
+}
