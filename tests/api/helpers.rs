@@ -60,6 +60,24 @@ fn agent() -> &'static ureq::Agent {
     })
 }
 
+/// `send`, but `None` when no answer came (the server is down), instead of failing the test.
+pub fn try_send(base: &str, method: &str, path: &str, headers: &[(&str, &str)], body: Option<Vec<u8>>) -> Option<Res> {
+    let mut req = ureq::http::Request::builder().method(method).uri(format!("{base}{path}"));
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let res = match body {
+        Some(b) => agent().run(req.body(b).ok()?),
+        None => agent().run(req.body(()).ok()?),
+    };
+    let mut res = res.ok()?;
+    let status = res.status().as_u16();
+    let headers = res.headers().clone();
+    let text = res.body_mut().read_to_string().ok()?;
+    let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+    Some(Res { status, headers, text, body })
+}
+
 /// Sends one request to `base` + `path`.
 pub fn send(base: &str, method: &str, path: &str, headers: &[(&str, &str)], body: Option<Vec<u8>>) -> Res {
     let mut req = ureq::http::Request::builder().method(method).uri(format!("{base}{path}"));

@@ -7,6 +7,7 @@ mod browser;
 mod cli;
 mod clients;
 mod connect;
+mod crash;
 mod cross_dialect;
 mod fakes;
 mod helpers;

@@ -1,0 +1,113 @@
+//! Crash safety: 20 rounds of `kill -9` while 16 clients create profiles and link sandbox
+//! accounts. After each restart every acknowledged write is there and the file is sound; at
+//! the end, no webhook event for an acknowledged change is missing.
+
+use crate::fakes::{self, ReceiverMode};
+use crate::helpers::{cli, create_key, send, spawn_binary_with, try_send};
+use serde_json::json;
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+#[test]
+fn twenty_kill_9_rounds_under_load_lose_no_acknowledged_write_or_event() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("crash.db");
+    let receiver = fakes::receiver(ReceiverMode::Ok);
+    let env = [
+        ("HITCHPOST_ALLOW_PRIVATE_OUTBOUND", "true"),
+        ("HITCHPOST_SANDBOX", "true"),
+        ("HITCHPOST_RATE_PER_KEY", "0"),
+        ("HITCHPOST_RATE_PER_IP", "0"),
+    ];
+    let mut server = spawn_binary_with(&db, &[], &env, None);
+    let key = create_key(&db, "acme", None);
+    let headers = [("x-api-key", key.as_str()), ("content-type", "application/json")];
+    let hook = json!({"url": receiver.base, "events": ["profile.created", "account.linked"]}).to_string().into_bytes();
+    assert_eq!(send(&server.base, "POST", "/v1/webhooks", &headers, Some(hook)).status, 201);
+    let profiles: Arc<Mutex<Vec<String>>> = Arc::default();
+    let links: Arc<Mutex<Vec<String>>> = Arc::default();
+    for round in 0..20 {
+        let before = profiles.lock().unwrap().len();
+        let stop = Arc::new(AtomicBool::new(false));
+        let clients: Vec<_> = (0..16)
+            .map(|t| {
+                let (base, key, profiles, links, stop) =
+                    (server.base.clone(), key.clone(), profiles.clone(), links.clone(), stop.clone());
+                std::thread::spawn(move || {
+                    let headers = [("x-api-key", key.as_str()), ("content-type", "application/json")];
+                    let mut i = 0;
+                    while !stop.load(Ordering::Relaxed) {
+                        i += 1;
+                        let body = json!({"name": format!("r{round}-c{t}-{i}")}).to_string().into_bytes();
+                        let Some(res) = try_send(&base, "POST", "/v1/profiles", &headers, Some(body)) else { return };
+                        if res.status != 201 {
+                            continue;
+                        }
+                        let id = res.body["id"].as_str().unwrap().to_string();
+                        profiles.lock().unwrap().push(id.clone());
+                        let link = json!({"platform": "x", "sandbox": true}).to_string().into_bytes();
+                        let Some(res) =
+                            try_send(&base, "POST", &format!("/v1/profiles/{id}/accounts"), &headers, Some(link))
+                        else {
+                            return;
+                        };
+                        if res.status == 201 {
+                            links.lock().unwrap().push(id);
+                        }
+                    }
+                })
+            })
+            .collect();
+        std::thread::sleep(Duration::from_millis(250));
+        server.kill9();
+        stop.store(true, Ordering::Relaxed);
+        for c in clients {
+            c.join().unwrap();
+        }
+        let (ok, report, err) = cli(&["check", "--db", db.to_str().unwrap()]);
+        assert!(ok && report.contains("integrity\tok"), "round {round}: {report} {err}");
+        server = spawn_binary_with(&db, &[], &env, None);
+        // Every profile and link acknowledged in this round survived the kill.
+        let acked: Vec<String> = profiles.lock().unwrap()[before..].to_vec();
+        assert!(!acked.is_empty(), "round {round} made nothing");
+        let linked: HashSet<String> = links.lock().unwrap().iter().cloned().collect();
+        for id in &acked {
+            let res = send(&server.base, "GET", &format!("/v1/profiles/{id}"), &[("x-api-key", &key)], None);
+            assert_eq!(res.status, 200, "round {round}: profile {id} was acknowledged and lost");
+            if linked.contains(id) {
+                assert_eq!(
+                    res.body["accounts"],
+                    json!(["x"]),
+                    "round {round}: the link of {id} was acknowledged and lost"
+                );
+            }
+        }
+    }
+    // Every acknowledged change's event arrives (at least once).
+    let made: HashSet<String> = profiles.lock().unwrap().iter().cloned().collect();
+    let linked: HashSet<String> = links.lock().unwrap().iter().cloned().collect();
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let got = receiver.state.lock().unwrap().requests.clone();
+        let of = |t: &str| -> HashSet<String> {
+            got.iter()
+                .map(|r| r.json())
+                .filter(|b| b["type"] == t)
+                .filter_map(|b| b["data"]["profileId"].as_str().map(str::to_owned))
+                .collect()
+        };
+        let (created, links_seen) = (of("profile.created"), of("account.linked"));
+        let missing_created = made.difference(&created).count();
+        let missing_linked = linked.difference(&links_seen).count();
+        if missing_created == 0 && missing_linked == 0 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{missing_created} profile.created and {missing_linked} account.linked events never arrived"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
