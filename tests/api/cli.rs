@@ -157,3 +157,54 @@ fn check_refuses_a_damaged_file_and_restore_refuses_to_use_one() {
     let (ok, _, err) = cli(&["restore", "--db", target.to_str().unwrap(), "--from", bad.to_str().unwrap()]);
     assert!(!ok, "{err}");
 }
+
+#[test]
+fn sigterm_finishes_in_flight_requests_and_exits_cleanly() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Mutex};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("term.db");
+    let mut server = spawn_binary(&db, &[]);
+    let key = create_key(&db, "acme", None);
+    let acked: Arc<Mutex<Vec<String>>> = Arc::default();
+    let stop = Arc::new(AtomicBool::new(false));
+    let clients: Vec<_> = (0..8)
+        .map(|i| {
+            let (base, key, acked, stop) = (server.base.clone(), key.clone(), acked.clone(), stop.clone());
+            std::thread::spawn(move || {
+                let headers = [("x-api-key", key.as_str()), ("content-type", "application/json")];
+                while !stop.load(Ordering::Relaxed) {
+                    let body = json!({"name": format!("t{i}")}).to_string().into_bytes();
+                    match crate::helpers::try_send(&base, "POST", "/v1/profiles", &headers, Some(body)) {
+                        Some(r) if r.status == 201 => {
+                            acked.lock().unwrap().push(r.body["id"].as_str().unwrap().to_string())
+                        }
+                        Some(_) => {}
+                        None => return,
+                    }
+                }
+            })
+        })
+        .collect();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let pid = server.child.id().to_string();
+    assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(s) = server.child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(20), "still running after SIGTERM");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    stop.store(true, Ordering::Relaxed);
+    for c in clients {
+        c.join().unwrap();
+    }
+    assert!(status.success(), "exit status {status}");
+    let server = spawn_binary(&db, &[]);
+    for id in acked.lock().unwrap().iter() {
+        let res = send(&server.base, "GET", &format!("/v1/profiles/{id}"), &[("x-api-key", &key)], None);
+        assert_eq!(res.status, 200, "{id} was answered 201 before the shutdown and is lost");
+    }
+}
