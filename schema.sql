@@ -270,3 +270,20 @@ CREATE TABLE IF NOT EXISTS idempotency_keys (
     PRIMARY KEY (scope, key)
 );
 CREATE INDEX IF NOT EXISTS idempotency_keys_by_age ON idempotency_keys(created_at);
+
+-- ---------------------------------------------------------------- version 7: audit log
+-- Who (an API key, an account holder, a connect link, the CLI or the server itself, and from
+-- which address) did what to which profile, and when. Written in the same transaction as the
+-- change; pruned after the retention period.
+CREATE TABLE IF NOT EXISTS audit_log (
+    seq           INTEGER PRIMARY KEY,
+    workspace_id  INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+    at            TEXT NOT NULL,
+    actor         TEXT NOT NULL,
+    ip            TEXT,
+    action        TEXT NOT NULL,
+    profile_id    TEXT,
+    target        TEXT
+);
+CREATE INDEX IF NOT EXISTS audit_log_by_workspace ON audit_log(workspace_id, seq);
+CREATE INDEX IF NOT EXISTS audit_log_by_age ON audit_log(at);

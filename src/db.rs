@@ -17,7 +17,7 @@ use tokio::sync::oneshot;
 /// The schema, applied at start.
 const SCHEMA: &str = include_str!("../schema.sql");
 /// The schema version this binary writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 6;
+pub const SCHEMA_VERSION: i64 = 7;
 /// Changes to existing tables: (the version it brings a database to, the version that made
 /// the table, the statement). A step runs on a database at a version at least the latter and
 /// below the former: a table made later comes from schema.sql already in its new shape.
@@ -172,7 +172,9 @@ impl Db {
         T: Send + 'static,
         E: From<store::Error> + Send + 'static,
     {
-        let job = Box::new(WriteJob { f: Some(f), result: None, reply });
+        // Who asked for the write travels with it to the writer thread (the audit log).
+        let actor = crate::domain::audit::current();
+        let job = Box::new(WriteJob { f: Some(f), result: None, reply, actor });
         self.writer.send(job).map_err(|_| E::from(store::Error::Writer("the writer has stopped".into())))
     }
 }
@@ -195,6 +197,7 @@ struct WriteJob<T, E, F> {
     f: Option<F>,
     result: Option<Result<T, E>>,
     reply: Reply<T, E>,
+    actor: Option<crate::domain::audit::Actor>,
 }
 
 impl<T, E, F> Job for WriteJob<T, E, F>
@@ -206,7 +209,8 @@ where
     fn run(&mut self, conn: &Conn) -> bool {
         let Some(f) = self.f.take() else { return false };
         // A panicking write must not take the writer (and every later write) down with it.
-        let result = catch_unwind(AssertUnwindSafe(|| f(conn)))
+        let actor = self.actor.take();
+        let result = catch_unwind(AssertUnwindSafe(|| crate::domain::audit::with_actor(actor, || f(conn))))
             .unwrap_or_else(|_| Err(E::from(store::Error::Writer("a write panicked".into()))));
         let ok = result.is_ok();
         self.result = Some(result);

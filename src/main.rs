@@ -216,9 +216,11 @@ fn key(command: KeyCommand) -> Result<(), String> {
             let parts = api_key::generate();
             let hash = api_key::hash_secret(&parts.secret).map_err(show)?;
             let key = parts.clone();
-            db.write_blocking(move |c| {
-                let ws = domain::workspaces::ensure(c, &workspace, profile_limit)?;
-                domain::api_keys::insert(c, ws, &key, hash, name)
+            domain::audit::with_actor(Some(cli_actor()), || {
+                db.write_blocking(move |c| {
+                    let ws = domain::workspaces::ensure(c, &workspace, profile_limit)?;
+                    domain::api_keys::insert(c, ws, &key, hash, name)
+                })
             })
             .map_err(show)?;
             println!("{}", parts.to_key());
@@ -239,7 +241,10 @@ fn key(command: KeyCommand) -> Result<(), String> {
         }
         KeyCommand::Revoke { db, id } => {
             let db = open(&db)?;
-            db.write_blocking(move |c| domain::api_keys::revoke(c, &id)).map_err(show)?;
+            domain::audit::with_actor(Some(cli_actor()), || {
+                db.write_blocking(move |c| domain::api_keys::revoke(c, &id))
+            })
+            .map_err(show)?;
             println!("revoked");
         }
     }
@@ -342,4 +347,9 @@ fn check(db: DbArg) -> Result<(), String> {
         return Err("the database is damaged".into());
     }
     Ok(())
+}
+
+/// The operator at the command line, for the audit log.
+fn cli_actor() -> domain::audit::Actor {
+    domain::audit::Actor { who: "cli".into(), ip: None }
 }

@@ -56,6 +56,7 @@ impl Application {
                 trial_days: config.trial_days,
                 storage_limit_bytes: config.storage_limit_bytes,
                 trust_proxy: config.trust_proxy,
+                audit_retention_days: config.audit_retention_days,
             },
             limiter: Arc::new(crate::ratelimit::AuthLimiter::new(config.auth_rate)),
             webhooks: Arc::new(config.webhooks.clone()),
@@ -80,6 +81,7 @@ impl Application {
             App::new()
                 .app_data(data.clone())
                 .wrap(actix_web::middleware::from_fn(api::limits::limit))
+                .wrap(actix_web::middleware::from_fn(api::actor::actor))
                 // Path only: a query string may carry a token, and tokens never reach a log.
                 .wrap(
                     Logger::new(r#"%a "%{method}xi %U" %s %b %Dms"#)
@@ -161,6 +163,10 @@ fn spawn_refresher(state: AppState, interval: std::time::Duration, window: std::
             let before = (chrono::Utc::now() + ahead).to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
             if let Err(e) = state.db.write(move |c| crate::domain::accounts::notify_expiring(c, &before)).await {
                 log::warn!("expiry notices: {e}");
+            }
+            let days = state.holders.audit_retention_days;
+            if let Err(e) = state.db.write(move |c| crate::domain::audit::prune(c, days)).await {
+                log::warn!("audit retention: {e}");
             }
         }
     });

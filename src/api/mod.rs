@@ -1,5 +1,6 @@
 //! The wire: one module per dialect, each translating its format to the domain and back.
 
+pub mod actor;
 pub mod ayrshare;
 pub mod body;
 pub mod connect;
@@ -41,6 +42,8 @@ pub struct HolderSettings {
     pub trial_days: i64,
     pub storage_limit_bytes: i64,
     pub trust_proxy: bool,
+    /// How long audit entries are kept.
+    pub audit_retention_days: i64,
 }
 
 /// The client's address: the peer, or behind a trusted proxy the first `X-Forwarded-For` hop.

@@ -121,6 +121,7 @@ pub fn link(conn: &Conn, profile: &Profile, platform: Platform, a: NewAccount) -
     let account = get_by_id(conn, id)?;
     let ws = WorkspaceId(profile.workspace_id);
     webhooks::emit(conn, ws, EventType::AccountLinked, &profile.id, webhooks::event_data(profile, Some(&account)))?;
+    super::audit::record(conn, ws, "account.linked", Some(&profile.id), Some(platform.as_str()))?;
     Ok(account)
 }
 
@@ -131,6 +132,7 @@ pub fn unlink(conn: &Conn, profile: &Profile, platform: Platform) -> Result<Acco
     store::accounts::delete_account(conn, profile.seq, platform.as_str())?;
     let ws = WorkspaceId(profile.workspace_id);
     webhooks::emit(conn, ws, EventType::AccountUnlinked, &profile.id, webhooks::event_data(profile, account.as_ref()))?;
+    super::audit::record(conn, ws, "account.unlinked", Some(&profile.id), Some(platform.as_str()))?;
     Ok(row)
 }
 
@@ -178,7 +180,11 @@ pub fn record_refresh(
 /// Marks an account as needing its owner to link it again.
 pub fn mark_needs_reconnect(conn: &Conn, id: i64, reason: &str) -> Result<()> {
     store::accounts::update_account_needs_reconnect(conn, id, reason)?;
-    emit_for(conn, id, EventType::AccountNeedsReconnect)
+    emit_for(conn, id, EventType::AccountNeedsReconnect)?;
+    let account = get_by_id(conn, id)?;
+    let profile = owner(conn, &account)?;
+    let ws = WorkspaceId(profile.workspace_id);
+    super::audit::record(conn, ws, "account.needs_reconnect", Some(&profile.id), Some(account.platform.as_str()))
 }
 
 /// Sends `account.expiring` once per expiry for accounts whose tokens lapse before `before`

@@ -58,6 +58,7 @@ pub fn insert_for_holder(
         last_used_at: None,
     };
     store::api_keys::insert_api_key(conn, &row)?;
+    super::audit::record(conn, ws, "key.created", None, Some(&row.key_id))?;
     Ok(row.into())
 }
 
@@ -68,10 +69,17 @@ pub fn list_for_holder(conn: &Conn, holder: &str) -> Result<Vec<KeyInfo>> {
 
 /// Revokes one of a holder's keys; another holder's key is not found.
 pub fn revoke_for_holder(conn: &Conn, holder: &str, key_id: &str) -> Result<()> {
-    if store::api_keys::revoke_api_key_of_holder(conn, holder, key_id)? {
-        Ok(())
-    } else {
-        Err(Error::NotFound("API key"))
+    if !store::api_keys::revoke_api_key_of_holder(conn, holder, key_id)? {
+        return Err(Error::NotFound("API key"));
+    }
+    audit_key(conn, key_id, "key.revoked")
+}
+
+/// Records a key's creation or revocation in its workspace's log.
+fn audit_key(conn: &Conn, key_id: &str, action: &'static str) -> Result<()> {
+    match store::api_keys::find_api_key_by_key_id(conn, key_id)? {
+        Some(k) => super::audit::record(conn, WorkspaceId(k.workspace_id), action, None, Some(key_id)),
+        None => Ok(()),
     }
 }
 
@@ -91,7 +99,7 @@ pub fn insert(conn: &Conn, ws: WorkspaceId, parts: &KeyParts, secret_hash: Strin
             last_used_at: None,
         },
     )?;
-    Ok(())
+    super::audit::record(conn, ws, "key.created", None, Some(&parts.key_id))
 }
 
 /// Makes sure the dev key exists in the workspace (it is derived, so only its row may be missing).
@@ -118,5 +126,8 @@ pub fn revoke(conn: &Conn, id_or_key: &str) -> Result<()> {
         Some(parts) => parts.key_id,
         None => id_or_key.to_string(),
     };
-    if store::api_keys::revoke_api_key(conn, &key_id)? { Ok(()) } else { Err(Error::NotFound("api key")) }
+    if !store::api_keys::revoke_api_key(conn, &key_id)? {
+        return Err(Error::NotFound("api key"));
+    }
+    audit_key(conn, &key_id, "key.revoked")
 }

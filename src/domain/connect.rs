@@ -211,6 +211,7 @@ pub fn create(conn: &Conn, jwt: &Jwt, ws: WorkspaceId, profile: &Profile, new: N
         },
     )?;
     let token = jwt.sign(&ConnectClaims::new(LINK_AUDIENCE, &profile.id, ws.0, &jti, exp));
+    super::audit::record(conn, ws, "connect_link.created", Some(&profile.id), Some(&jti))?;
     Ok(CreatedLink { jti, token, expires_at, profile: profile.clone() })
 }
 
@@ -230,11 +231,17 @@ pub fn list_live(conn: &Conn, ws: WorkspaceId, profile_id: &str) -> Result<Vec<L
 
 /// Revokes one of the workspace's links.
 pub fn revoke(conn: &Conn, ws: WorkspaceId, jti: &str) -> Result<()> {
-    if store::connect_links::revoke_link(conn, ws.0, jti, &store::now())? {
-        Ok(())
-    } else {
-        Err(Error::NotFound("connect link"))
+    if !store::connect_links::revoke_link(conn, ws.0, jti, &store::now())? {
+        return Err(Error::NotFound("connect link"));
     }
+    let profile = link_profile_id(conn, jti)?;
+    super::audit::record(conn, ws, "connect_link.revoked", profile.as_deref(), Some(jti))
+}
+
+/// The UUID of the profile a link is for.
+fn link_profile_id(conn: &Conn, jti: &str) -> Result<Option<String>> {
+    let Some(row) = store::connect_links::find_link(conn, jti)? else { return Ok(None) };
+    Ok(store::profiles::find_profile_by_seq(conn, row.profile_seq)?.map(|p| p.id))
 }
 
 /// Why a link or session is refused; the words are for the person holding it.
@@ -308,5 +315,12 @@ pub fn check(conn: &Conn, jwt: &Jwt, token: &str, audience: &str) -> Result<std:
 
 /// Uses a link up; of racing callers exactly one gets `Ok(true)`.
 pub fn claim(conn: &Conn, jti: &str) -> Result<bool> {
-    Ok(store::connect_links::claim_link(conn, jti, &store::now())?)
+    if !store::connect_links::claim_link(conn, jti, &store::now())? {
+        return Ok(false);
+    }
+    if let Some(row) = store::connect_links::find_link(conn, jti)? {
+        let profile = link_profile_id(conn, jti)?;
+        super::audit::record(conn, WorkspaceId(row.workspace_id), "connect_link.used", profile.as_deref(), Some(jti))?;
+    }
+    Ok(true)
 }

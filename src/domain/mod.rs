@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod api_keys;
+pub mod audit;
 pub mod connect;
 pub mod documents;
 pub mod holders;

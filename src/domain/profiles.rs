@@ -233,6 +233,7 @@ pub fn create(conn: &Conn, ws: WorkspaceId, new: NewProfile) -> Result<Profile> 
     let profile: Profile = row.into();
     let data = webhooks::event_data(&profile, None);
     webhooks::emit(conn, ws, webhooks::EventType::ProfileCreated, &profile.id, data)?;
+    super::audit::record(conn, ws, "profile.created", Some(&profile.id), None)?;
     Ok(profile)
 }
 
@@ -278,6 +279,7 @@ pub fn update(conn: &Conn, ws: WorkspaceId, id: &str, patch: ProfilePatch) -> Re
     }
     row.updated_at = store::now();
     store::profiles::update_profile(conn, &row).map_err(conflict)?;
+    super::audit::record(conn, ws, "profile.updated", Some(&row.id), None)?;
     Ok(row.into())
 }
 
@@ -323,6 +325,7 @@ pub fn delete(conn: &Conn, ws: WorkspaceId, id: &str) -> Result<()> {
     store::profiles::delete_profile(conn, ws.0, id)?;
     let data = webhooks::event_data(&profile, None);
     webhooks::emit(conn, ws, webhooks::EventType::ProfileDeleted, &profile.id, data)?;
+    super::audit::record(conn, ws, "profile.deleted", Some(&profile.id), None)?;
     Ok(())
 }
 

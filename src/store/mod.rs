@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod api_keys;
+pub mod audit;
 pub mod batches;
 pub mod connect_links;
 pub mod documents;

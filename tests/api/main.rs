@@ -1,5 +1,6 @@
 //! Black-box tests over real HTTP.
 
+mod audit;
 mod auth;
 mod ayrshare;
 mod bad_input;

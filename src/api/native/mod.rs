@@ -2,6 +2,7 @@
 //! RFC 9457 problem+json errors.
 
 mod accounts;
+mod audit;
 mod connect_links;
 mod error;
 mod idempotency;
@@ -48,6 +49,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(webhooks::ping)
             .service(webhooks::list_deliveries)
             .service(webhooks::redeliver)
+            .service(audit::audit_log)
             .default_service(web::to(|| async {
                 Err::<actix_web::HttpResponse, _>(Error::from(super::ApiError::RouteNotFound))
             })),

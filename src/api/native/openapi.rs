@@ -1,7 +1,7 @@
 //! `GET /openapi.json`: the native API described from the code itself.
 
 use super::error::{FieldProblem, Problem};
-use super::{accounts, connect_links, profiles, webhooks};
+use super::{accounts, audit, connect_links, profiles, webhooks};
 use actix_web::{HttpResponse, get};
 use std::sync::OnceLock;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -34,6 +34,7 @@ use utoipa::{Modify, OpenApi};
         webhooks::ping,
         webhooks::list_deliveries,
         webhooks::redeliver,
+        audit::audit_log,
     ),
     components(schemas(Problem, FieldProblem, profiles::ProfileBody, profiles::CreateProfile,
         profiles::UpdateProfile, profiles::ProfileList,
@@ -41,7 +42,7 @@ use utoipa::{Modify, OpenApi};
         connect_links::ConnectLinkList, connect_links::ValidateConnectLink, connect_links::ValidationBody,
         accounts::AccountBody, accounts::AccountList, accounts::LinkAccount, accounts::RefreshBody,
         webhooks::WebhookBody, webhooks::WebhookList, webhooks::CreateWebhook, webhooks::UpdateWebhook,
-        webhooks::DeliveryBody, webhooks::DeliveryList)),
+        webhooks::DeliveryBody, webhooks::DeliveryList, audit::AuditEntry, audit::AuditPage)),
     modifiers(&Security),
     tags((name = "profiles", description = "End-users of your platform"),
          (name = "connect", description = "Single-use links through which end-users link accounts"),
