@@ -43,6 +43,8 @@ pub struct Config {
     pub trust_proxy: bool,
     /// How long audit log entries are kept.
     pub audit_retention_days: i64,
+    /// `HITCHPOST_METRICS_TOKEN`: lets non-loopback scrapers read `/metrics`.
+    pub metrics_token: Option<String>,
     /// API requests per API key, and per client address.
     pub api_key_rate: crate::ratelimit::AttemptRate,
     pub api_ip_rate: crate::ratelimit::AttemptRate,
@@ -69,6 +71,7 @@ impl Default for Config {
             trust_proxy: false,
             webhooks: crate::delivery::WebhookConfig::default(),
             audit_retention_days: 90,
+            metrics_token: None,
             api_key_rate: per_second(100),
             api_ip_rate: per_second(200),
         }
@@ -104,6 +107,7 @@ impl Config {
                 .map_or(1024 * 1024 * 1024, |mb| mb * 1024 * 1024),
             auth_rate: crate::ratelimit::AttemptRate::default(),
             trust_proxy: flag("HITCHPOST_TRUST_PROXY").unwrap_or(false),
+            metrics_token: get("HITCHPOST_METRICS_TOKEN"),
             audit_retention_days: get("HITCHPOST_AUDIT_RETENTION_DAYS").and_then(|v| v.parse().ok()).unwrap_or(90),
             api_key_rate: per_second(get("HITCHPOST_RATE_PER_KEY").and_then(|v| v.parse().ok()).unwrap_or(100)),
             api_ip_rate: per_second(get("HITCHPOST_RATE_PER_IP").and_then(|v| v.parse().ok()).unwrap_or(200)),

@@ -7,10 +7,12 @@
 //! `synchronous=FULL` in WAL mode, a commit is on disk before it is acknowledged: an answered
 //! write survives `kill -9` and power loss alike, for one fsync per group rather than per write.
 
+use crate::metrics::Metrics;
 use crate::store::{self, Conn};
 use r2d2_sqlite::SqliteConnectionManager;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
+use std::sync::Arc;
 use std::sync::mpsc;
 use tokio::sync::oneshot;
 
@@ -43,6 +45,8 @@ const BUSY_TIMEOUT_MS: u32 = 5000;
 pub struct Db {
     pool: r2d2::Pool<SqliteConnectionManager>,
     writer: mpsc::Sender<Box<dyn Job>>,
+    /// This server's counters (the writer's, and everyone else's through `metrics()`).
+    metrics: Arc<Metrics>,
 }
 
 fn configure(conn: &Conn) -> rusqlite::Result<()> {
@@ -95,11 +99,18 @@ impl Db {
         let manager = SqliteConnectionManager::file(path).with_init(|c| configure(c));
         let pool = r2d2::Pool::builder().max_size(READ_CONNECTIONS).min_idle(Some(2)).build(manager)?;
         let (tx, rx) = mpsc::channel::<Box<dyn Job>>();
+        let metrics = Arc::new(Metrics::default());
+        let writer_metrics = metrics.clone();
         std::thread::Builder::new()
             .name("hitchpost-writer".into())
-            .spawn(move || writer_loop(writer_conn, rx))
+            .spawn(move || writer_loop(writer_conn, rx, writer_metrics))
             .map_err(|e| store::Error::Writer(format!("cannot start the writer thread: {e}")))?;
-        Ok(Db { pool, writer: tx })
+        Ok(Db { pool, writer: tx, metrics })
+    }
+
+    /// The counters of the server this database serves.
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
     }
 
     /// Runs `f` on a pooled read connection, off the async executor.
@@ -174,7 +185,7 @@ impl Db {
     {
         // Who asked for the write travels with it to the writer thread (the audit log).
         let actor = crate::domain::audit::current();
-        let job = Box::new(WriteJob { f: Some(f), result: None, reply, actor });
+        let job = Box::new(WriteJob { f: Some(f), result: None, reply, actor, queued: std::time::Instant::now() });
         self.writer.send(job).map_err(|_| E::from(store::Error::Writer("the writer has stopped".into())))
     }
 }
@@ -189,6 +200,8 @@ type Reply<T, E> = Box<dyn FnOnce(Result<T, E>) + Send>;
 trait Job: Send {
     /// Runs the write; false when it failed (and must be rolled back).
     fn run(&mut self, conn: &Conn) -> bool;
+    /// How long the write has waited for its transaction.
+    fn waited_micros(&self) -> u64;
     /// Answers the caller once the transaction's fate is known.
     fn finish(self: Box<Self>, commit: Result<(), &str>);
 }
@@ -198,6 +211,7 @@ struct WriteJob<T, E, F> {
     result: Option<Result<T, E>>,
     reply: Reply<T, E>,
     actor: Option<crate::domain::audit::Actor>,
+    queued: std::time::Instant,
 }
 
 impl<T, E, F> Job for WriteJob<T, E, F>
@@ -217,6 +231,10 @@ where
         ok
     }
 
+    fn waited_micros(&self) -> u64 {
+        self.queued.elapsed().as_micros() as u64
+    }
+
     fn finish(self: Box<Self>, commit: Result<(), &str>) {
         let answer = match (self.result, commit) {
             // A write that failed by itself reports its own error, committed or not.
@@ -229,7 +247,7 @@ where
     }
 }
 
-fn writer_loop(conn: Conn, rx: mpsc::Receiver<Box<dyn Job>>) {
+fn writer_loop(conn: Conn, rx: mpsc::Receiver<Box<dyn Job>>, metrics: Arc<Metrics>) {
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -238,6 +256,8 @@ fn writer_loop(conn: Conn, rx: mpsc::Receiver<Box<dyn Job>>) {
                 Err(_) => break,
             }
         }
+        let waited: u64 = batch.iter().map(|j| j.waited_micros()).sum();
+        metrics.batch(batch.len() as u64, waited);
         let outcome = commit_batch(&conn, &mut batch);
         if let Err(e) = &outcome {
             log::error!("writer: a batch of {} writes failed to commit: {e}", batch.len());

@@ -180,6 +180,7 @@ async fn deliver(state: AppState, cfg: Arc<WebhookConfig>, agent: ureq::Agent, d
         last_latency_ms: latency,
     };
     if !ok {
+        state.db.metrics().webhook_failures.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         log::warn!(
             "webhook delivery {} to {} failed (attempt {attempt}): {}",
             d.id,

@@ -8,6 +8,7 @@ pub mod db;
 pub mod delivery;
 pub mod domain;
 pub mod linking;
+pub mod metrics;
 pub mod providers;
 pub mod ratelimit;
 pub mod startup;

@@ -57,6 +57,7 @@ impl Application {
                 storage_limit_bytes: config.storage_limit_bytes,
                 trust_proxy: config.trust_proxy,
                 audit_retention_days: config.audit_retention_days,
+                metrics_token: config.metrics_token.clone(),
             },
             limiter: Arc::new(crate::ratelimit::AuthLimiter::new(config.auth_rate)),
             webhooks: Arc::new(config.webhooks.clone()),
@@ -82,6 +83,13 @@ impl Application {
                 .app_data(data.clone())
                 .wrap(actix_web::middleware::from_fn(api::limits::limit))
                 .wrap(actix_web::middleware::from_fn(api::actor::actor))
+                .wrap(actix_web::middleware::from_fn(api::metrics::count))
+                // Every answer, API or page: no MIME sniffing, no referrer leaving the server.
+                .wrap(
+                    actix_web::middleware::DefaultHeaders::new()
+                        .add(("x-content-type-options", "nosniff"))
+                        .add(("referrer-policy", "no-referrer")),
+                )
                 // Path only: a query string may carry a token, and tokens never reach a log.
                 .wrap(
                     Logger::new(r#"%a "%{method}xi %U" %s %b %Dms"#)

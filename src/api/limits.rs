@@ -89,6 +89,7 @@ pub async fn limit(
         }
         Err(r) => {
             log::info!("rate limited: {} {}", req.method(), req.path());
+            state.db.metrics().rate_limited.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             Ok(req.into_response(refused(d, r)))
         }
     }

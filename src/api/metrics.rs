@@ -1,19 +1,44 @@
-//! `GET /metrics`: Prometheus text, to loopback callers only (an operator's view, not the
-//! world's).
+//! `GET /metrics`: Prometheus text, for loopback callers, or anyone presenting
+//! `Authorization: Bearer <HITCHPOST_METRICS_TOKEN>` when that is set. And the middleware that
+//! counts every request.
 
 use super::AppState;
+use crate::store;
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 pub async fn metrics(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
     let loopback = req.peer_addr().is_some_and(|a| a.ip().is_loopback());
-    if !loopback {
+    let token_ok = state.holders.metrics_token.as_deref().is_some_and(|t| {
+        let given = super::presented_key(&req, "Bearer", None).unwrap_or_default();
+        // Compared in constant time: a scraper's token is a secret.
+        given.len() == t.len() && given.bytes().zip(t.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+    });
+    if !loopback && !token_ok {
         return HttpResponse::NotFound().finish();
     }
-    let body = format!(
-        "# HELP hitchpost_argon2_verifies_total API key verifications that ran argon2.\n\
-         # TYPE hitchpost_argon2_verifies_total counter\n\
-         hitchpost_argon2_verifies_total {}\n",
-        state.auth.argon2_verifies()
-    );
+    let queue = state
+        .db
+        .read(|c| store::webhooks::count_pending_deliveries(c).map_err(crate::domain::Error::from))
+        .await
+        .unwrap_or(-1);
+    let body = state.db.metrics().render(state.auth.argon2_verifies(), queue);
     HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(body)
+}
+
+/// Counts each request under its route pattern (never the raw path, which holds ids).
+pub async fn count(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let started = std::time::Instant::now();
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let res = next.call(req).await?.map_into_boxed_body();
+    if let Some(state) = state {
+        let route = res.request().match_pattern().unwrap_or_else(|| "unmatched".into());
+        state.db.metrics().request(&route, res.status().as_u16(), started.elapsed().as_secs_f64());
+    }
+    Ok(res)
 }

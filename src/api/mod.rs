@@ -44,6 +44,8 @@ pub struct HolderSettings {
     pub trust_proxy: bool,
     /// How long audit entries are kept.
     pub audit_retention_days: i64,
+    /// A token that opens `/metrics` to non-loopback scrapers.
+    pub metrics_token: Option<String>,
 }
 
 /// The client's address: the peer, or behind a trusted proxy the first `X-Forwarded-For` hop.

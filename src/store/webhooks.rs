@@ -337,3 +337,8 @@ pub fn find_delivery_event(conn: &Conn, webhook_id: &str, delivery_id: &str) -> 
         .prepare_cached("SELECT d.event_id, d.ordering_key FROM deliveries d WHERE d.id = ?1 AND d.webhook_id = ?2")?;
     Ok(st.query_row(params![delivery_id, webhook_id], |r| Ok((r.get(0)?, r.get(1)?))).optional()?)
 }
+
+/// Deliveries waiting to be sent.
+pub fn count_pending_deliveries(conn: &Conn) -> Result<i64> {
+    Ok(conn.prepare_cached("SELECT count(*) FROM deliveries WHERE status = 'pending'")?.query_row([], |r| r.get(0))?)
+}

@@ -59,3 +59,34 @@ fn the_address_limit_counts_requests_without_a_key_per_address() {
     assert_eq!(statuses, [401, 401, 401, 401, 429, 429]);
     assert_eq!(from("198.51.100.1"), 401, "another address is not held back");
 }
+
+#[test]
+fn metrics_count_requests_by_route_writes_and_refusals() {
+    let app = spawn_app_with(|c| c.api_key_rate = AttemptRate { burst: 3, per: Duration::from_secs(60) });
+    let key = app.key("acme");
+    let id = app.new_profile(&key, "measured")["id"].as_str().unwrap().to_string();
+    assert_eq!(app.get_profile(&key, &id).status, 200);
+    assert_eq!(app.get_profile(&key, "3f2b8c1e-0000-4000-8000-000000000000").status, 404);
+    assert_eq!(app.get_profile(&key, &id).status, 429);
+    let m = app.send("GET", "/metrics", &[], None);
+    assert_eq!(m.status, 200);
+    let text = &m.text;
+    for needle in [
+        r#"hitchpost_http_requests_total{route="/v1/profiles/{id}",status="200"} 1"#,
+        r#"hitchpost_http_requests_total{route="/v1/profiles/{id}",status="404"} 1"#,
+        r#"hitchpost_http_requests_total{route="/v1/profiles",status="201"} 1"#,
+        r#"hitchpost_http_request_duration_seconds_bucket{route="/v1/profiles/{id}",le="+Inf"}"#,
+        "hitchpost_rate_limited_total 1",
+        "hitchpost_webhook_queue 0",
+    ] {
+        assert!(text.contains(needle), "{needle} not in\n{text}");
+    }
+    let batches: u64 =
+        text.lines().find_map(|l| l.strip_prefix("hitchpost_writer_batches_total ")).unwrap().parse().unwrap();
+    assert!(batches >= 1);
+    assert!(!text.contains(&id), "routes are patterns, never raw paths with ids");
+    // Security headers on API answers too.
+    let res = app.list_profiles(&app.key("other"), "");
+    assert_eq!(res.header("x-content-type-options"), Some("nosniff"));
+    assert_eq!(res.header("referrer-policy"), Some("no-referrer"));
+}

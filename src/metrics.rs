@@ -1,0 +1,119 @@
+//! Counters for the operator's view (`GET /metrics`, Prometheus text): requests by route and
+//! status with a latency histogram, the writer's batches, webhook failures, rate-limit
+//! refusals. Plain atomics and one small map: cheap enough for every request.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Latency bucket bounds, in seconds.
+pub const BUCKETS: [f64; 10] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 5.0];
+
+#[derive(Default)]
+struct RouteStats {
+    by_status: HashMap<u16, u64>,
+    buckets: [u64; BUCKETS.len()],
+    sum: f64,
+    count: u64,
+}
+
+/// A server's counters.
+#[derive(Default)]
+pub struct Metrics {
+    routes: Mutex<HashMap<String, RouteStats>>,
+    pub writer_batches: AtomicU64,
+    pub writer_writes: AtomicU64,
+    pub writer_wait_micros: AtomicU64,
+    pub webhook_failures: AtomicU64,
+    pub rate_limited: AtomicU64,
+}
+
+impl Metrics {
+    /// Counts a request to a route pattern (`/v1/profiles/{id}`), never a raw path.
+    pub fn request(&self, route: &str, status: u16, seconds: f64) {
+        let mut routes = self.routes.lock().unwrap_or_else(|e| e.into_inner());
+        let r = routes.entry(route.to_string()).or_default();
+        *r.by_status.entry(status).or_default() += 1;
+        for (i, b) in BUCKETS.iter().enumerate() {
+            if seconds <= *b {
+                r.buckets[i] += 1;
+            }
+        }
+        r.sum += seconds;
+        r.count += 1;
+    }
+
+    /// Counts one writer transaction of `writes` writes that waited `wait_micros` in total.
+    pub fn batch(&self, writes: u64, wait_micros: u64) {
+        self.writer_batches.fetch_add(1, Ordering::Relaxed);
+        self.writer_writes.fetch_add(writes, Ordering::Relaxed);
+        self.writer_wait_micros.fetch_add(wait_micros, Ordering::Relaxed);
+    }
+
+    /// The Prometheus text, with gauges the caller read from elsewhere.
+    pub fn render(&self, argon2_verifies: u64, webhook_queue: i64) -> String {
+        let mut out = String::new();
+        let mut line = |s: String| {
+            out.push_str(&s);
+            out.push('\n');
+        };
+        line("# HELP hitchpost_http_requests_total Requests by route and status.".into());
+        line("# TYPE hitchpost_http_requests_total counter".into());
+        let routes = self.routes.lock().unwrap_or_else(|e| e.into_inner());
+        let mut names: Vec<&String> = routes.keys().collect();
+        names.sort();
+        for name in &names {
+            let mut statuses: Vec<_> = routes[*name].by_status.iter().collect();
+            statuses.sort();
+            for (status, n) in statuses {
+                line(format!("hitchpost_http_requests_total{{route=\"{name}\",status=\"{status}\"}} {n}"));
+            }
+        }
+        line("# HELP hitchpost_http_request_duration_seconds Request latency by route.".into());
+        line("# TYPE hitchpost_http_request_duration_seconds histogram".into());
+        for name in &names {
+            let r = &routes[*name];
+            for (i, b) in BUCKETS.iter().enumerate() {
+                line(format!(
+                    "hitchpost_http_request_duration_seconds_bucket{{route=\"{name}\",le=\"{b}\"}} {}",
+                    r.buckets[i]
+                ));
+            }
+            line(format!("hitchpost_http_request_duration_seconds_bucket{{route=\"{name}\",le=\"+Inf\"}} {}", r.count));
+            line(format!("hitchpost_http_request_duration_seconds_sum{{route=\"{name}\"}} {}", r.sum));
+            line(format!("hitchpost_http_request_duration_seconds_count{{route=\"{name}\"}} {}", r.count));
+        }
+        let counter =
+            |name: &str, help: &str, v: u64| format!("# HELP {name} {help}\n# TYPE {name} counter\n{name} {v}");
+        line(counter(
+            "hitchpost_writer_batches_total",
+            "Writer transactions committed or tried.",
+            self.writer_batches.load(Ordering::Relaxed),
+        ));
+        line(counter(
+            "hitchpost_writer_writes_total",
+            "Writes carried by those transactions.",
+            self.writer_writes.load(Ordering::Relaxed),
+        ));
+        line(counter(
+            "hitchpost_writer_wait_microseconds_total",
+            "Time writes waited for their transaction.",
+            self.writer_wait_micros.load(Ordering::Relaxed),
+        ));
+        line(counter(
+            "hitchpost_webhook_failures_total",
+            "Webhook delivery attempts that failed.",
+            self.webhook_failures.load(Ordering::Relaxed),
+        ));
+        line(counter(
+            "hitchpost_rate_limited_total",
+            "Requests refused by a rate limit.",
+            self.rate_limited.load(Ordering::Relaxed),
+        ));
+        line(counter("hitchpost_argon2_verifies_total", "API key verifications that ran argon2.", argon2_verifies));
+        line(format!(
+            "# HELP hitchpost_webhook_queue Deliveries waiting to be sent.\n# TYPE hitchpost_webhook_queue gauge\nhitchpost_webhook_queue {webhook_queue}"
+        ));
+        out
+    }
+}
