@@ -74,6 +74,30 @@ pub enum ApiError {
     RouteNotFound,
 }
 
+/// A dialect's error type: `Error(ApiError)`, made from a domain error or an `ApiError`; the
+/// dialect renders it with its own `ResponseError`.
+macro_rules! dialect_error {
+    ($doc:literal) => {
+        #[doc = $doc]
+        #[derive(Debug, thiserror::Error)]
+        #[error("{0}")]
+        pub struct Error(pub ApiError);
+
+        impl From<domain::Error> for Error {
+            fn from(e: domain::Error) -> Self {
+                Error(ApiError::Domain(e))
+            }
+        }
+
+        impl From<ApiError> for Error {
+            fn from(e: ApiError) -> Self {
+                Error(e)
+            }
+        }
+    };
+}
+pub(crate) use dialect_error;
+
 /// The credential a request presents, from `Authorization: <scheme> KEY` (scheme compared
 /// without regard to case) or from a header that carries the key alone.
 pub fn presented_key<'r>(req: &'r actix_web::HttpRequest, scheme: &str, header: Option<&str>) -> Option<&'r str> {

@@ -40,22 +40,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/api/hook/webhook", web::get().to(hooks::list));
 }
 
-/// An Ayrshare error.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct Error(pub ApiError);
-
-impl From<domain::Error> for Error {
-    fn from(e: domain::Error) -> Self {
-        Error(ApiError::Domain(e))
-    }
-}
-
-impl From<ApiError> for Error {
-    fn from(e: ApiError) -> Self {
-        Error(e)
-    }
-}
+crate::api::dialect_error!("An Ayrshare error.");
 
 impl Error {
     /// HTTP status and hitchpost's Ayrshare-style numeric code (listed in the README).

@@ -45,22 +45,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
-/// A users API error.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct Error(pub ApiError);
-
-impl From<domain::Error> for Error {
-    fn from(e: domain::Error) -> Self {
-        Error(ApiError::Domain(e))
-    }
-}
-
-impl From<ApiError> for Error {
-    fn from(e: ApiError) -> Self {
-        Error(e)
-    }
-}
+crate::api::dialect_error!("A users API error.");
 
 /// Fields whose errors the seed words as a plain message rather than a validation list.
 const MESSAGE_FIELDS: &[&str] = &["password", "newPassword", "currentPassword"];

@@ -42,22 +42,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
-/// An Upload-Post error: a non-2xx status with `{success: false, message}`.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct Error(pub ApiError);
-
-impl From<domain::Error> for Error {
-    fn from(e: domain::Error) -> Self {
-        Error(ApiError::Domain(e))
-    }
-}
-
-impl From<ApiError> for Error {
-    fn from(e: ApiError) -> Self {
-        Error(e)
-    }
-}
+crate::api::dialect_error!("An Upload-Post error: a non-2xx status with `{success: false, message}`.");
 
 impl ResponseError for Error {
     fn status_code(&self) -> StatusCode {
