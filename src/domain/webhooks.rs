@@ -276,6 +276,17 @@ pub fn rotate_secret(conn: &Conn, ws: WorkspaceId, id: &str, sealed_secret: &[u8
 /// Queues a ping for one subscription.
 pub fn ping(conn: &Conn, ws: WorkspaceId, id: &str) -> Result<String> {
     let hook = find_native(conn, ws, id)?;
+    queue_ping(conn, ws, &hook)
+}
+
+/// Queues a test notification to the workspace's Upload-Post subscription.
+pub fn test_uploadpost(conn: &Conn, ws: WorkspaceId) -> Result<String> {
+    let hook = store::webhooks::list_webhooks(conn, ws.0, UPLOADPOST)?.into_iter().next();
+    let hook = hook.ok_or_else(|| Error::invalid("webhook_url", "is not configured: set it before sending a test"))?;
+    queue_ping(conn, ws, &hook)
+}
+
+fn queue_ping(conn: &Conn, ws: WorkspaceId, hook: &WebhookRow) -> Result<String> {
     let now = store::now();
     let event_id = new_id("evt");
     let data = json!({ "webhookId": hook.id, "message": "ping" });

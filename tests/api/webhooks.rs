@@ -396,3 +396,30 @@ fn dialect_subscriptions_hear_refreshes_and_reconnect_requests() {
     std::thread::sleep(Duration::from_millis(300));
     assert_eq!(up.state.lock().unwrap().requests.len(), 2, "a refresh is not an Upload-Post event");
 }
+
+#[test]
+fn the_upload_post_test_notification_is_delivered() {
+    let up = fakes::receiver(ReceiverMode::Ok);
+    let app = spawn_app_with(quick);
+    let key = app.key("acme");
+    let auth = format!("ApiKey {key}");
+    let json_ct = ("content-type", "application/json");
+    let early = app.send(
+        "POST",
+        "/api/uploadposts/users/notifications/test",
+        &[("authorization", &auth), json_ct],
+        Some(b"{}".to_vec()),
+    );
+    assert_eq!(early.status, 400, "nothing configured yet");
+    let cfg = json!({"webhook_url": up.base, "webhook_events": ["social_account_connected"]}).to_string().into_bytes();
+    app.send("POST", "/api/uploadposts/users/notifications", &[("authorization", &auth), json_ct], Some(cfg));
+    let res = app.send(
+        "POST",
+        "/api/uploadposts/users/notifications/test",
+        &[("authorization", &auth), json_ct],
+        Some(b"{}".to_vec()),
+    );
+    assert_eq!(res.status, 200, "{}", res.text);
+    let got = up.wait_for("the test", |g| !g.is_empty());
+    assert_eq!(got[0].json()["event"], "test");
+}

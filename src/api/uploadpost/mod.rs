@@ -166,8 +166,12 @@ fn profile_json(p: &Profile, accounts: &[SocialAccount]) -> Map<String, Value> {
 /// The body Upload-Post sends to a notification webhook.
 pub fn webhook_payload(kind: crate::domain::webhooks::EventType, event_id: &str, created: &str, data: &Value) -> Value {
     let account = &data["account"];
+    let event = match kind {
+        crate::domain::webhooks::EventType::Ping => Some("test"),
+        other => other.uploadpost_event(),
+    };
     json!({
-        "event": kind.uploadpost_event(), "id": event_id, "timestamp": created,
+        "event": event, "id": event_id, "timestamp": created,
         "data": {
             "username": data["username"].as_str().or(data["profileKey"].as_str()), "platform": data["platform"],
             "account": { "username": account["username"], "display_name": account["displayName"] },
