@@ -7,7 +7,7 @@ use crate::api::AppState;
 use crate::domain::accounts::{self, NewAccount, SocialAccount};
 use crate::domain::platform::Platform;
 use crate::domain::workspaces::WorkspaceId;
-use crate::domain::{self, Error, profiles};
+use crate::domain::{self, Error, connect, profiles};
 use crate::providers::{self, LinkMethod, Linked, Provider, ProviderError, Tokens, net};
 use crate::store::{self, accounts::AccountRow, connect_links::OAuthStateRow};
 use base64::Engine;
@@ -236,6 +236,37 @@ pub async fn start_oauth(
     };
     state.db.write(move |c| store::connect_links::insert_oauth_state(c, &row).map_err(Error::from)).await?;
     Ok(url)
+}
+
+/// Where to send a person to link an account of `platform` by redirect.
+pub enum Consent {
+    /// The provider's consent screen (credentials are configured).
+    Provider(String),
+    /// A connect link's token for this platform alone (the sandbox).
+    ConnectLink(String),
+}
+
+/// Starts linking by redirect for a profile: with credentials, straight to the provider; in the
+/// sandbox, a connect link for this platform alone. Either way no API key goes into the URL.
+pub async fn consent_url(
+    state: &AppState,
+    ws: WorkspaceId,
+    profile: &profiles::Profile,
+    platform: Platform,
+    return_url: Option<String>,
+) -> domain::Result<Consent> {
+    if state.providers.method(platform) == LinkMethod::OAuth {
+        return Ok(Consent::Provider(start_oauth(state, profile, platform, None, return_url).await?));
+    }
+    check_offerable(state, &[platform])?;
+    let new = connect::NewLink::parse(connect::RawLinkOptions {
+        redirect_url: return_url,
+        platforms: Some(vec![platform.as_str().into()]),
+        ..Default::default()
+    })?;
+    let (jwt, prof) = (state.jwt.clone(), profile.clone());
+    let link = state.db.write(move |c| connect::create(c, &jwt, ws, &prof, new)).await?;
+    Ok(Consent::ConnectLink(link.token))
 }
 
 /// Why an OAuth callback did not link an account, in words for the person.

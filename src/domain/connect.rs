@@ -313,6 +313,28 @@ pub fn check(conn: &Conn, jwt: &Jwt, token: &str, audience: &str) -> Result<std:
     }))
 }
 
+/// Whether a link's token is live for a caller of workspace `ws` (or for anyone, when the
+/// token itself is the credential): checked, of that workspace, and not yet used. Every
+/// dialect's "validate" asks this.
+pub fn validate(
+    conn: &Conn,
+    jwt: &Jwt,
+    token: &str,
+    ws: Option<WorkspaceId>,
+) -> Result<std::result::Result<CheckedLink, Refusal>> {
+    let checked = match check(conn, jwt, token.trim(), LINK_AUDIENCE)? {
+        Ok(l) => l,
+        Err(refusal) => return Ok(Err(refusal)),
+    };
+    if ws.is_some_and(|w| w.0 != checked.claims.ws) {
+        return Ok(Err(Refusal::OtherWorkspace));
+    }
+    if checked.used {
+        return Ok(Err(Refusal::Used));
+    }
+    Ok(Ok(checked))
+}
+
 /// Uses a link up; of racing callers exactly one gets `Ok(true)`.
 pub fn claim(conn: &Conn, jti: &str) -> Result<bool> {
     if !store::connect_links::claim_link(conn, jti, &store::now())? {

@@ -4,7 +4,6 @@ use super::accounts::AccountBody;
 use super::profiles::{ProfileBody, with_accounts};
 use super::{Auth, Error, Problem};
 use crate::api::{AppState, body};
-use crate::auth::jwt::LINK_AUDIENCE;
 use crate::domain::connect::{self, NewLink, RawLinkOptions};
 use crate::domain::{accounts, profiles};
 use crate::linking;
@@ -212,16 +211,10 @@ pub async fn validate_connect_link(
     let answer = state
         .db
         .read(move |c| {
-            let checked = match connect::check(c, &jwt, token.trim(), LINK_AUDIENCE)? {
+            let checked = match connect::validate(c, &jwt, &token, Some(caller.workspace))? {
                 Ok(l) => l,
                 Err(refusal) => return Ok(ValidationBody::refused(refusal.reason())),
             };
-            if checked.claims.ws != caller.workspace.0 {
-                return Ok(ValidationBody::refused(connect::Refusal::OtherWorkspace.reason()));
-            }
-            if checked.used {
-                return Ok(ValidationBody::refused(connect::Refusal::Used.reason()));
-            }
             let accounts = accounts::list_for(c, &checked.profile)?;
             let exp = checked.claims.exp;
             Ok::<_, crate::domain::Error>(ValidationBody {

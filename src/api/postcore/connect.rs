@@ -3,12 +3,11 @@
 
 use super::{Auth, Error, account_json};
 use crate::api::{AppState, body, native::link_url};
-use crate::domain::connect::{self, NewLink, RawLinkOptions};
+use crate::domain::connect;
 use crate::domain::platform::Platform;
 use crate::domain::profiles::{self, NewProfile, ProfileName};
 use crate::domain::{self, workspaces::WorkspaceId};
 use crate::linking::{self, BlueskyLogin, Target};
-use crate::providers::LinkMethod;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
@@ -91,19 +90,9 @@ pub async fn connect(
         .transpose()?;
     linking::check_offerable(&state, &[platform])?;
     let p = profile(&state, ws, target(&b)?).await?;
-    // With credentials, straight to the provider; in the sandbox, a connect link for this
-    // platform alone. Either way the URL carries no API key.
-    let url = if state.providers.method(platform) == LinkMethod::OAuth {
-        linking::start_oauth(&state, &p, platform, None, return_url).await?
-    } else {
-        let new = NewLink::parse(RawLinkOptions {
-            redirect_url: return_url,
-            platforms: Some(vec![platform.as_str().into()]),
-            ..Default::default()
-        })?;
-        let (jwt, prof) = (state.jwt.clone(), p.clone());
-        let link = state.db.write(move |c| connect::create(c, &jwt, ws, &prof, new)).await?;
-        link_url(&state, &link.token)
+    let url = match linking::consent_url(&state, ws, &p, platform, return_url).await? {
+        linking::Consent::Provider(url) => url,
+        linking::Consent::ConnectLink(token) => link_url(&state, &token),
     };
     let body = json!({
         "profileKey": p.profile_key, "profileName": p.name, "platform": platform.as_str(),

@@ -2,9 +2,8 @@
 
 use super::{Auth, Error, State, ok, profile_json};
 use crate::api::{authenticate, body, native::link_url, presented_key};
-use crate::auth::jwt::LINK_AUDIENCE;
 use crate::domain::connect::{self, NewLink, RawLinkOptions};
-use crate::domain::{self, accounts, workspaces::WorkspaceId};
+use crate::domain::{self, accounts};
 use crate::linking;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
@@ -100,16 +99,10 @@ pub async fn validate(state: State, req: HttpRequest, payload: web::Payload) -> 
     let answer = state
         .db
         .read(move |c| {
-            let checked = match connect::check(c, &jwt, token.trim(), LINK_AUDIENCE)? {
+            let checked = match connect::validate(c, &jwt, &token, workspace)? {
                 Ok(l) => l,
                 Err(refusal) => return Ok(invalid(refusal.reason())),
             };
-            if workspace.is_some_and(|w: WorkspaceId| w.0 != checked.claims.ws) {
-                return Ok(invalid(connect::Refusal::OtherWorkspace.reason()));
-            }
-            if checked.used {
-                return Ok(invalid(connect::Refusal::Used.reason()));
-            }
             let linked = accounts::list_for(c, &checked.profile)?;
             let mut profile = profile_json(&checked.profile, &linked);
             let o = &checked.options;
