@@ -158,3 +158,20 @@ fn sixty_four_simultaneous_first_requests_with_one_key_all_succeed_with_one_argo
     app.list_profiles(&key, "");
     assert_eq!(verifies(), before + 1, "a verified key costs no argon2");
 }
+
+#[test]
+fn conflicting_credentials_are_refused_rather_than_one_picked() {
+    let app = spawn_app();
+    let (key, other) = (app.key("acme"), app.key("other"));
+    let cases: [&[(&str, &str)]; 3] = [
+        &[("x-api-key", &key), ("authorization", "Basic Zm9vOmJhcg==")],
+        &[("x-api-key", &key), ("authorization", "Bearer not-a-key")],
+        &[("x-api-key", &key), ("authorization", &format!("Bearer {other}"))],
+    ];
+    for headers in cases {
+        let res = app.send("GET", "/v1/profiles", headers, None);
+        assert_eq!(res.status, 401, "{headers:?}");
+    }
+    let same = format!("Bearer {key}");
+    assert_eq!(app.send("GET", "/v1/profiles", &[("x-api-key", &key), ("authorization", &same)], None).status, 200);
+}

@@ -65,8 +65,20 @@ impl FromRequest for Auth {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = super::state_of(req);
-        let key = presented_key(req, "Bearer", Some("x-api-key")).map(str::to_owned);
+        let bearer = presented_key(req, "Bearer", None).map(str::to_owned);
+        let header = presented_key(req, "", Some("x-api-key")).map(str::to_owned);
+        // Conflicting credentials are refused rather than one of them picked: an Authorization
+        // header that is not a bearer key, or a bearer and an x-api-key that differ.
+        let conflict = (req.headers().contains_key(actix_web::http::header::AUTHORIZATION) && bearer.is_none())
+            || bearer.as_ref().zip(header.as_ref()).is_some_and(|(b, h)| b != h);
+        let key = bearer.or(header);
         Box::pin(async move {
+            if conflict {
+                return Err(crate::domain::Error::Unauthorized(
+                    "the Authorization header is not `Bearer KEY`, or names another key than x-api-key",
+                )
+                .into());
+            }
             let missing = "an API key is required: send `Authorization: Bearer KEY` or `x-api-key: KEY`";
             let state = state?;
             Ok(Auth(super::authenticate(&state, key, missing).await?))
