@@ -17,19 +17,27 @@ use utoipa::ToSchema;
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateConnectLink {
     /// Where the Done button returns to (absolute http(s) URL).
+    #[schema(max_length = 2048, pattern = "^https?://[^/]+")]
     redirect_url: Option<String>,
     /// A logo shown on the page (absolute http(s) URL).
+    #[schema(max_length = 2048, pattern = "^https?://[^/]+")]
     logo_url: Option<String>,
     /// Only these platforms are offered.
+    #[schema(min_items = 1)]
     platforms: Option<Vec<String>>,
+    #[schema(max_length = 200)]
     title: Option<String>,
+    #[schema(max_length = 1000)]
     description: Option<String>,
+    #[schema(max_length = 100)]
     button_text: Option<String>,
-    /// en (default), es, de or fr.
+    /// en (default), es, de, fr, pt, pl or tr.
+    #[schema(pattern = "^(en|es|de|fr|pt|pl|tr)([-_].*)?$")]
     language: Option<String>,
     /// Replacements for the page's texts, by key (at most 100).
     labels: Option<BTreeMap<String, String>>,
     /// Minutes until the link lapses: 1-2880, default 60.
+    #[schema(minimum = 1, maximum = 2880)]
     expires_in: Option<i64>,
 }
 

@@ -59,13 +59,17 @@ pub fn with_accounts(c: &crate::store::Conn, p: Profile) -> Result<ProfileBody, 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateProfile {
-    /// 1-100 characters.
+    /// 1-100 characters (trimmed), no control characters.
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     name: String,
     /// Up to 200 characters, unique in the workspace.
+    #[schema(min_length = 1, max_length = 200, pattern = r"^[^\x00-\x1f\x7f]*$")]
     external_id: Option<String>,
     /// Letters, digits and `._@+-`, unique in the workspace.
+    #[schema(min_length = 1, max_length = 100, pattern = r"^[A-Za-z0-9._@+-]+$")]
     username: Option<String>,
     /// Any JSON object up to 16 KiB, stored as is.
+    #[schema(value_type = Option<Object>)]
     metadata: Option<Value>,
 }
 
@@ -85,6 +89,7 @@ impl CreateProfile {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UpdateProfile {
     #[serde(default, deserialize_with = "body::double_option")]
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     name: Option<Option<String>>,
     #[serde(default, deserialize_with = "body::double_option")]
     #[schema(nullable)]
