@@ -45,6 +45,8 @@ pub struct Config {
     pub audit_retention_days: i64,
     /// `HITCHPOST_METRICS_TOKEN`: lets non-loopback scrapers read `/metrics`.
     pub metrics_token: Option<String>,
+    /// `HITCHPOST_CORS_ORIGINS`: origins whose browser scripts may call the API (empty: CORS off).
+    pub cors_origins: Vec<String>,
     /// API requests per API key, and per client address.
     pub api_key_rate: crate::ratelimit::AttemptRate,
     pub api_ip_rate: crate::ratelimit::AttemptRate,
@@ -72,6 +74,7 @@ impl Default for Config {
             webhooks: crate::delivery::WebhookConfig::default(),
             audit_retention_days: 90,
             metrics_token: None,
+            cors_origins: Vec::new(),
             api_key_rate: per_second(100),
             api_ip_rate: per_second(200),
         }
@@ -108,6 +111,9 @@ impl Config {
             auth_rate: crate::ratelimit::AttemptRate::default(),
             trust_proxy: flag("HITCHPOST_TRUST_PROXY").unwrap_or(false),
             metrics_token: get("HITCHPOST_METRICS_TOKEN"),
+            cors_origins: get("HITCHPOST_CORS_ORIGINS")
+                .map(|v| crate::api::cors::parse_origins(&v))
+                .unwrap_or_default(),
             audit_retention_days: get("HITCHPOST_AUDIT_RETENTION_DAYS").and_then(|v| v.parse().ok()).unwrap_or(90),
             api_key_rate: per_second(get("HITCHPOST_RATE_PER_KEY").and_then(|v| v.parse().ok()).unwrap_or(100)),
             api_ip_rate: per_second(get("HITCHPOST_RATE_PER_IP").and_then(|v| v.parse().ok()).unwrap_or(200)),

@@ -63,6 +63,7 @@ impl Application {
             webhooks: Arc::new(config.webhooks.clone()),
             api_limiter: Arc::new(crate::ratelimit::ApiLimiter::new(config.api_key_rate, config.api_ip_rate)),
             auth: Authenticator::start(db, secret),
+            cors_origins: config.cors_origins.clone().into(),
             public_url,
         };
         spawn_refresher(state.clone(), config.refresh_interval, config.refresh_window);
@@ -83,6 +84,7 @@ impl Application {
                 .app_data(data.clone())
                 .wrap(actix_web::middleware::from_fn(api::limits::limit))
                 .wrap(actix_web::middleware::from_fn(api::actor::actor))
+                .wrap(actix_web::middleware::from_fn(api::cors::cors))
                 .wrap(actix_web::middleware::from_fn(api::metrics::count))
                 // Every answer, API or page: no MIME sniffing, no referrer leaving the server.
                 .wrap(

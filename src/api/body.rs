@@ -10,6 +10,11 @@ use serde::{Deserialize, Deserializer, de::DeserializeOwned};
 /// The largest body any JSON route accepts.
 pub const MAX_BODY: usize = 1024 * 1024;
 
+/// The deepest nesting of arrays and objects a body may have. Our own bodies need three or
+/// four levels and `metadata` a few more; the limit is ours, not serde_json's recursion guard
+/// (128), so that the answer is a clear 400 and no parser ever recurses far on hostile input.
+pub const MAX_DEPTH: usize = 32;
+
 /// Whether the request says its body is JSON (`application/json` or `application/*+json`).
 pub fn is_json(req: &HttpRequest) -> bool {
     let Some(ct) = req.headers().get(actix_web::http::header::CONTENT_TYPE) else {
@@ -55,6 +60,7 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, domain::Error> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(domain::Error::invalid("body", "a JSON body is required"));
     }
+    check_depth(bytes)?;
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
@@ -63,6 +69,34 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, domain::Error> {
     })?;
     de.end().map_err(|e| domain::Error::invalid("body", format!("is not valid JSON: {e}")))?;
     Ok(value)
+}
+
+/// Refuses nesting deeper than `MAX_DEPTH` in one pass over the bytes, before any parsing.
+pub fn check_depth(bytes: &[u8]) -> Result<(), domain::Error> {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for &b in bytes {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Err(domain::Error::invalid("body", format!("nests deeper than {MAX_DEPTH} levels")));
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 fn field_error(path: &str, e: &serde_json::Error) -> domain::Error {

@@ -4,6 +4,7 @@ pub mod actor;
 pub mod ayrshare;
 pub mod body;
 pub mod connect;
+pub mod cors;
 pub mod health;
 pub mod holders;
 pub mod limits;
@@ -33,6 +34,8 @@ pub struct AppState {
     pub limiter: Arc<crate::ratelimit::AuthLimiter>,
     pub webhooks: Arc<crate::delivery::WebhookConfig>,
     pub api_limiter: Arc<crate::ratelimit::ApiLimiter>,
+    /// Origins whose browser scripts may call the API (empty: none).
+    pub cors_origins: Arc<[String]>,
 }
 
 /// What the operator decided about account holders.

@@ -94,3 +94,26 @@ fn unknown_routes_and_methods_under_v1_are_problem_documents() {
     let res = app.send("PUT", "/v1/profiles", &[("x-api-key", &key)], None);
     assert!((400..500).contains(&res.status), "{}", res.status);
 }
+
+/// `{"name":"a","metadata":{"a":{"a":...}}}` nested to `depth` levels in all.
+fn nested_metadata(depth: usize) -> Vec<u8> {
+    let inner = depth - 1;
+    format!(r#"{{"name":"a","metadata":{}1{}}}"#, r#"{"a":"#.repeat(inner), "}".repeat(inner)).into_bytes()
+}
+
+#[test]
+fn create_profile_returns_400_naming_the_body_when_it_nests_deeper_than_32_levels() {
+    let app = spawn_app();
+    let key = app.key("acme");
+    let headers = [("content-type", "application/json"), ("x-api-key", key.as_str())];
+    let res = app.send("POST", "/v1/profiles", &headers, Some(nested_metadata(33)));
+    assert_eq!(res.status, 400, "{}", res.text);
+    assert_eq!(res.body["errors"][0]["field"], "body", "{}", res.text);
+    assert!(res.body["errors"][0]["message"].as_str().unwrap().contains("32 levels"), "{}", res.text);
+    // Brackets inside strings are text, not nesting.
+    let stringy = format!(r#"{{"name":"{}","metadata":{{"s":"{}\"]}}"}}}}"#, "[".repeat(60), "{".repeat(60));
+    let res = app.send("POST", "/v1/profiles", &headers, Some(stringy.into_bytes()));
+    assert_eq!(res.status, 201, "{}", res.text);
+    let res = app.send("POST", "/v1/profiles", &headers, Some(nested_metadata(32)));
+    assert_eq!(res.status, 201, "{}", res.text);
+}

@@ -8,6 +8,7 @@ mod browser;
 mod cli;
 mod clients;
 mod connect;
+mod cors;
 mod crash;
 mod cross_dialect;
 mod fakes;
