@@ -202,7 +202,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         }
         let _ = out.flush();
         drop(out);
-        app.run_until_stopped().await.map_err(|e| e.to_string())
+        app.run_until_signalled().await.map_err(|e| e.to_string())
     })
 }
 

@@ -111,6 +111,8 @@ impl Application {
         // connections, so a worker never waits for a connection; more threads would only wait,
         // each with its own stack and allocator state.
         .worker_max_blocking_threads(BLOCKING_THREADS_PER_WORKER)
+        // Signals are handled by `run_until_signalled`, which also honours a second one.
+        .disable_signals()
         .listen(listener)?;
         // Keep workers x (blocking threads + 1) within the read pool.
         let max_workers = crate::db::READ_CONNECTIONS as usize / (BLOCKING_THREADS_PER_WORKER + 1);
@@ -138,6 +140,38 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+
+    /// Serves until SIGTERM or SIGINT. The first stops accepting and lets in-flight requests
+    /// finish (each acknowledged write is already committed, so nothing is left to flush); a
+    /// second exits at once, for an operator who will not wait out a slow client. Exiting
+    /// mid-transaction is safe: SQLite rolls an uncommitted transaction back at the next open.
+    pub async fn run_until_signalled(self) -> std::io::Result<()> {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = signal(SignalKind::terminate())?;
+        let mut int = signal(SignalKind::interrupt())?;
+        let handle = self.server.handle();
+        actix_web::rt::spawn(async move {
+            let first = tokio::select! {
+                _ = term.recv() => "SIGTERM",
+                _ = int.recv() => "SIGINT",
+            };
+            log::info!("{first}: finishing in-flight requests; a second signal exits at once");
+            drop(handle.stop(true));
+            let code = tokio::select! {
+                _ = term.recv() => 128 + libc_signal::TERM,
+                _ = int.recv() => 128 + libc_signal::INT,
+            };
+            log::warn!("second signal: exiting now");
+            std::process::exit(code);
+        });
+        self.server.await
+    }
+}
+
+/// Signal numbers for the exit status `128 + n` that shells expect of a process a signal ended.
+mod libc_signal {
+    pub const INT: i32 = 2;
+    pub const TERM: i32 = 15;
 }
 
 /// Makes sure the `dev` workspace and its derived key exist, and returns the key.

@@ -208,3 +208,46 @@ fn sigterm_finishes_in_flight_requests_and_exits_cleanly() {
         assert_eq!(res.status, 200, "{id} was answered 201 before the shutdown and is lost");
     }
 }
+
+/// Sends `signal` to the server process.
+fn signal(server: &crate::helpers::BinServer, signal: &str) {
+    let pid = server.child.id().to_string();
+    assert!(std::process::Command::new("kill").args([signal, &pid]).status().unwrap().success());
+}
+
+#[test]
+fn a_second_signal_exits_at_once_while_a_request_is_still_in_flight() {
+    use std::io::Write;
+    use std::os::unix::process::ExitStatusExt;
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("twice.db");
+    let mut server = spawn_binary(&db, &[]);
+    let key = create_key(&db, "acme", None);
+    // A request whose body never finishes keeps a graceful shutdown waiting.
+    let mut slow = std::net::TcpStream::connect(server.base.trim_start_matches("http://")).unwrap();
+    write!(
+        slow,
+        "POST /v1/profiles HTTP/1.1\r\nhost: x\r\nx-api-key: {key}\r\ncontent-type: application/json\r\n\
+         content-length: 1000\r\n\r\n{{\"name\":"
+    )
+    .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    signal(&server, "-TERM");
+    std::thread::sleep(Duration::from_secs(1));
+    assert!(server.child.try_wait().unwrap().is_none(), "the first signal must wait for the in-flight request");
+    let started = Instant::now();
+    signal(&server, "-INT");
+    let status = loop {
+        if let Some(s) = server.child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(started.elapsed() < Duration::from_secs(2), "still running after a second signal");
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    assert_eq!(status.code(), Some(130), "exit status {status:?} (signal {:?})", status.signal());
+    drop(slow);
+    // The file is sound after the abrupt exit.
+    let (ok, out, err) = cli(&["check", "--db", db.to_str().unwrap()]);
+    assert!(ok, "{out}{err}");
+}
