@@ -110,4 +110,10 @@ fn twenty_kill_9_rounds_under_load_lose_no_acknowledged_write_or_event() {
         );
         std::thread::sleep(Duration::from_millis(200));
     }
+    println!(
+        "crash test: 20 kill -9 rounds of {}: {} profiles and {} links acknowledged, none lost, every event delivered",
+        crate::helpers::server_binary().display(),
+        made.len(),
+        linked.len()
+    );
 }

@@ -343,7 +343,7 @@ pub fn spawn_binary_with(db_path: &Path, args: &[&str], env: &[(&str, &str)], lo
         Some(p) => Stdio::from(std::fs::File::create(p).expect("log file")),
         None => Stdio::inherit(),
     };
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_hitchpost"));
+    let mut cmd = Command::new(server_binary());
     cmd.arg("serve")
         .args(["--bind", "127.0.0.1:0", "--db"])
         .arg(db_path)
@@ -388,9 +388,15 @@ impl Drop for BinServer {
     }
 }
 
+/// The `hitchpost` binary the process tests run: `HITCHPOST_TEST_BINARY` when set (CI runs the
+/// crash test against the release build this way), else the one cargo built for the tests.
+pub fn server_binary() -> std::path::PathBuf {
+    std::env::var_os("HITCHPOST_TEST_BINARY").map_or_else(|| env!("CARGO_BIN_EXE_hitchpost").into(), Into::into)
+}
+
 /// Runs the `hitchpost` CLI and returns (exit ok, stdout, stderr).
 pub fn cli(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_hitchpost"))
+    let out = Command::new(server_binary())
         .args(args)
         .env_remove("HITCHPOST_DB")
         .env("RUST_LOG", "warn")

@@ -393,7 +393,7 @@ fn closed_sign_up_is_403_and_the_cli_still_makes_accounts() {
     let res = post(&app, "/api/auth/register", json!({"email": "no@example.com", "password": PASSWORD}));
     assert_eq!(res.status, 403);
     assert!(res.body["message"].as_str().unwrap().contains("closed"));
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hitchpost"))
+    let out = std::process::Command::new(crate::helpers::server_binary())
         .args([
             "account",
             "create",
