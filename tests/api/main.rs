@@ -20,6 +20,8 @@ mod linking;
 mod openapi;
 mod postcore;
 mod profiles;
+mod properties;
+mod property_bodies;
 mod upgrade;
 mod uploadpost;
 mod webhooks;
