@@ -150,9 +150,18 @@ pub async fn link_bluesky_to(
         })
         .await?;
     let bluesky = state.providers.bluesky.clone();
+    let named_pds = login.pds_url.is_some();
     let linked = blocking(move || bluesky.login(login.pds_url.as_deref(), &login.handle, &login.app_password))
         .await?
-        .map_err(|e| provider_error(Platform::Bluesky, e))?;
+        .map_err(|e| match e {
+        // A server the caller named and that cannot be reached is their input's fault, not
+        // ours: a 400 naming the field rather than a 502.
+        ProviderError::Transient(why) if named_pds => {
+            log::warn!("linking bluesky: {why}");
+            Error::invalid("pdsUrl", format!("could not be reached: {why}"))
+        }
+        e => provider_error(Platform::Bluesky, e),
+    })?;
     let account = sealed(state, linked);
     state
         .db

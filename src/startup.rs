@@ -105,6 +105,8 @@ impl Application {
                 .configure(api::postcore::configure)
                 .configure(api::ayrshare::configure)
                 .configure(api::holders::configure)
+                // Outside every dialect's scope (`/healthz`, unknown paths): the native answer.
+                .default_service(web::to(api::native::unmatched))
         })
         // Database reads run on the blocking pool. Its threads per worker, times the workers,
         // plus the workers themselves (point reads run there) stay within the 16 pooled read

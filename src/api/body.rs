@@ -136,8 +136,21 @@ where
     Option::<T>::deserialize(de).map(Some)
 }
 
-/// Like `json`, but an empty body (with or without a Content-Type) reads as `T::default()`:
-/// for routes whose every field is optional.
+/// For integer fields: JSON Schema's `integer` takes `60.0` as well as `60`, so a whole number
+/// written with a fraction part is taken; `60.5` is refused.
+pub fn whole_number<'de, D: Deserializer<'de>>(de: D) -> Result<Option<i64>, D::Error> {
+    let Some(n) = Option::<serde_json::Number>::deserialize(de)? else { return Ok(None) };
+    if let Some(i) = n.as_i64() {
+        return Ok(Some(i));
+    }
+    match n.as_f64() {
+        Some(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Ok(Some(f as i64)),
+        _ => Err(serde::de::Error::custom(format!("must be a whole number, not {n}"))),
+    }
+}
+
+/// Like `json`, but an empty body (with or without a Content-Type) or a JSON `null` reads as
+/// `T::default()`: for routes whose every field is optional.
 pub async fn json_or_empty<T: DeserializeOwned + Default>(
     req: &HttpRequest,
     payload: web::Payload,
@@ -148,6 +161,9 @@ pub async fn json_or_empty<T: DeserializeOwned + Default>(
     }
     if !is_json(req) {
         return Err(ApiError::UnsupportedMediaType);
+    }
+    if bytes.trim_ascii() == b"null" {
+        return Ok(T::default());
     }
     Ok(parse(&bytes)?)
 }

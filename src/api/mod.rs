@@ -51,6 +51,14 @@ pub struct HolderSettings {
     pub metrics_token: Option<String>,
 }
 
+/// Parses the query string into `T`; a malformed one (a repeated parameter, a wrong type) is an
+/// `Invalid` error the caller's dialect renders, not actix's plain-text 400.
+pub fn query<T: serde::de::DeserializeOwned>(req: &actix_web::HttpRequest) -> Result<T, crate::domain::Error> {
+    actix_web::web::Query::<T>::from_query(req.query_string())
+        .map(actix_web::web::Query::into_inner)
+        .map_err(|e| crate::domain::Error::invalid("query", e.to_string()))
+}
+
 /// The client's address: the peer, or behind a trusted proxy the first `X-Forwarded-For` hop.
 pub fn client_ip(state: &AppState, req: &actix_web::HttpRequest) -> String {
     let info = req.connection_info();

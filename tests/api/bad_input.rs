@@ -117,3 +117,17 @@ fn create_profile_returns_400_naming_the_body_when_it_nests_deeper_than_32_level
     let res = app.send("POST", "/v1/profiles", &headers, Some(nested_metadata(32)));
     assert_eq!(res.status, 201, "{}", res.text);
 }
+
+#[test]
+fn a_malformed_query_string_is_a_400_in_the_callers_dialect() {
+    let app = spawn_app();
+    let key = app.key("acme");
+    let res = app.send("GET", "/v1/audit-log?limit=1&limit=2", &[("x-api-key", &key)], None);
+    assert_eq!(res.status, 400, "{}", res.text);
+    assert_eq!(res.header("content-type"), Some("application/problem+json"));
+    assert_eq!(res.problem_field(), "query");
+    let bearer = format!("Bearer {key}");
+    let res = app.send("GET", "/api/profiles?limit=1&limit=2", &[("authorization", &bearer)], None);
+    assert_eq!(res.status, 400, "{}", res.text);
+    assert_eq!(res.body["status"], "error", "Ayrshare's error shape: {}", res.text);
+}

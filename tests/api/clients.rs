@@ -47,13 +47,19 @@ fn run(cmd: &mut Command) {
 /// The Python clients' folder (installed once per build folder).
 fn python_clients() -> Option<PathBuf> {
     static DIR: OnceLock<Option<PathBuf>> = OnceLock::new();
-    DIR.get_or_init(|| {
+    DIR.get_or_init(|| pip_install("py", PY_CLIENTS)).clone()
+}
+
+/// Installs PyPI `packages` into `target/…/clients/<folder>` (again only when the list
+/// changes) and returns the folder, for `PYTHONPATH`; `None` without Python, outside CI.
+pub fn pip_install(folder: &str, packages: &[&str]) -> Option<PathBuf> {
+    {
         if !have("python3") {
             return missing("python3");
         }
-        let dir = scratch().join("py");
+        let dir = scratch().join(folder);
         let marker = dir.join(".installed");
-        if std::fs::read_to_string(&marker).ok().as_deref() != Some(&PY_CLIENTS.join(" ")) {
+        if std::fs::read_to_string(&marker).ok().as_deref() != Some(&packages.join(" ")) {
             run(Command::new("python3")
                 .args([
                     "-m",
@@ -66,12 +72,11 @@ fn python_clients() -> Option<PathBuf> {
                     "--target",
                 ])
                 .arg(&dir)
-                .args(PY_CLIENTS));
-            std::fs::write(&marker, PY_CLIENTS.join(" ")).unwrap();
+                .args(packages));
+            std::fs::write(&marker, packages.join(" ")).unwrap();
         }
         Some(dir)
-    })
-    .clone()
+    }
 }
 
 /// The Node clients' folder, with the test scripts copied in (ES modules resolve packages

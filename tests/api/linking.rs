@@ -125,6 +125,24 @@ fn bluesky_with_a_wrong_password_gets_400_and_stores_nothing() {
 }
 
 #[test]
+fn link_account_returns_400_naming_pds_url_when_the_named_pds_cannot_be_reached_but_502_for_the_default() {
+    // Port 9 (discard) on loopback: nothing listens, the connection is refused at once.
+    let app = spawn_app_with(|c| c.providers.bluesky_pds = "http://127.0.0.1:9".into());
+    let key = app.key("acme");
+    let id = profile(&app, &key);
+    let body = json!({"platform": "bluesky", "handle": "a.test", "appPassword": "x", "pdsUrl": "http://127.0.0.1:9"});
+    let res = app.link_account(&key, &id, &body);
+    assert_eq!(res.status, 400, "{}", res.text);
+    assert_eq!(res.problem_field(), "pdsUrl");
+    assert!(res.body["detail"].as_str().unwrap().contains("could not be reached"), "{}", res.text);
+    // The operator's own PDS being down is the server's upstream failing.
+    let res = app.link_account(&key, &id, &json!({"platform": "bluesky", "handle": "a.test", "appPassword": "x"}));
+    assert_eq!(res.status, 502, "{}", res.text);
+    assert_eq!(res.body["type"], "urn:hitchpost:problem:upstream");
+    assert_eq!(app.list_accounts(&key, &id).body["data"], json!([]));
+}
+
+#[test]
 fn a_pds_on_a_private_address_is_refused_unless_allowed() {
     let app = spawn_app_with(|c| c.providers.allow_private_outbound = false);
     let key = app.key("acme");

@@ -22,6 +22,7 @@ mod postcore;
 mod profiles;
 mod properties;
 mod property_bodies;
+mod schemathesis;
 mod upgrade;
 mod uploadpost;
 mod webhooks;

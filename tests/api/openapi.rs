@@ -49,3 +49,24 @@ fn openapi_json_describes_every_native_route_with_its_errors() {
     assert!(doc["components"]["securitySchemes"]["apiKey"].is_object());
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
 }
+
+#[test]
+fn a_documented_route_called_with_another_method_returns_405_with_allow() {
+    let app = crate::helpers::spawn_app();
+    let key = app.key("acme");
+    for (method, path, allow) in [
+        ("TRACE", "/v1/profiles", "GET, POST"),
+        ("PUT", "/v1/profiles/abc", "GET, PATCH, DELETE"),
+        ("DELETE", "/healthz", "GET"),
+        ("GET", "/v1/connect-links/validate", "POST"),
+    ] {
+        let res = app.send(method, path, &[("x-api-key", &key)], None);
+        assert_eq!(res.status, 405, "{method} {path}: {}", res.text);
+        assert_eq!(res.header("allow"), Some(allow), "{method} {path}");
+        assert_eq!(res.header("content-type"), Some("application/problem+json"));
+        assert_eq!(res.body["type"], "urn:hitchpost:problem:method-not-allowed");
+    }
+    let res = app.send("GET", "/v1/nothing-here", &[("x-api-key", &key)], None);
+    assert_eq!(res.status, 404);
+    assert_eq!(res.body["type"], "urn:hitchpost:problem:not-found");
+}

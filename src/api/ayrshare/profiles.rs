@@ -101,8 +101,8 @@ pub struct ListQuery {
 }
 
 /// `GET /api/profiles?limit&cursor` -> `{profiles, count, nextCursor, lastUpdated, nextUpdate}`.
-pub async fn list(state: web::Data<AppState>, auth: Auth, q: web::Query<ListQuery>) -> Result<HttpResponse, Error> {
-    let q = q.into_inner();
+pub async fn list(state: web::Data<AppState>, auth: Auth, req: HttpRequest) -> Result<HttpResponse, Error> {
+    let q: ListQuery = crate::api::query(&req)?;
     let limit = q
         .limit
         .map(|l| l.parse::<i64>().map_err(|_| domain::Error::invalid("limit", "must be a whole number")))

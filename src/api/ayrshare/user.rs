@@ -8,7 +8,7 @@ use crate::domain::platform::Platform;
 use crate::domain::profiles::{self, Profile};
 use crate::domain::{self, workspaces};
 use crate::store::{self, batches::BatchRow};
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
@@ -94,7 +94,8 @@ pub fn target(c: &store::Conn, ws: workspaces::WorkspaceId, key: Option<&str>) -
 }
 
 /// `GET /api/user[?validate=true]`.
-pub async fn user(state: web::Data<AppState>, auth: Auth, q: web::Query<UserQuery>) -> Result<HttpResponse, Error> {
+pub async fn user(state: web::Data<AppState>, auth: Auth, req: HttpRequest) -> Result<HttpResponse, Error> {
+    let q: UserQuery = crate::api::query(&req)?;
     let validate = q.validate.as_deref().is_some_and(|v| v == "true" || v == "1");
     let (ws, key) = (auth.caller.workspace, auth.profile_key);
     if validate && key.is_none() {
@@ -210,9 +211,9 @@ pub struct FileQuery {
 pub async fn batch_file(
     state: web::Data<AppState>,
     id: web::Path<String>,
-    q: web::Query<FileQuery>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, Error> {
-    let token = q.into_inner().token.unwrap_or_default();
+    let token = crate::api::query::<FileQuery>(&req)?.token.unwrap_or_default();
     let claims: ConnectClaims = state
         .jwt
         .verify(&token, BATCH_AUDIENCE)

@@ -60,6 +60,7 @@ pub struct AccountList {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct LinkAccount {
+    #[schema(value_type = super::schemas::PlatformName)]
     platform: String,
     handle: Option<String>,
     app_password: Option<String>,
@@ -109,6 +110,8 @@ pub async fn list_accounts(
         (status = 201, description = "The linked account", body = AccountBody),
         (status = 400, description = "A field failed validation, or the provider refused the credentials", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing, invalid or revoked API key", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is over 1 MiB", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such profile in this workspace", body = Problem, content_type = "application/problem+json"),
         (status = 502, description = "The provider could not be reached", body = Problem, content_type = "application/problem+json"),
     ),
@@ -140,7 +143,7 @@ pub async fn link_account(
 }
 
 #[utoipa::path(delete, path = "/v1/profiles/{id}/accounts/{platform}", tag = "accounts",
-    params(("id" = String, Path, description = "The profile's UUID"), ("platform" = String, Path, description = "The platform")),
+    params(("id" = String, Path, description = "The profile's UUID"), ("platform" = super::schemas::PlatformName, Path, description = "The platform")),
     responses(
         (status = 204, description = "The account is unlinked"),
         (status = 400, description = "Not a platform", body = Problem, content_type = "application/problem+json"),
@@ -160,7 +163,7 @@ pub async fn unlink_account(
 }
 
 #[utoipa::path(post, path = "/v1/profiles/{id}/accounts/{platform}/refresh", tag = "accounts",
-    params(("id" = String, Path, description = "The profile's UUID"), ("platform" = String, Path, description = "The platform")),
+    params(("id" = String, Path, description = "The profile's UUID"), ("platform" = super::schemas::PlatformName, Path, description = "The platform")),
     responses(
         (status = 200, description = "What the refresh did", body = RefreshBody),
         (status = 400, description = "Not a platform, or the account has no refresh token", body = Problem, content_type = "application/problem+json"),

@@ -3,7 +3,7 @@
 use super::{Auth, Error, Problem};
 use crate::api::AppState;
 use crate::domain::audit::{self, AuditQuery};
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -12,9 +12,13 @@ use utoipa::{IntoParams, ToSchema};
 #[into_params(parameter_in = Query)]
 pub struct AuditParams {
     /// 1-100 (default 50).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 100)]
     limit: Option<String>,
+    /// `nextCursor` of the previous page.
+    #[param(pattern = r"^a[1-9][0-9]{0,17}$")]
     cursor: Option<String>,
-    /// Only this action (`profile.created`, `key.revoked`, ...).
+    /// Only this action.
+    #[param(value_type = Option<super::schemas::AuditAction>)]
     action: Option<String>,
     /// Only this profile's entries.
     profile_id: Option<String>,
@@ -50,9 +54,9 @@ pub struct AuditPage {
 pub async fn audit_log(
     state: web::Data<AppState>,
     Auth(caller): Auth,
-    q: web::Query<AuditParams>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, Error> {
-    let q = q.into_inner();
+    let q: AuditParams = crate::api::query(&req)?;
     let query = AuditQuery::parse(q.limit.as_deref(), q.cursor.as_deref(), q.action, q.profile_id)?;
     let (rows, next) = state.db.read(move |c| audit::list(c, caller.workspace, &query)).await?;
     let data = rows

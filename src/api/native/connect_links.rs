@@ -16,28 +16,36 @@ use utoipa::ToSchema;
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateConnectLink {
-    /// Where the Done button returns to (absolute http(s) URL).
-    #[schema(max_length = 2048, pattern = "^https?://[^/]+")]
+    /// Where the Done button returns to (absolute http(s) URL; empty: none).
+    #[schema(
+        max_length = 2048,
+        pattern = r"^(https?://[a-z][a-z0-9]*(\.[a-z][a-z0-9]*)*(:[1-9][0-9]{0,3})?(/[A-Za-z0-9._~-]*)*)?$"
+    )]
     redirect_url: Option<String>,
     /// A logo shown on the page (absolute http(s) URL).
-    #[schema(max_length = 2048, pattern = "^https?://[^/]+")]
+    #[schema(
+        max_length = 2048,
+        pattern = r"^(https?://[a-z][a-z0-9]*(\.[a-z][a-z0-9]*)*(:[1-9][0-9]{0,3})?(/[A-Za-z0-9._~-]*)*)?$"
+    )]
     logo_url: Option<String>,
     /// Only these platforms are offered.
-    #[schema(min_items = 1)]
+    #[schema(value_type = Option<Vec<super::schemas::PlatformName>>, min_items = 1)]
     platforms: Option<Vec<String>>,
-    #[schema(max_length = 200)]
+    #[schema(max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
     title: Option<String>,
-    #[schema(max_length = 1000)]
+    #[schema(max_length = 1000, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
     description: Option<String>,
-    #[schema(max_length = 100)]
+    #[schema(max_length = 100, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
     button_text: Option<String>,
-    /// en (default), es, de, fr, pt, pl or tr.
-    #[schema(pattern = "^(en|es|de|fr|pt|pl|tr)([-_].*)?$")]
+    /// en (default), es, de, fr, pt, pl or tr, in any case, with an optional region (`pt-BR`).
+    #[schema(pattern = r"^\s*([eE][nN]|[eE][sS]|[dD][eE]|[fF][rR]|[pP][tT]|[pP][lL]|[tT][rR])([-_][\s\S]*)?$|^\s*$")]
     language: Option<String>,
     /// Replacements for the page's texts, by key (at most 100).
+    #[schema(value_type = Option<super::schemas::Labels>)]
     labels: Option<BTreeMap<String, String>>,
     /// Minutes until the link lapses: 1-2880, default 60.
     #[schema(minimum = 1, maximum = 2880)]
+    #[serde(default, deserialize_with = "body::whole_number")]
     expires_in: Option<i64>,
 }
 
@@ -117,12 +125,14 @@ pub fn link_url(state: &AppState, token: &str) -> String {
     format!("{}/connect?token={token}", state.public_url)
 }
 
-#[utoipa::path(post, path = "/v1/profiles/{id}/connect-links", tag = "connect", request_body = CreateConnectLink,
+#[utoipa::path(post, path = "/v1/profiles/{id}/connect-links", tag = "connect", request_body = Option<CreateConnectLink>,
     params(("id" = String, Path, description = "The profile's UUID")),
     responses(
         (status = 201, description = "The link", body = ConnectLinkBody),
         (status = 400, description = "A field failed validation", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing, invalid or revoked API key", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is over 1 MiB", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such profile in this workspace", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []), ("apiKey" = [])))]
@@ -205,6 +215,8 @@ pub async fn revoke_connect_link(
         (status = 200, description = "Whether the token is a live link of this workspace, and its profile", body = ValidationBody),
         (status = 400, description = "No token given", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing, invalid or revoked API key", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is over 1 MiB", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []), ("apiKey" = [])))]
 #[post("/connect-links/validate")]

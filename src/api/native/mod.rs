@@ -8,12 +8,13 @@ mod error;
 mod idempotency;
 mod openapi;
 mod profiles;
+mod schemas;
 mod webhooks;
 
 pub use accounts::AccountBody;
 pub use connect_links::link_url;
 pub use error::{Error, Problem};
-pub use openapi::ApiDoc;
+pub use openapi::{ApiDoc, unmatched};
 pub use profiles::{ProfileBody, with_accounts};
 pub use webhooks::webhook_payload;
 
@@ -22,6 +23,12 @@ use crate::auth::Caller;
 use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
 use std::future::Future;
 use std::pin::Pin;
+
+// The OpenAPI patterns below are written out at each field (utoipa takes only literals):
+// no control characters `^[^\x00-\x1f\x7f-\x9f]*$` (Unicode Cc, what the validators refuse);
+// a visible name, the same with one character that is not whitespace; and for URLs, http(s)
+// with a host name, port and plain path — the part of "any absolute http(s) URL" a schema
+// can say without a URL parser.
 
 /// Mounts the native routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -50,9 +57,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(webhooks::list_deliveries)
             .service(webhooks::redeliver)
             .service(audit::audit_log)
-            .default_service(web::to(|| async {
-                Err::<actix_web::HttpResponse, _>(Error::from(super::ApiError::RouteNotFound))
-            })),
+            .default_service(web::to(openapi::unmatched)),
     );
 }
 

@@ -1,8 +1,8 @@
 //! `GET /openapi.json`: the native API described from the code itself.
 
 use super::error::{FieldProblem, Problem};
-use super::{accounts, audit, connect_links, profiles, webhooks};
-use actix_web::{HttpResponse, get};
+use super::{accounts, audit, connect_links, profiles, schemas, webhooks};
+use actix_web::{HttpRequest, HttpResponse, ResponseError, get};
 use std::sync::OnceLock;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -42,7 +42,8 @@ use utoipa::{Modify, OpenApi};
         connect_links::ConnectLinkList, connect_links::ValidateConnectLink, connect_links::ValidationBody,
         accounts::AccountBody, accounts::AccountList, accounts::LinkAccount, accounts::RefreshBody,
         webhooks::WebhookBody, webhooks::WebhookList, webhooks::CreateWebhook, webhooks::UpdateWebhook,
-        webhooks::DeliveryBody, webhooks::DeliveryList, audit::AuditEntry, audit::AuditPage)),
+        webhooks::DeliveryBody, webhooks::DeliveryList, audit::AuditEntry, audit::AuditPage,
+        schemas::PlatformName, schemas::EventName, schemas::AuditAction, schemas::Labels)),
     modifiers(&Security),
     tags((name = "profiles", description = "End-users of your platform"),
          (name = "connect", description = "Single-use links through which end-users link accounts"),
@@ -63,6 +64,50 @@ impl Modify for Security {
         );
         components.add_security_scheme("apiKey", SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("x-api-key"))));
     }
+}
+
+/// The methods the document declares at the route `path` falls on (`GET, POST`), or `None`
+/// when no documented route matches it.
+fn allowed_methods(path: &str) -> Option<&'static str> {
+    static ROUTES: OnceLock<Vec<(actix_web::dev::ResourceDef, String)>> = OnceLock::new();
+    let routes = ROUTES.get_or_init(|| {
+        ApiDoc::openapi()
+            .paths
+            .paths
+            .iter()
+            .map(|(template, item)| {
+                let declared = [
+                    ("GET", item.get.is_some()),
+                    ("POST", item.post.is_some()),
+                    ("PUT", item.put.is_some()),
+                    ("PATCH", item.patch.is_some()),
+                    ("DELETE", item.delete.is_some()),
+                ];
+                let methods: Vec<&str> = declared.iter().filter(|(_, on)| *on).map(|(m, _)| *m).collect();
+                (actix_web::dev::ResourceDef::new(template.as_str()), methods.join(", "))
+            })
+            .collect()
+    });
+    routes.iter().find(|(def, _)| def.is_match(path)).map(|(_, methods)| methods.as_str())
+}
+
+/// What a request no native route took gets: 405 with `Allow` when the path is a documented
+/// route and only the method is wrong, else 404; both as problem documents.
+pub async fn unmatched(req: HttpRequest) -> HttpResponse {
+    let Some(allow) = allowed_methods(req.path()) else {
+        return super::Error::from(crate::api::ApiError::RouteNotFound).error_response();
+    };
+    let problem = Problem {
+        kind: "urn:hitchpost:problem:method-not-allowed".into(),
+        title: "Method not allowed".into(),
+        status: 405,
+        detail: format!("{} {} is not served; this route takes {allow}", req.method(), req.path()),
+        errors: None,
+    };
+    HttpResponse::MethodNotAllowed()
+        .insert_header(("allow", allow))
+        .content_type("application/problem+json")
+        .json(problem)
 }
 
 #[get("/openapi.json")]

@@ -60,10 +60,14 @@ pub fn with_accounts(c: &crate::store::Conn, p: Profile) -> Result<ProfileBody, 
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateProfile {
     /// 1-100 characters (trimmed), no control characters.
-    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    )]
     name: String,
     /// Up to 200 characters, unique in the workspace.
-    #[schema(min_length = 1, max_length = 200, pattern = r"^[^\x00-\x1f\x7f]*$")]
+    #[schema(min_length = 1, max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
     external_id: Option<String>,
     /// Letters, digits and `._@+-`, unique in the workspace.
     #[schema(min_length = 1, max_length = 100, pattern = r"^[A-Za-z0-9._@+-]+$")]
@@ -89,16 +93,16 @@ impl CreateProfile {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UpdateProfile {
     #[serde(default, deserialize_with = "body::double_option")]
-    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
+    #[schema(value_type = String, min_length = 1, max_length = 100, pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$")]
     name: Option<Option<String>>,
     #[serde(default, deserialize_with = "body::double_option")]
-    #[schema(nullable)]
+    #[schema(nullable, min_length = 1, max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
     external_id: Option<Option<String>>,
     #[serde(default, deserialize_with = "body::double_option")]
-    #[schema(nullable)]
+    #[schema(nullable, min_length = 1, max_length = 100, pattern = r"^[A-Za-z0-9._@+-]+$")]
     username: Option<Option<String>>,
     #[serde(default, deserialize_with = "body::double_option")]
-    #[schema(nullable)]
+    #[schema(value_type = Option<Object>)]
     metadata: Option<Option<Value>>,
 }
 
@@ -125,12 +129,16 @@ impl UpdateProfile {
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// Page size, 1-100 (default 50).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 100)]
     limit: Option<String>,
     /// `nextCursor` of the previous page.
+    #[param(pattern = r"^p[1-9a-z][0-9a-z]{0,11}$")]
     cursor: Option<String>,
     /// Only the profile with this externalId.
+    #[param(min_length = 1, max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
     external_id: Option<String>,
     /// Only the profile with this username.
+    #[param(min_length = 1, max_length = 100, pattern = r"^[A-Za-z0-9._@+-]+$")]
     username: Option<String>,
 }
 
@@ -166,6 +174,8 @@ pub struct ProfileList {
         (status = 201, description = "The profile was created", body = ProfileBody),
         (status = 400, description = "Invalid JSON or a field failed validation", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing, invalid or revoked API key", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is over 1 MiB", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 402, description = "The workspace's profile limit is reached", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "externalId or username already used", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body over 1 MiB", body = Problem, content_type = "application/problem+json"),
@@ -197,9 +207,7 @@ pub async fn list_profiles(
     Auth(caller): Auth,
     req: HttpRequest,
 ) -> Result<HttpResponse, Error> {
-    let params = web::Query::<ListParams>::from_query(req.query_string())
-        .map_err(|e| crate::domain::Error::invalid("query", e.to_string()))?
-        .into_inner();
+    let params: ListParams = crate::api::query(&req)?;
     let query = params.into_domain()?;
     let (page, linked) = state
         .db
@@ -245,6 +253,8 @@ pub async fn get_profile(
         (status = 200, description = "The updated profile", body = ProfileBody),
         (status = 400, description = "Invalid JSON or a field failed validation", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing, invalid or revoked API key", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is over 1 MiB", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such profile in this workspace", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "externalId or username already used", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body over 1 MiB", body = Problem, content_type = "application/problem+json"),

@@ -60,8 +60,15 @@ pub struct WebhookList {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateWebhook {
+    /// Where events are sent: an absolute http(s) URL.
+    #[schema(
+        max_length = 2048,
+        pattern = r"^https?://[a-z][a-z0-9]*(\.[a-z][a-z0-9]*)*(:[1-9][0-9]{0,3})?(/[A-Za-z0-9._~-]*)*$"
+    )]
     url: String,
+    #[schema(value_type = Vec<super::schemas::EventName>, min_items = 1)]
     events: Vec<String>,
+    #[schema(max_length = 500, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
     description: Option<String>,
 }
 
@@ -69,8 +76,14 @@ pub struct CreateWebhook {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateWebhook {
+    #[schema(
+        max_length = 2048,
+        pattern = r"^https?://[a-z][a-z0-9]*(\.[a-z][a-z0-9]*)*(:[1-9][0-9]{0,3})?(/[A-Za-z0-9._~-]*)*$"
+    )]
     url: Option<String>,
+    #[schema(value_type = Option<Vec<super::schemas::EventName>>, min_items = 1)]
     events: Option<Vec<String>>,
+    #[schema(max_length = 500, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
     description: Option<String>,
     enabled: Option<bool>,
 }
@@ -99,6 +112,9 @@ pub struct DeliveryList {
 }
 
 fn url(state: &AppState, u: &str) -> Result<String, Error> {
+    if u.chars().count() > 2048 {
+        return Err(domain::Error::invalid("url", "must be at most 2048 characters").into());
+    }
     let checked = net::check_outbound(u.trim(), state.providers.allow_private_outbound)
         .map_err(|why| domain::Error::invalid("url", why))?;
     Ok(checked.to_string())
@@ -119,6 +135,8 @@ fn description(d: Option<String>) -> Result<Option<String>, Error> {
         (status = 201, description = "The subscription, with its signing secret (shown once)", body = WebhookBody),
         (status = 400, description = "A bad URL (or one on a private address) or an unknown event", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing, invalid or revoked API key", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is over 1 MiB", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []), ("apiKey" = [])))]
 #[post("/webhooks")]
@@ -153,6 +171,8 @@ pub async fn list_webhooks(state: web::Data<AppState>, Auth(caller): Auth) -> Re
     responses((status = 200, description = "The subscription", body = WebhookBody),
         (status = 400, description = "A field failed validation", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing, invalid or revoked API key", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is over 1 MiB", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such subscription", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []), ("apiKey" = [])))]
 #[patch("/webhooks/{id}")]

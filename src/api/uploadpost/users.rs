@@ -98,12 +98,10 @@ pub struct ProfileQuery {
 }
 
 /// `GET /pinterest/boards?profile=` -> `{success, boards}` read at link time.
-pub async fn pinterest_boards(
-    state: State,
-    Auth(caller): Auth,
-    q: web::Query<ProfileQuery>,
-) -> Result<HttpResponse, Error> {
-    let name = q.into_inner().profile.ok_or_else(|| domain::Error::invalid("profile", "is required"))?;
+pub async fn pinterest_boards(state: State, Auth(caller): Auth, req: HttpRequest) -> Result<HttpResponse, Error> {
+    let name = crate::api::query::<ProfileQuery>(&req)?
+        .profile
+        .ok_or_else(|| domain::Error::invalid("profile", "is required"))?;
     let boards = state
         .db
         .read(move |c| {

@@ -1,0 +1,73 @@
+//! OpenAPI schemas of the names the native API accepts, built from the domain's own lists so
+//! that the document cannot drift from what the server takes.
+
+use crate::domain::{audit, platform::Platform, webhooks::EventType};
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::{PartialSchema, ToSchema};
+
+fn names(description: &str, values: impl IntoIterator<Item = &'static str>) -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .description(Some(description))
+        .enum_values(Some(values.into_iter().collect::<Vec<_>>()))
+        .into()
+}
+
+/// A platform hitchpost links (`twitter` and `google` are also taken, for `x` and `youtube`).
+pub struct PlatformName;
+
+impl PartialSchema for PlatformName {
+    fn schema() -> RefOr<Schema> {
+        names("A platform hitchpost links", Platform::ALL.iter().map(|p| p.as_str()))
+    }
+}
+
+impl ToSchema for PlatformName {}
+
+/// An event type a webhook can subscribe to.
+pub struct EventName;
+
+impl PartialSchema for EventName {
+    fn schema() -> RefOr<Schema> {
+        names("An event type a webhook can subscribe to", EventType::SUBSCRIBABLE.iter().map(|e| e.as_str()))
+    }
+}
+
+impl ToSchema for EventName {}
+
+/// An action the audit log records.
+pub struct AuditAction;
+
+impl PartialSchema for AuditAction {
+    fn schema() -> RefOr<Schema> {
+        names("An action the audit log records", audit::ACTIONS.iter().copied())
+    }
+}
+
+impl ToSchema for AuditAction {}
+
+/// The connect page's text replacements: at most 100 keys of 1-100 characters, values up to
+/// 500, no control characters in either.
+pub struct Labels;
+
+impl PartialSchema for Labels {
+    fn schema() -> RefOr<Schema> {
+        let no_control = r"^[^\x00-\x1f\x7f-\x9f]*$";
+        let value = ObjectBuilder::new().schema_type(Type::String).max_length(Some(500)).pattern(Some(no_control));
+        let names = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(Some(1))
+            .max_length(Some(100))
+            .pattern(Some(no_control));
+        ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .description(Some("Replacements for the page's texts, by key"))
+            .max_properties(Some(100))
+            .property_names(Some(names))
+            .additional_properties(Some(value))
+            .into()
+    }
+}
+
+impl ToSchema for Labels {}
