@@ -51,6 +51,17 @@ pub struct HolderSettings {
     pub metrics_token: Option<String>,
 }
 
+/// Parses `bytes` as every request body of every dialect (the fuzz targets' entry point).
+#[doc(hidden)]
+pub fn parse_every_body(bytes: &[u8]) {
+    native::parse_bodies(bytes);
+    uploadpost::parse_bodies(bytes);
+    ayrshare::parse_bodies(bytes);
+    postcore::parse_bodies(bytes);
+    holders::parse_bodies(bytes);
+    connect::parse_bodies(bytes);
+}
+
 /// Parses the query string into `T`; a malformed one (a repeated parameter, a wrong type) is an
 /// `Invalid` error the caller's dialect renders, not actix's plain-text 400.
 pub fn query<T: serde::de::DeserializeOwned>(req: &actix_web::HttpRequest) -> Result<T, crate::domain::Error> {

@@ -443,3 +443,12 @@ fn a_platform_without_credentials_is_not_offered_and_asking_for_it_names_what_is
         .collect();
     assert_eq!(offered, ["bluesky"]);
 }
+
+#[test]
+fn an_oauth_callback_with_a_repeated_state_is_refused_with_400() {
+    let app = spawn_app();
+    let res = app.send("GET", "/connect/callback/linkedin?code=a&state=one&state=two", &[], None);
+    assert_eq!(res.status, 400, "{}", res.text);
+    assert!(res.text.contains("more than once"), "{}", res.text);
+    assert!(res.header("content-type").unwrap().starts_with("text/html"));
+}

@@ -167,3 +167,12 @@ fn active(accounts: &[SocialAccount]) -> Vec<&'static str> {
     names.sort_unstable();
     names
 }
+
+/// Parses `bytes` as each request body this dialect reads, the way its handlers do; the
+/// entry point of the `json_bodies` fuzz target (fuzz/), which must never see a panic.
+#[doc(hidden)]
+pub fn parse_bodies(bytes: &[u8]) {
+    use crate::api::body::parse;
+    let _ = parse::<profiles::ProfileBody>(bytes);
+    let _ = parse::<hooks::HookBody>(bytes);
+}

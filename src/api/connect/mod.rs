@@ -4,7 +4,7 @@
 //! Everything after that authenticates with the cookie.
 
 mod assets;
-mod oauth;
+pub mod oauth;
 mod page;
 mod session;
 
@@ -44,4 +44,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     .route("/done", web::post().to(session::done)),
             ),
     );
+}
+
+/// Parses `bytes` as each request body this dialect reads, the way its handlers do; the
+/// entry point of the `json_bodies` fuzz target (fuzz/), which must never see a panic.
+#[doc(hidden)]
+pub fn parse_bodies(bytes: &[u8]) {
+    use crate::api::body::parse;
+    let _ = parse::<session::LinkBody>(bytes);
 }

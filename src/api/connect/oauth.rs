@@ -7,7 +7,6 @@ use crate::domain::platform::Platform;
 use crate::linking;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde::Deserialize;
 
 fn back_to_page(key: &str, value: &str) -> HttpResponse {
     let q: String = url::form_urlencoded::Serializer::new(String::new()).append_pair(key, value).finish();
@@ -36,12 +35,35 @@ pub async fn start(state: web::Data<AppState>, req: HttpRequest, name: web::Path
     }
 }
 
-#[derive(Debug, Deserialize)]
+/// What a provider sends back to the callback.
+#[derive(Debug, Default, PartialEq, Eq)]
 pub struct CallbackQuery {
-    code: Option<String>,
-    state: Option<String>,
-    error: Option<String>,
-    error_description: Option<String>,
+    pub code: Option<String>,
+    pub state: Option<String>,
+    pub error: Option<String>,
+    pub error_description: Option<String>,
+}
+
+impl CallbackQuery {
+    /// Reads the callback's query string. A parameter given twice is refused rather than one
+    /// copy picked: which `state` or `code` counts must never be a guess an attacker can steer.
+    /// Unknown parameters (providers add their own, such as `scope`) are ignored.
+    pub fn parse(query: &str) -> Result<Self, String> {
+        let mut q = CallbackQuery::default();
+        for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
+            let slot = match key.as_ref() {
+                "code" => &mut q.code,
+                "state" => &mut q.state,
+                "error" => &mut q.error,
+                "error_description" => &mut q.error_description,
+                _ => continue,
+            };
+            if slot.replace(value.into_owned()).is_some() {
+                return Err(format!("the provider sent `{key}` more than once"));
+            }
+        }
+        Ok(q)
+    }
 }
 
 /// Where a sign-in started by API (not from the page) returns: the caller's return URL.
@@ -56,11 +78,7 @@ fn to_return_url(return_url: &str, pairs: &[(&str, &str)]) -> HttpResponse {
 }
 
 /// `GET /connect/callback/{platform}`: the provider sends the person back here.
-pub async fn callback(
-    state: web::Data<AppState>,
-    name: web::Path<String>,
-    q: web::Query<CallbackQuery>,
-) -> HttpResponse {
+pub async fn callback(state: web::Data<AppState>, name: web::Path<String>, req: HttpRequest) -> HttpResponse {
     let Ok(platform) = Platform::parse(&name) else {
         return assets::message(
             StatusCode::NOT_FOUND,
@@ -68,7 +86,10 @@ pub async fn callback(
             "This sign-in does not belong to a platform hitchpost links.",
         );
     };
-    let q = q.into_inner();
+    let q = match CallbackQuery::parse(req.query_string()) {
+        Ok(q) => q,
+        Err(why) => return assets::message(StatusCode::BAD_REQUEST, "The sign-in did not work", &why),
+    };
     match linking::finish_oauth(&state, platform, q.state, q.code, q.error, q.error_description).await {
         Ok((started, _account)) => match (started.link_jti, started.return_url) {
             (Some(_), _) => back_to_page("linked", platform.as_str()),

@@ -142,7 +142,7 @@ pub async fn show(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct LinkBody {
+pub struct LinkBody {
     #[serde(default)]
     sandbox: bool,
     handle: Option<String>,

@@ -147,3 +147,16 @@ fn user_json(h: &Holder) -> serde_json::Value {
         "lastName": h.last_name, "createdAt": h.created_at, "lastLoginAt": h.last_login_at,
     })
 }
+
+/// Parses `bytes` as each request body this dialect reads, the way its handlers do; the
+/// entry point of the `json_bodies` fuzz target (fuzz/), which must never see a panic.
+#[doc(hidden)]
+pub fn parse_bodies(bytes: &[u8]) {
+    use crate::api::body::parse;
+    let _ = parse::<profile::ProfileBody>(bytes);
+    let _ = parse::<profile::PasswordBody>(bytes);
+    let _ = parse::<sessions::RegisterBody>(bytes);
+    let _ = parse::<sessions::LoginBody>(bytes);
+    let _ = parse::<keys::KeyBody>(bytes);
+    let _ = parse::<documents::DocumentBody>(bytes);
+}

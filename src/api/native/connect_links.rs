@@ -105,7 +105,7 @@ impl ValidationBody {
 }
 
 impl CreateConnectLink {
-    fn into_domain(self) -> Result<NewLink, Error> {
+    pub(super) fn into_domain(self) -> Result<NewLink, Error> {
         Ok(NewLink::parse(RawLinkOptions {
             redirect_url: self.redirect_url,
             logo_url: self.logo_url,

@@ -90,3 +90,17 @@ impl FromRequest for Auth {
         })
     }
 }
+
+/// Parses `bytes` as each request body this dialect reads, the way its handlers do; the
+/// entry point of the `json_bodies` fuzz target (fuzz/), which must never see a panic.
+#[doc(hidden)]
+pub fn parse_bodies(bytes: &[u8]) {
+    use crate::api::body::parse;
+    let _ = parse::<profiles::CreateProfile>(bytes).map(|b| b.into_domain());
+    let _ = parse::<profiles::UpdateProfile>(bytes).map(|b| b.into_domain());
+    let _ = parse::<connect_links::CreateConnectLink>(bytes).map(|b| b.into_domain());
+    let _ = parse::<connect_links::ValidateConnectLink>(bytes);
+    let _ = parse::<accounts::LinkAccount>(bytes);
+    let _ = parse::<webhooks::CreateWebhook>(bytes);
+    let _ = parse::<webhooks::UpdateWebhook>(bytes);
+}

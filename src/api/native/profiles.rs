@@ -78,7 +78,7 @@ pub struct CreateProfile {
 }
 
 impl CreateProfile {
-    fn into_domain(self) -> Result<NewProfile, Error> {
+    pub(super) fn into_domain(self) -> Result<NewProfile, Error> {
         Ok(NewProfile {
             name: Some(ProfileName::parse(&self.name)?),
             external_id: self.external_id.as_deref().map(ExternalId::parse).transpose()?,
@@ -107,7 +107,7 @@ pub struct UpdateProfile {
 }
 
 impl UpdateProfile {
-    fn into_domain(self) -> Result<ProfilePatch, Error> {
+    pub(super) fn into_domain(self) -> Result<ProfilePatch, Error> {
         Ok(ProfilePatch {
             name: match self.name {
                 Some(None) => {
@@ -143,7 +143,7 @@ pub struct ListParams {
 }
 
 impl ListParams {
-    fn into_domain(self) -> Result<ProfileQuery, Error> {
+    pub(super) fn into_domain(self) -> Result<ProfileQuery, Error> {
         let limit = match self.limit {
             None => None,
             Some(s) => Some(

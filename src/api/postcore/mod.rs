@@ -134,3 +134,12 @@ fn profile_json(p: &Profile, accounts: &[SocialAccount]) -> Value {
         "connectedPlatforms": accounts.iter().map(account_json).collect::<Vec<_>>(),
     })
 }
+
+/// Parses `bytes` as each request body this dialect reads, the way its handlers do; the
+/// entry point of the `json_bodies` fuzz target (fuzz/), which must never see a panic.
+#[doc(hidden)]
+pub fn parse_bodies(bytes: &[u8]) {
+    use crate::api::body::parse;
+    let _ = parse::<connect::ConnectBody>(bytes);
+    let _ = parse::<profiles::CreateBody>(bytes);
+}
