@@ -1,9 +1,11 @@
-//! Request limits for every API route, per API key and per client address, answered in the
-//! caller's dialect: `X-RateLimit-Limit`, `-Remaining` and `-Reset` on every response (Ayrshare
-//! also `x-ratelimit-max` and `x-ratelimit-count`), and over the limit a 429 with `Retry-After`.
+//! Request limits for every API route, per API key or account holder and per client address,
+//! answered in the caller's dialect: `X-RateLimit-Limit`, `-Remaining` and `-Reset` on every
+//! response (Ayrshare also `x-ratelimit-max` and `x-ratelimit-count`), and over the limit a 429
+//! with `Retry-After`.
 
 use super::{AppState, client_ip};
 use crate::auth::api_key;
+use crate::auth::jwt::{HOLDER_AUDIENCE, HolderClaims};
 use crate::domain;
 use crate::ratelimit::{Refused, Standing};
 use actix_web::body::{BoxBody, MessageBody};
@@ -74,12 +76,19 @@ pub async fn limit(
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
     // The key's id is enough to pick its bucket; whether the key is good is the handler's call.
-    let key_id = ["authorization", "x-api-key"]
+    // An account holder's session token picks the holder's bucket, but only once its signature
+    // checks out: an unverified `sub` would let anyone drain another holder's allowance.
+    let presented: Vec<&str> = ["authorization", "x-api-key"]
         .iter()
         .filter_map(|h| req.headers().get(*h).and_then(|v| v.to_str().ok()))
         .map(|v| v.rsplit(' ').next().unwrap_or(v).trim())
-        .find_map(api_key::parse)
-        .map(|p| p.key_id);
+        .collect();
+    let key_id = presented.iter().find_map(|v| api_key::parse(v)).map(|p| p.key_id).or_else(|| {
+        presented
+            .iter()
+            .find_map(|v| state.jwt.verify::<HolderClaims>(v, HOLDER_AUDIENCE).ok())
+            .map(|c| format!("holder:{}", c.sub))
+    });
     let ip = client_ip(&state, req.request());
     match state.api_limiter.check(key_id.as_deref(), &ip) {
         Ok(standing) => {

@@ -90,3 +90,34 @@ fn metrics_count_requests_by_route_writes_and_refusals() {
     assert_eq!(res.header("x-content-type-options"), Some("nosniff"));
     assert_eq!(res.header("referrer-policy"), Some("no-referrer"));
 }
+
+#[test]
+fn an_account_holder_has_a_bucket_of_their_own_whatever_the_address() {
+    let app = spawn_app_with(|c| {
+        c.api_key_rate = AttemptRate { burst: 3, per: Duration::from_secs(60) };
+        c.trust_proxy = true;
+    });
+    let register = |email: &str| {
+        let body = serde_json::json!({"email": email, "password": "Sup3rSecret"}).to_string().into_bytes();
+        let res = app.send("POST", "/api/auth/register", &[("content-type", "application/json")], Some(body));
+        assert_eq!(res.status, 201, "{}", res.text);
+        format!("Bearer {}", res.body["token"].as_str().unwrap())
+    };
+    let (flooder, other) = (register("flood@example.com"), register("calm@example.com"));
+    // Each request from another address: only the holder's own bucket can run dry.
+    let profile = |auth: &str, ip: &str| {
+        app.send("GET", "/api/users/profile", &[("authorization", auth), ("x-forwarded-for", ip)], None)
+    };
+    for i in 0..3 {
+        let res = profile(&flooder, &format!("198.51.100.{i}"));
+        assert_eq!(res.status, 200, "{}", res.text);
+        assert_eq!(res.header("x-ratelimit-limit"), Some("3"));
+    }
+    let res = profile(&flooder, "198.51.100.9");
+    assert_eq!(res.status, 429, "{}", res.text);
+    assert!(res.header("retry-after").is_some());
+    assert_eq!(profile(&other, "198.51.100.9").status, 200, "another holder is not held back");
+    // A forged token names no bucket: it is limited by address only, and refused.
+    let forged = "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln";
+    assert_eq!(profile(forged, "203.0.113.7").status, 401);
+}
