@@ -19,6 +19,7 @@ use rand::RngExt;
 use serde_json::Value;
 use sha2::Sha256;
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -208,8 +209,9 @@ async fn deliver(state: AppState, cfg: Arc<WebhookConfig>, agent: ureq::Agent, d
 }
 
 /// Starts the worker; it runs as long as the server.
-pub fn start(state: AppState, cfg: WebhookConfig) {
+pub fn start(state: AppState, cfg: WebhookConfig) -> Worker {
     let cfg = Arc::new(cfg);
+    let stopping = Arc::new(AtomicBool::new(false));
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .max_redirects(0)
@@ -218,9 +220,13 @@ pub fn start(state: AppState, cfg: WebhookConfig) {
         .build()
         .into();
     let in_flight: Arc<Mutex<HashSet<String>>> = Arc::default();
+    let worker = Worker { stopping: stopping.clone(), in_flight: in_flight.clone(), timeout: cfg.timeout };
     actix_web::rt::spawn(async move {
         loop {
             actix_web::rt::time::sleep(cfg.poll).await;
+            if stopping.load(Ordering::SeqCst) {
+                return;
+            }
             let now = store::now();
             let due = match state
                 .db
@@ -234,6 +240,9 @@ pub fn start(state: AppState, cfg: WebhookConfig) {
                 }
             };
             for d in due {
+                if stopping.load(Ordering::SeqCst) {
+                    break;
+                }
                 if !in_flight.lock().unwrap_or_else(|e| e.into_inner()).insert(d.id.clone()) {
                     continue;
                 }
@@ -248,4 +257,25 @@ pub fn start(state: AppState, cfg: WebhookConfig) {
             }
         }
     });
+    worker
+}
+
+/// The running delivery worker.
+#[derive(Clone)]
+pub struct Worker {
+    stopping: Arc<AtomicBool>,
+    in_flight: Arc<Mutex<HashSet<String>>>,
+    timeout: Duration,
+}
+
+impl Worker {
+    /// Starts no more deliveries and waits (at most one delivery timeout) for those under way,
+    /// so that each one's outcome is recorded rather than sent again after a restart.
+    pub async fn stop(&self) {
+        self.stopping.store(true, Ordering::SeqCst);
+        let deadline = Instant::now() + self.timeout + Duration::from_secs(1);
+        while !self.in_flight.lock().unwrap_or_else(|e| e.into_inner()).is_empty() && Instant::now() < deadline {
+            actix_web::rt::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
 }

@@ -19,6 +19,7 @@ pub struct Application {
     addr: SocketAddr,
     server: Server,
     dev_key: Option<String>,
+    deliveries: crate::delivery::Worker,
 }
 
 fn io_error(msg: impl Into<String>) -> std::io::Error {
@@ -67,7 +68,7 @@ impl Application {
             public_url,
         };
         spawn_refresher(state.clone(), config.refresh_interval, config.refresh_window);
-        crate::delivery::start(state.clone(), config.webhooks.clone());
+        let deliveries = crate::delivery::start(state.clone(), config.webhooks.clone());
         let limiter = state.limiter.clone();
         let api_limiter = state.api_limiter.clone();
         // Full buckets carry no information: dropping them bounds the limiter's memory.
@@ -120,7 +121,7 @@ impl Application {
         let max_workers = crate::db::READ_CONNECTIONS as usize / (BLOCKING_THREADS_PER_WORKER + 1);
         let workers = config.workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
         server = server.workers(workers.clamp(1, max_workers.max(1)));
-        Ok(Application { addr, server: server.run(), dev_key })
+        Ok(Application { addr, server: server.run(), dev_key, deliveries })
     }
 
     /// The address the server listens on.
@@ -138,13 +139,16 @@ impl Application {
         self.dev_key.as_deref()
     }
 
-    /// Serves until the server is stopped.
+    /// Serves until the server is stopped, then lets webhook deliveries under way finish.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let served = self.server.await;
+        self.deliveries.stop().await;
+        served
     }
 
-    /// Serves until SIGTERM or SIGINT. The first stops accepting and lets in-flight requests
-    /// finish (each acknowledged write is already committed, so nothing is left to flush); a
+    /// Serves until SIGTERM or SIGINT. The first stops accepting, lets in-flight requests finish
+    /// (each acknowledged write is already committed, so nothing is left to flush) and then the
+    /// webhook deliveries under way, whose outcomes the writer records; a
     /// second exits at once, for an operator who will not wait out a slow client. Exiting
     /// mid-transaction is safe: SQLite rolls an uncommitted transaction back at the next open.
     pub async fn run_until_signalled(self) -> std::io::Result<()> {
@@ -166,7 +170,7 @@ impl Application {
             log::warn!("second signal: exiting now");
             std::process::exit(code);
         });
-        self.server.await
+        self.run_until_stopped().await
     }
 }
 

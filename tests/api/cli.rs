@@ -251,3 +251,39 @@ fn a_second_signal_exits_at_once_while_a_request_is_still_in_flight() {
     let (ok, out, err) = cli(&["check", "--db", db.to_str().unwrap()]);
     assert!(ok, "{out}{err}");
 }
+
+#[test]
+fn sigterm_lets_a_webhook_delivery_under_way_finish_and_records_it() {
+    use crate::fakes::{self, ReceiverMode};
+    use std::time::{Duration, Instant};
+    let receiver = fakes::receiver(ReceiverMode::Slow(1500));
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("drain.db");
+    let env = [("HITCHPOST_ALLOW_PRIVATE_OUTBOUND", "true")];
+    let mut server = crate::helpers::spawn_binary_with(&db, &[], &env, None);
+    let key = create_key(&db, "acme", None);
+    let headers = [("x-api-key", key.as_str()), ("content-type", "application/json")];
+    let hook = json!({"url": receiver.base, "events": ["profile.created"]}).to_string().into_bytes();
+    let hook = send(&server.base, "POST", "/v1/webhooks", &headers, Some(hook));
+    assert_eq!(hook.status, 201, "{}", hook.text);
+    let body = json!({"name": "Drained"}).to_string().into_bytes();
+    assert_eq!(send(&server.base, "POST", "/v1/profiles", &headers, Some(body)).status, 201);
+    receiver.wait_for("the delivery to start", |r| r.len() == 1);
+    signal(&server, "-TERM");
+    let started = Instant::now();
+    let status = loop {
+        if let Some(s) = server.child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "still running after SIGTERM");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "{status}");
+    // The worker waited for the receiver's answer and recorded it: nothing is sent again.
+    let server = crate::helpers::spawn_binary_with(&db, &[], &env, None);
+    let path = format!("/v1/webhooks/{}/deliveries", hook.body["id"].as_str().unwrap());
+    let deliveries = send(&server.base, "GET", &path, &[("x-api-key", &key)], None);
+    assert_eq!(deliveries.body["data"][0]["status"], "succeeded", "{}", deliveries.text);
+    std::thread::sleep(Duration::from_millis(800));
+    assert_eq!(receiver.state.lock().unwrap().requests.len(), 1, "the delivery was sent again");
+}

@@ -220,6 +220,8 @@ pub enum ReceiverMode {
     Fail,
     /// Never answers (sleeps far past any timeout).
     Hang,
+    /// Answers 200 after this many milliseconds.
+    Slow(u64),
 }
 
 /// One request a receiver got.
@@ -289,6 +291,10 @@ async fn receive(s: Shared<ReceiverState>, req: HttpRequest, body: web::Bytes) -
     match mode {
         ReceiverMode::Ok | ReceiverMode::FailFirst(_) => HttpResponse::Ok().body("ok"),
         ReceiverMode::Fail => HttpResponse::InternalServerError().body("no"),
+        ReceiverMode::Slow(ms) => {
+            actix_web::rt::time::sleep(std::time::Duration::from_millis(ms)).await;
+            HttpResponse::Ok().body("ok")
+        }
         ReceiverMode::Hang => {
             actix_web::rt::time::sleep(std::time::Duration::from_secs(60)).await;
             HttpResponse::Ok().finish()
