@@ -107,7 +107,8 @@ fn wants(hook: &WebhookRow, kind: EventType) -> bool {
 }
 
 fn new_id(prefix: &str) -> String {
-    format!("{prefix}_{}", uuid::Uuid::new_v4().simple())
+    // Time-ordered, so event and delivery rows append to their id indexes.
+    format!("{prefix}_{}", uuid::Uuid::now_v7().simple())
 }
 
 /// Writes an event and a delivery for every enabled subscription that wants it. Runs in the

@@ -352,3 +352,29 @@ fn the_synposter_seed_example_works_as_documented_with_x_api_key() {
     assert_eq!(full.body["title"], "Plan limit reached");
     assert!(full.body["detail"].as_str().unwrap().contains("1 profiles"));
 }
+
+#[test]
+fn profile_ids_and_keys_sort_by_creation_and_keys_keep_their_shape() {
+    let app = spawn_app();
+    let key = app.key("acme");
+    let made: Vec<serde_json::Value> = (0..3)
+        .map(|i| {
+            std::thread::sleep(std::time::Duration::from_millis(3));
+            app.new_profile(&key, &format!("p{i}"))
+        })
+        .collect();
+    let ids: Vec<&str> = made.iter().map(|p| p["id"].as_str().unwrap()).collect();
+    let keys: Vec<&str> = made.iter().map(|p| p["profileKey"].as_str().unwrap()).collect();
+    for id in &ids {
+        assert_eq!(id.len(), 36);
+        assert_eq!(&id[14..15], "7", "a time-ordered (v7) UUID: {id}");
+    }
+    for k in &keys {
+        let tail = k.strip_prefix("prof_").unwrap();
+        assert_eq!(tail.len(), 24, "{k}");
+        assert!(tail.chars().all(|c| c.is_ascii_alphanumeric()), "{k}");
+    }
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
+    assert!(keys.windows(2).all(|w| w[0] < w[1]), "{keys:?}");
+    assert_ne!(keys[0][12..], keys[1][12..], "the random part differs");
+}
