@@ -187,7 +187,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     // SAFETY: mallopt only tunes the allocator, before any other thread exists.
     unsafe {
         libc::mallopt(libc::M_ARENA_MAX, 2);
-        // argon2 takes 19 MiB a hash; a fixed threshold keeps such blocks mmapped, so they go
+        // argon2 takes 7 MiB a hash; a fixed threshold keeps such blocks mmapped, so they go
         // back to the system when the hash is done instead of staying in the heap.
         libc::mallopt(libc::M_MMAP_THRESHOLD, 1024 * 1024);
     }

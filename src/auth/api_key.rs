@@ -10,7 +10,7 @@ use super::secret::ServerSecret;
 use crate::db::Db;
 use crate::domain::{self, workspaces::WorkspaceId};
 use crate::store;
-use argon2::{Argon2, PasswordHasher, PasswordVerifier};
+use argon2::{PasswordHasher, PasswordVerifier};
 use rand::RngExt;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -71,16 +71,16 @@ impl KeyParts {
     }
 }
 
-/// Hashes a secret with argon2id at OWASP parameters (19 MiB, t=2, p=1).
+/// Hashes a secret with argon2id at OWASP parameters (see `auth::hasher`).
 pub fn hash_secret(secret: &str) -> domain::Result<String> {
-    Argon2::default()
+    super::hasher()
         .hash_password(secret.as_bytes())
         .map(|h| h.to_string())
         .map_err(|e| domain::Error::Internal(format!("argon2 hash: {e}")))
 }
 
 fn verify_secret(secret: &str, hash: &str) -> bool {
-    Argon2::default().verify_password(secret.as_bytes(), hash).is_ok()
+    super::hasher().verify_password(secret.as_bytes(), hash).is_ok()
 }
 
 /// Who an authenticated request comes from.

@@ -2,7 +2,7 @@
 //! most one hash per core at a time so a flood of sign-ins cannot take every core.
 
 use crate::domain;
-use argon2::{Argon2, PasswordHasher, PasswordVerifier};
+use argon2::{PasswordHasher, PasswordVerifier};
 use std::sync::OnceLock;
 use tokio::sync::Semaphore;
 
@@ -15,12 +15,12 @@ fn slots() -> &'static Semaphore {
 /// time as a wrong password (no account enumeration by timing).
 fn decoy() -> &'static str {
     static DECOY: OnceLock<String> = OnceLock::new();
-    DECOY.get_or_init(|| Argon2::default().hash_password(b"decoy password").map(|h| h.to_string()).unwrap_or_default())
+    DECOY.get_or_init(|| super::hasher().hash_password(b"decoy password").map(|h| h.to_string()).unwrap_or_default())
 }
 
 /// Hashes a password on the calling thread (the CLI).
 pub fn hash_blocking(password: &str) -> domain::Result<String> {
-    Argon2::default()
+    super::hasher()
         .hash_password(password.as_bytes())
         .map(|h| h.to_string())
         .map_err(|e| domain::Error::Internal(format!("argon2: {e}")))
@@ -29,7 +29,7 @@ pub fn hash_blocking(password: &str) -> domain::Result<String> {
 /// Hashes a password.
 pub async fn hash(password: String) -> domain::Result<String> {
     let _slot = slots().acquire().await.map_err(|e| domain::Error::Internal(e.to_string()))?;
-    tokio::task::spawn_blocking(move || Argon2::default().hash_password(password.as_bytes()).map(|h| h.to_string()))
+    tokio::task::spawn_blocking(move || super::hasher().hash_password(password.as_bytes()).map(|h| h.to_string()))
         .await
         .map_err(|e| domain::Error::Internal(format!("password hashing task: {e}")))?
         .map_err(|e| domain::Error::Internal(format!("argon2: {e}")))
@@ -40,7 +40,7 @@ pub async fn verify(password: String, hash: Option<String>) -> domain::Result<bo
     let _slot = slots().acquire().await.map_err(|e| domain::Error::Internal(e.to_string()))?;
     tokio::task::spawn_blocking(move || {
         let target = hash.as_deref().unwrap_or_else(|| decoy());
-        let ok = Argon2::default().verify_password(password.as_bytes(), target).is_ok();
+        let ok = super::hasher().verify_password(password.as_bytes(), target).is_ok();
         ok && hash.is_some()
     })
     .await

@@ -175,3 +175,30 @@ fn conflicting_credentials_are_refused_rather_than_one_picked() {
     let same = format!("Bearer {key}");
     assert_eq!(app.send("GET", "/v1/profiles", &[("x-api-key", &key), ("authorization", &same)], None).status, 200);
 }
+
+#[test]
+fn a_key_hashed_with_the_earlier_19_mib_parameters_still_authenticates() {
+    use argon2::{Argon2, PasswordHasher};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("legacy.db");
+    let key = crate::helpers::create_key(&db, "acme", None);
+    // Re-hash the key's secret the way earlier versions did (Argon2::default(): m=19 MiB, t=2).
+    let parts = hitchpost::auth::api_key::parse(&key).unwrap();
+    let legacy = Argon2::default().hash_password(parts.secret.as_bytes()).unwrap().to_string();
+    assert!(legacy.contains("m=19456,t=2,p=1"), "{legacy}");
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let n = conn
+        .execute("UPDATE api_keys SET secret_hash = ?1 WHERE key_id = ?2", rusqlite::params![legacy, parts.key_id])
+        .unwrap();
+    assert_eq!(n, 1);
+    drop(conn);
+    let app = crate::helpers::spawn_app_on(&db);
+    assert_eq!(app.list_profiles(&key, "").status, 200);
+    // New keys use the small-memory setting.
+    let fresh = app.key("acme");
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let id = hitchpost::auth::api_key::parse(&fresh).unwrap().key_id;
+    let hash: String =
+        conn.query_row("SELECT secret_hash FROM api_keys WHERE key_id = ?1", [id], |r| r.get(0)).unwrap();
+    assert!(hash.starts_with("$argon2id$v=19$m=7168,t=5,p=1$"), "{hash}");
+}
