@@ -37,6 +37,9 @@ const MIGRATIONS: &[(i64, i64, &str)] = &[
 pub const READ_CONNECTIONS: u32 = 16;
 /// The most writes that share one transaction.
 const MAX_BATCH: usize = 256;
+/// Prepared statements kept per connection.
+const STATEMENT_CACHE: usize = 128;
+
 /// How long a connection waits for a lock held by another process (the CLI, a backup).
 const BUSY_TIMEOUT_MS: u32 = 5000;
 
@@ -51,6 +54,9 @@ pub struct Db {
 
 fn configure(conn: &Conn) -> rusqlite::Result<()> {
     conn.busy_timeout(std::time::Duration::from_millis(BUSY_TIMEOUT_MS.into()))?;
+    // Every connection serves every kind of request; rusqlite's default of 16 cached statements
+    // is fewer than the server uses, so statements were evicted and parsed again.
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;")
 }
 
@@ -97,7 +103,13 @@ impl Db {
         let writer_conn = open_connection(path)?;
         migrate(&writer_conn)?;
         let manager = SqliteConnectionManager::file(path).with_init(|c| configure(c));
-        let pool = r2d2::Pool::builder().max_size(READ_CONNECTIONS).min_idle(Some(2)).build(manager)?;
+        // No test on checkout: a SQLite connection is a file handle, not a socket that breaks;
+        // the test was an `execute_batch("")` on every read.
+        let pool = r2d2::Pool::builder()
+            .max_size(READ_CONNECTIONS)
+            .min_idle(Some(2))
+            .test_on_check_out(false)
+            .build(manager)?;
         let (tx, rx) = mpsc::channel::<Box<dyn Job>>();
         let metrics = Arc::new(Metrics::default());
         let writer_metrics = metrics.clone();

@@ -32,7 +32,11 @@ impl Metrics {
     /// Counts a request to a route pattern (`/v1/profiles/{id}`), never a raw path.
     pub fn request(&self, route: &str, status: u16, seconds: f64) {
         let mut routes = self.routes.lock().unwrap_or_else(|e| e.into_inner());
-        let r = routes.entry(route.to_string()).or_default();
+        // Look up before inserting: `entry` would allocate the key on every request.
+        if !routes.contains_key(route) {
+            routes.insert(route.to_string(), Default::default());
+        }
+        let Some(r) = routes.get_mut(route) else { return };
         *r.by_status.entry(status).or_default() += 1;
         for (i, b) in BUCKETS.iter().enumerate() {
             if seconds <= *b {

@@ -85,8 +85,13 @@ pub fn list(conn: &Conn, ws: WorkspaceId, profile_id: &str) -> Result<Vec<Social
 
 /// The platforms each profile has linked, by profile seq.
 pub fn linked_platforms(conn: &Conn, profiles: &[Profile]) -> Result<HashMap<i64, Vec<Platform>>> {
-    let seqs: Vec<i64> = profiles.iter().map(|p| p.seq).collect();
     let mut out: HashMap<i64, Vec<Platform>> = HashMap::new();
+    if let [p] = profiles {
+        let platforms = store::accounts::list_platforms_of_profile(conn, p.seq)?;
+        out.insert(p.seq, platforms.iter().filter_map(|n| Platform::parse(n).ok()).collect());
+        return Ok(out);
+    }
+    let seqs: Vec<i64> = profiles.iter().map(|p| p.seq).collect();
     for (seq, platform) in store::accounts::list_linked_platforms(conn, &seqs)? {
         if let Ok(p) = Platform::parse(&platform) {
             out.entry(seq).or_default().push(p);

@@ -124,6 +124,14 @@ pub fn list_linked_platforms(conn: &Conn, profile_seqs: &[i64]) -> Result<Vec<(i
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// The platforms one profile has linked, by the (profile_seq, platform) index: the common
+/// single-profile case, without `list_linked_platforms`' temporary table.
+pub fn list_platforms_of_profile(conn: &Conn, profile_seq: i64) -> Result<Vec<String>> {
+    let mut st = conn.prepare_cached("SELECT platform FROM social_accounts WHERE profile_seq = ?1 ORDER BY id")?;
+    let rows = st.query_map([profile_seq], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// One profile's account on one platform.
 pub fn find_account(conn: &Conn, profile_seq: i64, platform: &str) -> Result<Option<AccountRow>> {
     let mut st = conn
