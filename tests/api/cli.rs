@@ -187,16 +187,8 @@ fn sigterm_finishes_in_flight_requests_and_exits_cleanly() {
         })
         .collect();
     std::thread::sleep(std::time::Duration::from_millis(300));
-    let pid = server.child.id().to_string();
-    assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
-    let started = std::time::Instant::now();
-    let status = loop {
-        if let Some(s) = server.child.try_wait().unwrap() {
-            break s;
-        }
-        assert!(started.elapsed() < std::time::Duration::from_secs(20), "still running after SIGTERM");
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    };
+    signal(&server, "-TERM");
+    let status = wait_for_exit(&mut server, std::time::Duration::from_secs(20));
     stop.store(true, Ordering::Relaxed);
     for c in clients {
         c.join().unwrap();
@@ -206,6 +198,18 @@ fn sigterm_finishes_in_flight_requests_and_exits_cleanly() {
     for id in acked.lock().unwrap().iter() {
         let res = send(&server.base, "GET", &format!("/v1/profiles/{id}"), &[("x-api-key", &key)], None);
         assert_eq!(res.status, 200, "{id} was answered 201 before the shutdown and is lost");
+    }
+}
+
+/// Waits for the server process to exit, failing the test if it takes longer than `within`.
+fn wait_for_exit(server: &mut crate::helpers::BinServer, within: std::time::Duration) -> std::process::ExitStatus {
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(s) = server.child.try_wait().unwrap() {
+            return s;
+        }
+        assert!(started.elapsed() < within, "still running {within:?} after the signal");
+        std::thread::sleep(std::time::Duration::from_millis(10));
     }
 }
 
@@ -219,7 +223,7 @@ fn signal(server: &crate::helpers::BinServer, signal: &str) {
 fn a_second_signal_exits_at_once_while_a_request_is_still_in_flight() {
     use std::io::Write;
     use std::os::unix::process::ExitStatusExt;
-    use std::time::{Duration, Instant};
+    use std::time::Duration;
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("twice.db");
     let mut server = spawn_binary(&db, &[]);
@@ -236,15 +240,8 @@ fn a_second_signal_exits_at_once_while_a_request_is_still_in_flight() {
     signal(&server, "-TERM");
     std::thread::sleep(Duration::from_secs(1));
     assert!(server.child.try_wait().unwrap().is_none(), "the first signal must wait for the in-flight request");
-    let started = Instant::now();
     signal(&server, "-INT");
-    let status = loop {
-        if let Some(s) = server.child.try_wait().unwrap() {
-            break s;
-        }
-        assert!(started.elapsed() < Duration::from_secs(2), "still running after a second signal");
-        std::thread::sleep(Duration::from_millis(10));
-    };
+    let status = wait_for_exit(&mut server, Duration::from_secs(2));
     assert_eq!(status.code(), Some(130), "exit status {status:?} (signal {:?})", status.signal());
     drop(slow);
     // The file is sound after the abrupt exit.
@@ -255,7 +252,7 @@ fn a_second_signal_exits_at_once_while_a_request_is_still_in_flight() {
 #[test]
 fn sigterm_lets_a_webhook_delivery_under_way_finish_and_records_it() {
     use crate::fakes::{self, ReceiverMode};
-    use std::time::{Duration, Instant};
+    use std::time::Duration;
     let receiver = fakes::receiver(ReceiverMode::Slow(1500));
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("drain.db");
@@ -270,14 +267,7 @@ fn sigterm_lets_a_webhook_delivery_under_way_finish_and_records_it() {
     assert_eq!(send(&server.base, "POST", "/v1/profiles", &headers, Some(body)).status, 201);
     receiver.wait_for("the delivery to start", |r| r.len() == 1);
     signal(&server, "-TERM");
-    let started = Instant::now();
-    let status = loop {
-        if let Some(s) = server.child.try_wait().unwrap() {
-            break s;
-        }
-        assert!(started.elapsed() < Duration::from_secs(10), "still running after SIGTERM");
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let status = wait_for_exit(&mut server, Duration::from_secs(10));
     assert!(status.success(), "{status}");
     // The worker waited for the receiver's answer and recorded it: nothing is sent again.
     let server = crate::helpers::spawn_binary_with(&db, &[], &env, None);

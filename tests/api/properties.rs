@@ -29,21 +29,26 @@ fn field_of<T>(r: &domain::Result<T>) -> Option<&str> {
     }
 }
 
-/// Any JSON value, nested a few levels.
-fn json_value() -> impl Strategy<Value = Value> {
+/// Any JSON value whose strings (values and keys) come from `text`, nested up to `depth`.
+pub fn json_with(text: BoxedStrategy<String>, depth: u32) -> impl Strategy<Value = Value> {
     let leaf = prop_oneof![
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
-        any::<i64>().prop_map(Value::from),
+        prop_oneof![any::<i64>(), -5i64..3000].prop_map(Value::from),
         any::<f64>().prop_map(Value::from),
-        text().prop_map(Value::String),
+        text.clone().prop_map(Value::String),
     ];
-    leaf.prop_recursive(6, 64, 6, |inner| {
+    leaf.prop_recursive(depth, 64, 6, move |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
-            prop::collection::btree_map(text(), inner, 0..6).prop_map(|m| Value::Object(m.into_iter().collect())),
+            prop::collection::btree_map(text.clone(), inner, 0..6).prop_map(|m| Value::Object(m.into_iter().collect())),
         ]
     })
+}
+
+/// Any JSON value, nested a few levels.
+fn json_value() -> impl Strategy<Value = Value> {
+    json_with(text().boxed(), 6)
 }
 
 fn depth(v: &Value) -> usize {

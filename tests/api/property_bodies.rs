@@ -37,19 +37,7 @@ fn text() -> impl Strategy<Value = String> {
 }
 
 fn json_value() -> impl Strategy<Value = Value> {
-    let leaf = prop_oneof![
-        Just(Value::Null),
-        any::<bool>().prop_map(Value::Bool),
-        prop_oneof![any::<i64>(), -5i64..3000].prop_map(Value::from),
-        any::<f64>().prop_map(Value::from),
-        text().prop_map(Value::String),
-    ];
-    leaf.prop_recursive(4, 32, 5, |inner| {
-        prop_oneof![
-            prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
-            prop::collection::btree_map(text(), inner, 0..5).prop_map(|m| Value::Object(m.into_iter().collect())),
-        ]
-    })
+    crate::properties::json_with(text().boxed(), 4)
 }
 
 /// A body: mostly an object of the routes' own field names, else any JSON, else any bytes.
