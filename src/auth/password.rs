@@ -35,6 +35,19 @@ pub async fn hash(password: String) -> domain::Result<String> {
         .map_err(|e| domain::Error::Internal(format!("argon2: {e}")))
 }
 
+/// Whether a stored hash was made with other argon2 parameters than today's (`auth::hasher`),
+/// so that a successful sign-in should store it again.
+pub fn needs_rehash(hash: &str) -> bool {
+    let Ok(parsed) = argon2::PasswordHash::new(hash) else { return false };
+    let Ok(params) = argon2::Params::try_from(&parsed) else { return true };
+    let current = super::hasher();
+    let now = current.params();
+    parsed.algorithm.as_str() != "argon2id"
+        || params.m_cost() != now.m_cost()
+        || params.t_cost() != now.t_cost()
+        || params.p_cost() != now.p_cost()
+}
+
 /// Checks a password against a stored hash (or against a decoy when there is none).
 pub async fn verify(password: String, hash: Option<String>) -> domain::Result<bool> {
     let _slot = slots().acquire().await.map_err(|e| domain::Error::Internal(e.to_string()))?;

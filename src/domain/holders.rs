@@ -197,9 +197,13 @@ pub fn password_hash(conn: &Conn, id: &str) -> Result<String> {
     Ok(store::holders::find_holder(conn, id)?.ok_or(Error::NotFound("account"))?.password_hash)
 }
 
-/// Records a successful sign-in.
-pub fn record_login(conn: &Conn, id: &str) -> Result<Holder> {
+/// Records a successful sign-in, and the password's hash under the current argon2 parameters
+/// when the stored one was made with others (`rehashed`).
+pub fn record_login(conn: &Conn, id: &str, rehashed: Option<String>) -> Result<Holder> {
     store::holders::update_holder_last_login(conn, id, &store::now())?;
+    if let Some(hash) = rehashed {
+        store::holders::update_holder_password_hash(conn, id, &hash)?;
+    }
     get(conn, id)
 }
 

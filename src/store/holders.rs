@@ -88,6 +88,13 @@ pub fn update_holder_password(conn: &Conn, id: &str, hash: &str) -> Result<()> {
     Ok(())
 }
 
+/// Replaces a password's hash with one of the same password (new argon2 parameters): sessions
+/// stay valid, unlike `update_holder_password`.
+pub fn update_holder_password_hash(conn: &Conn, id: &str, hash: &str) -> Result<()> {
+    conn.prepare_cached("UPDATE account_holders SET password_hash = ?2 WHERE id = ?1")?.execute(params![id, hash])?;
+    Ok(())
+}
+
 /// Ends every session of a holder.
 pub fn bump_holder_session_epoch(conn: &Conn, id: &str) -> Result<()> {
     conn.prepare_cached("UPDATE account_holders SET session_epoch = session_epoch + 1 WHERE id = ?1")?.execute([id])?;

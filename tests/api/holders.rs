@@ -440,3 +440,34 @@ fn a_burst_of_wrong_passwords_is_slowed_but_does_not_lock_out_the_owner() {
     std::thread::sleep(Duration::from_millis(700));
     assert_eq!(attempt("198.51.100.7", PASSWORD).status, 200);
 }
+
+#[test]
+fn signing_in_moves_a_password_hashed_with_earlier_parameters_to_todays_and_keeps_sessions() {
+    use argon2::{Argon2, PasswordHasher};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("rehash.db");
+    let app = crate::helpers::spawn_app_on(&db);
+    let session = register(&app, "old@example.com");
+    // The hash an earlier hitchpost stored: Argon2::default(), m=19 MiB, t=2.
+    let legacy = Argon2::default().hash_password(PASSWORD.as_bytes()).unwrap().to_string();
+    let hash_of = || -> String {
+        rusqlite::Connection::open(&db)
+            .unwrap()
+            .query_row("SELECT password_hash FROM account_holders WHERE email = 'old@example.com'", [], |r| r.get(0))
+            .unwrap()
+    };
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute("UPDATE account_holders SET password_hash = ?1 WHERE email = 'old@example.com'", [&legacy])
+        .unwrap();
+    assert!(hash_of().contains("m=19456,t=2"));
+    let res = post(&app, "/api/auth/login", json!({"email": "old@example.com", "password": PASSWORD}));
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert!(hash_of().starts_with("$argon2id$v=19$m=7168,t=5,p=1$"), "{}", hash_of());
+    // The same password still signs in, and the session made before is still good.
+    let res = post(&app, "/api/auth/login", json!({"email": "old@example.com", "password": PASSWORD}));
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(users(&app, &session, "GET", "/profile", None).status, 200);
+    let wrong = post(&app, "/api/auth/login", json!({"email": "old@example.com", "password": "Wr0ngPassword"}));
+    assert_eq!(wrong.status, 401);
+}

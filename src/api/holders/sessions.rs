@@ -77,10 +77,14 @@ pub async fn login(state: web::Data<AppState>, req: HttpRequest, payload: web::P
         None => (None, None),
     };
     // A missing account costs the same argon2 time as a wrong password.
-    let ok = password::verify(password, hash).await?;
+    let stale = hash.as_deref().is_some_and(password::needs_rehash);
+    let ok = password::verify(password.clone(), hash).await?;
     let holder = holder.filter(|_| ok).ok_or(domain::Error::Unauthorized("Invalid email or password"))?;
+    // A hash from an earlier hitchpost (other argon2 parameters) is replaced while the
+    // password is at hand, so every account ends up on today's setting.
+    let rehashed = if stale { Some(password::hash(password).await?) } else { None };
     let id = holder.id.clone();
-    let holder = state.db.write(move |c| holders::record_login(c, &id)).await?;
+    let holder = state.db.write(move |c| holders::record_login(c, &id, rehashed)).await?;
     let (token, expires_at) = session_token(&state, &holder);
     Ok(HttpResponse::Ok().json(json!({ "token": token, "expiresAt": expires_at })))
 }
