@@ -117,9 +117,18 @@ impl Browser {
         self.cmd("POST", &format!("/element/{e}/click"), Some(json!({})));
     }
 
+    /// The element's text, once it has any (10 s at most): the page fills messages in after
+    /// its fetches answer, and a loaded machine makes that late.
     fn text(&self, css: &str) -> String {
-        let e = self.wait_for(css);
-        self.cmd("GET", &format!("/element/{e}/text"), None).as_str().unwrap_or_default().to_string()
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let e = self.wait_for(css);
+            let text = self.cmd("GET", &format!("/element/{e}/text"), None).as_str().unwrap_or_default().to_string();
+            if !text.is_empty() || Instant::now() >= deadline {
+                return text;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     fn wait_for_url(&self, prefix: &str) -> String {

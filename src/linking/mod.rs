@@ -1,0 +1,140 @@
+//! The use-cases that cross the network: link, refresh and unlink accounts. Each calls its
+//! provider off the async executor and outside any transaction (a slow provider must hold
+//! neither a worker nor the one writer), then commits through the domain. Every dialect that
+//! links accounts calls these, so the rules live in one place.
+
+use crate::api::AppState;
+use crate::domain::accounts::{self, NewAccount, SocialAccount};
+use crate::domain::platform::Platform;
+use crate::domain::workspaces::WorkspaceId;
+use crate::domain::{self, Error, profiles};
+use crate::providers::{self, LinkMethod, Linked, ProviderError};
+use crate::store;
+
+mod bluesky;
+mod oauth;
+mod refresh;
+
+pub use bluesky::{BlueskyLogin, link_bluesky, link_bluesky_to};
+pub use oauth::{CallbackFailure, Consent, consent_url, finish_oauth, redirect_uri, start_oauth};
+use refresh::open_tokens;
+pub use refresh::{RefreshOutcome, refresh, refresh_due, refresh_now};
+
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> domain::Result<T> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| Error::Internal(format!("provider task: {e}")))
+}
+
+fn provider_error(platform: Platform, e: ProviderError) -> Error {
+    log::warn!("linking {platform}: {e}");
+    match e {
+        ProviderError::Refused(why) | ProviderError::Denied(_, why) => Error::Credentials(why),
+        ProviderError::Transient(why) => Error::Upstream(why),
+        ProviderError::NotConfigured(why) => Error::invalid("platform", why),
+    }
+}
+
+/// Seals a provider's answer into an account to store.
+fn sealed(state: &AppState, linked: Linked) -> NewAccount {
+    let id = linked.identity;
+    NewAccount {
+        platform_user_id: id.platform_user_id,
+        username: id.username,
+        display_name: id.display_name,
+        profile_url: id.profile_url,
+        image_url: id.image_url,
+        account_type: id.account_type,
+        details: id.details,
+        access_token: Some(state.sealer.seal(&linked.tokens.access_token)),
+        refresh_token: linked.tokens.refresh_token.as_deref().map(|t| state.sealer.seal(t)),
+        expires_at: linked.tokens.expires_at.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),
+        provider_url: linked.provider_url,
+        sandbox: linked.sandbox,
+    }
+}
+
+async fn store_linked(
+    state: &AppState,
+    ws: WorkspaceId,
+    profile_id: &str,
+    platform: Platform,
+    account: NewAccount,
+) -> domain::Result<SocialAccount> {
+    let id = profile_id.to_string();
+    state
+        .db
+        .write(move |c| {
+            let profile = profiles::get(c, ws, &id)?;
+            accounts::link(c, &profile, platform, account)
+        })
+        .await
+}
+
+/// The profile an account is linked to: an existing one, or one made in the same transaction
+/// (postcore's auto-create), so a refused sign-in leaves no empty profile behind.
+#[derive(Debug, Clone)]
+pub enum Target {
+    Id(String),
+    Key(String),
+    New(profiles::NewProfile),
+}
+
+impl Target {
+    fn resolve(self, c: &store::Conn, ws: WorkspaceId) -> domain::Result<profiles::Profile> {
+        match self {
+            Target::Id(id) => profiles::get(c, ws, &id),
+            Target::Key(key) => profiles::get_by_key(c, ws, &key),
+            Target::New(new) => profiles::create(c, ws, new),
+        }
+    }
+}
+
+/// Checks that every platform can be linked on this server; a 400 names what is missing.
+pub fn check_offerable(state: &AppState, platforms: &[Platform]) -> domain::Result<()> {
+    match platforms.iter().find(|p| state.providers.method(**p) == LinkMethod::Unavailable) {
+        Some(p) => Err(Error::invalid("platforms", providers::Providers::missing_credentials(*p))),
+        None => Ok(()),
+    }
+}
+
+/// Links a sandbox account, where the sandbox is enabled.
+pub async fn link_sandbox(
+    state: &AppState,
+    ws: WorkspaceId,
+    profile_id: &str,
+    platform: Platform,
+) -> domain::Result<SocialAccount> {
+    if !state.providers.sandbox {
+        return Err(Error::invalid(
+            "sandbox",
+            "sandbox accounts are not enabled on this server (start it with --dev or HITCHPOST_SANDBOX=true)",
+        ));
+    }
+    let avatar = format!("{}/connect/assets/avatar.svg", state.public_url);
+    let linked = providers::sandbox::link(platform, profile_id, &avatar);
+    store_linked(state, ws, profile_id, platform, sealed(state, linked)).await
+}
+
+/// Unlinks an account and, best effort, revokes its tokens at the provider.
+pub async fn unlink(state: &AppState, ws: WorkspaceId, profile_id: &str, platform: Platform) -> domain::Result<()> {
+    let id = profile_id.to_string();
+    let row = state
+        .db
+        .write(move |c| {
+            let profile = profiles::get(c, ws, &id)?;
+            accounts::unlink(c, &profile, platform)
+        })
+        .await?;
+    if let Some(tokens) = open_tokens(state, &row)
+        && !row.sandbox
+    {
+        let providers = state.providers.clone();
+        let provider_url = row.provider_url.clone();
+        // Not awaited: the account is unlinked here whatever the provider says.
+        tokio::task::spawn_blocking(move || {
+            if let Some(p) = providers.for_platform(platform) {
+                p.revoke(&tokens, provider_url.as_deref());
+            }
+        });
+    }
+    Ok(())
+}

@@ -1,0 +1,176 @@
+//! The OAuth round trip: start (state and PKCE verifier recorded) and finish (code exchanged,
+//! account stored), for the page's links and for links started through an API.
+
+use super::{blocking, check_offerable, sealed};
+use crate::api::AppState;
+use crate::domain::accounts::{self, SocialAccount};
+use crate::domain::platform::Platform;
+use crate::domain::workspaces::WorkspaceId;
+use crate::domain::{self, Error, connect, profiles};
+use crate::providers::{self, LinkMethod, Provider, ProviderError};
+use crate::store::{self, connect_links::OAuthStateRow};
+use base64::Engine;
+use rand::RngExt;
+use sha2::Digest;
+
+/// How long a person has to finish an OAuth consent.
+const OAUTH_STATE_MINUTES: i64 = 15;
+
+fn random_string(len: usize) -> String {
+    let mut rng = rand::rng();
+    (0..len).map(|_| rng.sample(rand::distr::Alphanumeric) as char).collect()
+}
+
+/// The OAuth redirect URI of a platform on this server.
+pub fn redirect_uri(state: &AppState, platform: Platform) -> String {
+    format!("{}/connect/callback/{}", state.public_url, platform.as_str())
+}
+
+/// Starts an OAuth authorization for a profile: records state and PKCE verifier, returns the
+/// provider URL to send the person to.
+pub async fn start_oauth(
+    state: &AppState,
+    profile: &profiles::Profile,
+    platform: Platform,
+    link_jti: Option<String>,
+    return_url: Option<String>,
+) -> domain::Result<String> {
+    let provider = state.providers.oauth(platform).ok_or_else(|| match state.providers.method(platform) {
+        LinkMethod::Credentials => Error::invalid(
+            "platform",
+            format!("{} links with a handle and an app password, not by redirect", platform.label()),
+        ),
+        _ => Error::invalid("platform", providers::Providers::missing_credentials(platform)),
+    })?;
+    let verifier = random_string(64);
+    let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(verifier.as_bytes()));
+    let oauth_state = random_string(32);
+    let url = provider
+        .authorize_url(&oauth_state, &challenge, &redirect_uri(state, platform))
+        .ok_or_else(|| Error::Internal(format!("the authorize URL of {platform} is not a URL")))?;
+    let now = chrono::Utc::now();
+    let row = OAuthStateRow {
+        state: oauth_state,
+        profile_seq: profile.seq,
+        platform: platform.as_str().into(),
+        pkce_verifier: verifier,
+        link_jti,
+        return_url,
+        created_at: store::now(),
+        expires_at: (now + chrono::Duration::minutes(OAUTH_STATE_MINUTES))
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+    };
+    state.db.write(move |c| store::connect_links::insert_oauth_state(c, &row).map_err(Error::from)).await?;
+    Ok(url)
+}
+
+/// Where to send a person to link an account of `platform` by redirect.
+pub enum Consent {
+    /// The provider's consent screen (credentials are configured).
+    Provider(String),
+    /// A connect link's token for this platform alone (the sandbox).
+    ConnectLink(String),
+}
+
+/// Starts linking by redirect for a profile: with credentials, straight to the provider; in the
+/// sandbox, a connect link for this platform alone. Either way no API key goes into the URL.
+pub async fn consent_url(
+    state: &AppState,
+    ws: WorkspaceId,
+    profile: &profiles::Profile,
+    platform: Platform,
+    return_url: Option<String>,
+) -> domain::Result<Consent> {
+    if state.providers.method(platform) == LinkMethod::OAuth {
+        return Ok(Consent::Provider(start_oauth(state, profile, platform, None, return_url).await?));
+    }
+    check_offerable(state, &[platform])?;
+    let new = connect::NewLink::parse(connect::RawLinkOptions {
+        redirect_url: return_url,
+        platforms: Some(vec![platform.as_str().into()]),
+        ..Default::default()
+    })?;
+    let (jwt, prof) = (state.jwt.clone(), profile.clone());
+    let link = state.db.write(move |c| connect::create(c, &jwt, ws, &prof, new)).await?;
+    Ok(Consent::ConnectLink(link.token))
+}
+
+/// Why an OAuth callback did not link an account, in words for the person.
+#[derive(Debug, Clone)]
+pub struct CallbackFailure {
+    /// The authorization it belonged to, when the state was good (to know where to go back).
+    pub started: Option<OAuthStateRow>,
+    pub message: String,
+}
+
+/// Finishes an OAuth authorization: checks state (single use), exchanges the code (PKCE),
+/// reads the identity, stores the account.
+pub async fn finish_oauth(
+    state: &AppState,
+    platform: Platform,
+    oauth_state: Option<String>,
+    code: Option<String>,
+    error: Option<String>,
+    error_description: Option<String>,
+) -> Result<(OAuthStateRow, SocialAccount), CallbackFailure> {
+    let fail = |started: Option<OAuthStateRow>, message: String| CallbackFailure { started, message };
+    let Some(oauth_state) = oauth_state.filter(|s| !s.is_empty()) else {
+        log::warn!("oauth callback for {platform} without state");
+        return Err(fail(None, "The sign-in answer had no state; start again from your link.".into()));
+    };
+    let taken = state
+        .db
+        .write(move |c| store::connect_links::take_oauth_state(c, &oauth_state).map_err(Error::from))
+        .await
+        .map_err(|e| fail(None, format!("Something failed on the server: {e}")))?;
+    let Some(started) = taken else {
+        log::warn!("oauth callback for {platform} with an unknown or used state");
+        return Err(fail(None, "This sign-in was already used or does not match; start again from your link.".into()));
+    };
+    if started.platform != platform.as_str() || started.expires_at < store::now() {
+        log::warn!("oauth callback for {platform}: state for {} or expired", started.platform);
+        return Err(fail(Some(started), "This sign-in expired or does not match; try connecting again.".into()));
+    }
+    if let Some(err) = error {
+        let desc = error_description.unwrap_or_default();
+        log::warn!("oauth callback for {platform}: the provider answered {err} ({desc})");
+        let message = if err == "access_denied" {
+            format!("You declined access at {}. Nothing was linked.", platform.label())
+        } else {
+            format!("{} answered with an error ({err}). Nothing was linked.", platform.label())
+        };
+        return Err(fail(Some(started), message));
+    }
+    let Some(code) = code.filter(|c| !c.is_empty()) else {
+        return Err(fail(Some(started), format!("{} did not send an authorization code.", platform.label())));
+    };
+    let providers = state.providers.clone();
+    let verifier = started.pkce_verifier.clone();
+    let redirect = redirect_uri(state, platform);
+    let exchanged = blocking(move || match providers.oauth(platform) {
+        Some(p) => p.exchange_code(&code, &verifier, &redirect),
+        None => Err(ProviderError::NotConfigured(providers::Providers::missing_credentials(platform))),
+    })
+    .await;
+    let linked = match exchanged {
+        Ok(Ok(l)) => l,
+        Ok(Err(e)) => {
+            log::warn!("oauth callback for {platform}: {e}");
+            return Err(fail(Some(started), format!("{} did not accept the sign-in: {e}", platform.label())));
+        }
+        Err(e) => return Err(fail(Some(started), e.to_string())),
+    };
+    let account = sealed(state, linked);
+    let seq = started.profile_seq;
+    let stored = state
+        .db
+        .write(move |c| {
+            let profile = store::profiles::find_profile_by_seq(c, seq)?.ok_or(Error::NotFound("profile"))?;
+            accounts::link(c, &profile.into(), platform, account)
+        })
+        .await;
+    match stored {
+        Ok(a) => Ok((started, a)),
+        Err(e) => Err(fail(Some(started), format!("The account could not be saved: {e}"))),
+    }
+}
