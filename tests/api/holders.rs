@@ -422,7 +422,9 @@ fn closed_sign_up_is_403_and_the_cli_still_makes_accounts() {
 #[test]
 fn a_burst_of_wrong_passwords_is_slowed_but_does_not_lock_out_the_owner() {
     let app = spawn_app_with(|c| {
-        c.auth_rate = hitchpost::ratelimit::AttemptRate { burst: 5, per: Duration::from_millis(100) };
+        // One attempt back a second: slow enough that a loaded CI machine, where a request can
+        // take 100 ms, does not earn one back between two attempts of the burst.
+        c.auth_rate = hitchpost::ratelimit::AttemptRate { burst: 5, per: Duration::from_secs(1) };
         c.trust_proxy = true;
     });
     register(&app, "owner@example.com");
@@ -437,7 +439,7 @@ fn a_burst_of_wrong_passwords_is_slowed_but_does_not_lock_out_the_owner() {
     assert_eq!(limited.status, 429);
     assert!(limited.header("retry-after").unwrap().parse::<u64>().unwrap() >= 1);
     // After the window, the owner signs in from elsewhere.
-    std::thread::sleep(Duration::from_millis(700));
+    std::thread::sleep(Duration::from_millis(1100));
     assert_eq!(attempt("198.51.100.7", PASSWORD).status, 200);
 }
 
