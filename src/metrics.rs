@@ -32,7 +32,7 @@ impl Metrics {
     /// Counts a request to a route pattern (`/v1/profiles/{id}`), never a raw path.
     pub fn request(&self, route: &str, status: u16, seconds: f64) {
         let mut routes = self.routes.lock().unwrap_or_else(|e| e.into_inner());
-        // Look up before inserting: `entry` would allocate the key on every request.
+        // `entry` would allocate the key on every request; only a new route needs one.
         if !routes.contains_key(route) {
             routes.insert(route.to_string(), Default::default());
         }

@@ -22,7 +22,7 @@ const ALLOW_METHODS: &str = "GET, POST, PUT, PATCH, DELETE, OPTIONS";
 /// Parses `HITCHPOST_CORS_ORIGINS`: origins separated by commas, compared exactly
 /// (`https://app.example.com`, no path, no trailing slash); `*` allows any origin.
 pub fn parse_origins(list: &str) -> Vec<String> {
-    list.split(',').map(|o| o.trim().trim_end_matches('/').to_ascii_lowercase()).filter(|o| !o.is_empty()).collect()
+    list.split(',').map(|o| o.trim().trim_end_matches('/').to_string()).filter(|o| !o.is_empty()).collect()
 }
 
 fn allowed(origins: &[String], origin: &str) -> bool {

@@ -35,9 +35,15 @@ pub fn is_private(ip: IpAddr) -> bool {
     }
 }
 
+/// The longest URL this server will call (webhooks, a PDS); as long as a browser will follow.
+pub const MAX_URL_CHARS: usize = 2048;
+
 /// Checks that `url` is an absolute http(s) URL whose host resolves only to public addresses
 /// (or to anything, when `allow_private`). The error says what is wrong in plain words.
 pub fn check_outbound(url: &str, allow_private: bool) -> Result<url::Url, String> {
+    if url.chars().count() > MAX_URL_CHARS {
+        return Err(format!("must be at most {MAX_URL_CHARS} characters"));
+    }
     let parsed = url::Url::parse(url).map_err(|_| "must be an absolute http(s) URL".to_string())?;
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err("must be an http or https URL".into());

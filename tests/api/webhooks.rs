@@ -423,3 +423,21 @@ fn the_upload_post_test_notification_is_delivered() {
     let got = up.wait_for("the test", |g| !g.is_empty());
     assert_eq!(got[0].json()["event"], "test");
 }
+
+#[test]
+fn a_webhook_url_over_2048_characters_is_refused_in_every_dialect() {
+    let app = spawn_app_with(quick);
+    let key = app.key("acme");
+    let long = format!("http://127.0.0.1:9/{}", "a".repeat(2048));
+    let json_ct = ("content-type", "application/json");
+    let body = json!({"url": long, "events": ["profile.created"]}).to_string().into_bytes();
+    let res = app.send("POST", "/v1/webhooks", &[("x-api-key", &key), json_ct], Some(body));
+    assert_eq!(res.status, 400, "{}", res.text);
+    assert_eq!(res.problem_field(), "url");
+    assert!(res.text.contains("2048"), "{}", res.text);
+    let bearer = format!("Bearer {key}");
+    let reg = json!({"action": "social", "url": long}).to_string().into_bytes();
+    let res = app.send("POST", "/api/hook/webhook", &[("authorization", &bearer), json_ct], Some(reg));
+    assert_eq!(res.status, 400, "{}", res.text);
+    assert!(res.text.contains("2048"), "{}", res.text);
+}

@@ -112,9 +112,6 @@ pub struct DeliveryList {
 }
 
 fn url(state: &AppState, u: &str) -> Result<String, Error> {
-    if u.chars().count() > 2048 {
-        return Err(domain::Error::invalid("url", "must be at most 2048 characters").into());
-    }
     let checked = net::check_outbound(u.trim(), state.providers.allow_private_outbound)
         .map_err(|why| domain::Error::invalid("url", why))?;
     Ok(checked.to_string())
