@@ -89,6 +89,13 @@ CREATE TABLE IF NOT EXISTS social_accounts (
     next_refresh_at   TEXT,
     -- The expiry an `account.expiring` event was sent for (version 5), so it is sent once.
     expiring_notified_for  TEXT,
+    -- Version 8. Bumped whenever the tokens change (link, refresh): a refresh outcome is written
+    -- only if the generation is still the one it started from, so a late "needs reconnect" can
+    -- never overwrite a newer success.
+    token_generation  INTEGER NOT NULL DEFAULT 0,
+    -- When the refresh token itself lapses, where the platform says (LinkedIn: a year): the
+    -- day the end-user must link again. NULL when it does not lapse while it is refreshed.
+    refresh_expires_at  TEXT,
     linked_at         TEXT NOT NULL,
     updated_at        TEXT NOT NULL,
     UNIQUE (profile_seq, platform)

@@ -19,7 +19,7 @@ use tokio::sync::oneshot;
 /// The schema, applied at start.
 const SCHEMA: &str = include_str!("../schema.sql");
 /// The schema version this binary writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 7;
+pub const SCHEMA_VERSION: i64 = 8;
 /// Changes to existing tables: (the version it brings a database to, the version that made
 /// the table, the statement). A step runs on a database at a version at least the latter and
 /// below the former: a table made later comes from schema.sql already in its new shape.
@@ -32,6 +32,10 @@ const MIGRATIONS: &[(i64, i64, &str)] = &[
     (5, 3, "ALTER TABLE webhooks ADD COLUMN disabled_reason TEXT;"),
     (5, 3, "ALTER TABLE webhooks ADD COLUMN consecutive_failures INTEGER NOT NULL DEFAULT 0;"),
     (5, 2, "ALTER TABLE social_accounts ADD COLUMN expiring_notified_for TEXT;"),
+    (8, 2, "ALTER TABLE social_accounts ADD COLUMN token_generation INTEGER NOT NULL DEFAULT 0;"),
+    (8, 2, "ALTER TABLE social_accounts ADD COLUMN refresh_expires_at TEXT;"),
+    // LinkedIn and YouTube took the email, Facebook the name, as a handle: they have none.
+    (8, 2, "UPDATE social_accounts SET username = NULL WHERE platform IN ('linkedin', 'youtube', 'facebook');"),
 ];
 /// Pooled read connections (each keeps its own page cache, up to 2 MB).
 pub const READ_CONNECTIONS: u32 = 16;

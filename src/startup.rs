@@ -65,6 +65,7 @@ impl Application {
             api_limiter: Arc::new(crate::ratelimit::ApiLimiter::new(config.api_key_rate, config.api_ip_rate)),
             auth: Authenticator::start(db, secret),
             cors_origins: config.cors_origins.clone().into(),
+            refreshes: Default::default(),
             public_url,
         };
         spawn_refresher(state.clone(), config.refresh_interval, config.refresh_window);

@@ -12,6 +12,9 @@ const STRINGS = {
     closed: "All set. You can close this window.", failed: "Something went wrong. Try again.",
     appPasswordHint: "Create one in Bluesky under Settings → Privacy and security → App passwords. Never use your main password.",
     nothing: "No platforms can be connected here right now.",
+    reason_refused: "{platform} did not accept the sign-in. Check what you entered and try again.", reason_declined: "You declined access at {platform}. Nothing was connected.",
+    reason_expired: "This sign-in expired or was already used. Try connecting again.", reason_unreachable: "{platform} could not be reached just now. Try again in a few minutes.",
+    reason_misconfigured: "{platform} is not set up correctly here. Please tell the service that sent you this link.", reason_ended: "{platform} ended this connection",
   },
   es: {
     title: "Conecta tus cuentas", connect: "Conectar", disconnect: "Desconectar", reconnect: "Reconectar",
@@ -23,6 +26,9 @@ const STRINGS = {
     closed: "Todo listo. Puedes cerrar esta ventana.", failed: "Algo salió mal. Inténtalo de nuevo.",
     appPasswordHint: "Créala en Bluesky en Ajustes → Privacidad y seguridad → Contraseñas de aplicación. Nunca uses tu contraseña principal.",
     nothing: "Ahora mismo no se puede conectar ninguna plataforma.",
+    reason_refused: "{platform} no aceptó el inicio de sesión. Revisa lo que escribiste e inténtalo de nuevo.", reason_declined: "Rechazaste el acceso en {platform}. No se conectó nada.",
+    reason_expired: "Este inicio de sesión caducó o ya se usó. Intenta conectar de nuevo.", reason_unreachable: "No se pudo contactar con {platform}. Inténtalo de nuevo en unos minutos.",
+    reason_misconfigured: "{platform} no está bien configurado aquí. Avisa al servicio que te envió este enlace.", reason_ended: "{platform} terminó esta conexión",
   },
   de: {
     title: "Verbinde deine Konten", connect: "Verbinden", disconnect: "Trennen", reconnect: "Neu verbinden",
@@ -34,6 +40,9 @@ const STRINGS = {
     closed: "Alles erledigt. Du kannst dieses Fenster schließen.", failed: "Etwas ist schiefgelaufen. Versuche es erneut.",
     appPasswordHint: "Erstelle es in Bluesky unter Einstellungen → Privatsphäre und Sicherheit → App-Passwörter. Nie das Hauptpasswort verwenden.",
     nothing: "Hier kann gerade keine Plattform verbunden werden.",
+    reason_refused: "{platform} hat die Anmeldung nicht akzeptiert. Prüfe deine Eingaben und versuche es erneut.", reason_declined: "Du hast den Zugriff bei {platform} abgelehnt. Es wurde nichts verbunden.",
+    reason_expired: "Diese Anmeldung ist abgelaufen oder wurde schon verwendet. Versuche es erneut.", reason_unreachable: "{platform} ist gerade nicht erreichbar. Versuche es in ein paar Minuten erneut.",
+    reason_misconfigured: "{platform} ist hier nicht richtig eingerichtet. Bitte sag dem Dienst Bescheid, der dir diesen Link geschickt hat.", reason_ended: "{platform} hat diese Verbindung beendet",
   },
   fr: {
     title: "Connectez vos comptes", connect: "Connecter", disconnect: "Déconnecter", reconnect: "Reconnecter",
@@ -45,6 +54,9 @@ const STRINGS = {
     closed: "C'est fait. Vous pouvez fermer cette fenêtre.", failed: "Une erreur est survenue. Réessayez.",
     appPasswordHint: "Créez-le dans Bluesky sous Paramètres → Confidentialité et sécurité → Mots de passe d'application. N'utilisez jamais votre mot de passe principal.",
     nothing: "Aucune plateforme ne peut être connectée ici pour le moment.",
+    reason_refused: "{platform} n'a pas accepté la connexion. Vérifiez ce que vous avez saisi et réessayez.", reason_declined: "Vous avez refusé l'accès sur {platform}. Rien n'a été connecté.",
+    reason_expired: "Cette connexion a expiré ou a déjà été utilisée. Réessayez.", reason_unreachable: "{platform} est injoignable pour le moment. Réessayez dans quelques minutes.",
+    reason_misconfigured: "{platform} n'est pas correctement configuré ici. Prévenez le service qui vous a envoyé ce lien.", reason_ended: "{platform} a mis fin à cette connexion",
   },
   pt: {
     title: "Conecte suas contas", connect: "Conectar", disconnect: "Desconectar", reconnect: "Reconectar",
@@ -56,6 +68,9 @@ const STRINGS = {
     closed: "Tudo pronto. Você pode fechar esta janela.", failed: "Algo deu errado. Tente novamente.",
     appPasswordHint: "Crie uma no Bluesky em Configurações → Privacidade e segurança → Senhas de app. Nunca use sua senha principal.",
     nothing: "Nenhuma plataforma pode ser conectada aqui agora.",
+    reason_refused: "{platform} não aceitou o login. Confira o que você digitou e tente novamente.", reason_declined: "Você recusou o acesso no {platform}. Nada foi conectado.",
+    reason_expired: "Este login expirou ou já foi usado. Tente conectar novamente.", reason_unreachable: "Não foi possível falar com {platform} agora. Tente novamente em alguns minutos.",
+    reason_misconfigured: "{platform} não está configurado corretamente aqui. Avise o serviço que enviou este link.", reason_ended: "{platform} encerrou esta conexão",
   },
   pl: {
     title: "Połącz swoje konta", connect: "Połącz", disconnect: "Rozłącz", reconnect: "Połącz ponownie",
@@ -67,6 +82,9 @@ const STRINGS = {
     closed: "Gotowe. Możesz zamknąć to okno.", failed: "Coś poszło nie tak. Spróbuj ponownie.",
     appPasswordHint: "Utwórz je w Bluesky: Ustawienia → Prywatność i bezpieczeństwo → Hasła aplikacji. Nigdy nie używaj głównego hasła.",
     nothing: "Obecnie nie można tu połączyć żadnej platformy.",
+    reason_refused: "{platform} nie przyjął logowania. Sprawdź wpisane dane i spróbuj ponownie.", reason_declined: "Odmówiono dostępu w {platform}. Nic nie zostało połączone.",
+    reason_expired: "To logowanie wygasło lub zostało już użyte. Spróbuj połączyć ponownie.", reason_unreachable: "Nie można teraz połączyć się z {platform}. Spróbuj ponownie za kilka minut.",
+    reason_misconfigured: "{platform} nie jest tu poprawnie skonfigurowany. Powiadom serwis, który wysłał ten link.", reason_ended: "{platform} zakończył to połączenie",
   },
   tr: {
     title: "Hesaplarınızı bağlayın", connect: "Bağla", disconnect: "Bağlantıyı kes", reconnect: "Yeniden bağla",
@@ -78,6 +96,9 @@ const STRINGS = {
     closed: "Tamamlandı. Bu pencereyi kapatabilirsiniz.", failed: "Bir şeyler ters gitti. Tekrar deneyin.",
     appPasswordHint: "Bluesky'da Ayarlar → Gizlilik ve güvenlik → Uygulama şifreleri altında oluşturun. Ana şifrenizi asla kullanmayın.",
     nothing: "Şu anda burada hiçbir platform bağlanamaz.",
+    reason_refused: "{platform} girişi kabul etmedi. Girdiklerinizi kontrol edip tekrar deneyin.", reason_declined: "{platform} üzerinde erişimi reddettiniz. Hiçbir şey bağlanmadı.",
+    reason_expired: "Bu giriş süresi doldu veya zaten kullanıldı. Tekrar bağlanmayı deneyin.", reason_unreachable: "{platform} şu anda erişilemiyor. Birkaç dakika sonra tekrar deneyin.",
+    reason_misconfigured: "{platform} burada doğru ayarlanmamış. Bu bağlantıyı gönderen hizmete haber verin.", reason_ended: "{platform} bu bağlantıyı sonlandırdı",
   },
 };
 
@@ -94,6 +115,15 @@ function t(key, vars) {
   return s;
 }
 
+const REASONS = ["refused", "declined", "expired", "unreachable", "misconfigured"];
+
+/// The sentence for a failure category, naming the platform where it is known.
+function reasonText(reason, platform) {
+  if (!REASONS.includes(reason)) return t("failed");
+  const entry = session && platform && session.platforms.find((p) => p.platform === platform);
+  return t("reason_" + reason, { platform: entry ? entry.label : platform || "" });
+}
+
 function show(el, text) { el.textContent = text; el.hidden = !text; }
 
 function notify(text) { show($("error"), ""); show($("notice"), text); }
@@ -108,7 +138,9 @@ async function call(method, path, body) {
   let data = null;
   try { data = await res.json(); } catch (e) { data = null; }
   if (res.status === 401) { ended(); throw new Error(t("ended")); }
-  if (!res.ok) throw new Error((data && data.error) || t("failed"));
+  // The provider's own words (data.error) are for the platform's developers, not this person:
+  // a failure category is shown in the person's language.
+  if (!res.ok) throw new Error(data && data.reason ? reasonText(data.reason, path.split("/").pop()) : (data && data.error) || t("failed"));
   return data;
 }
 
@@ -180,12 +212,14 @@ function render() {
     if (a && a.needsReconnect) {
       li.classList.add("reconnect");
       li.dataset.state = "reconnect";
-      state.textContent = t("needsReconnect", { reason: a.reconnectReason || "" });
+      state.textContent = t("needsReconnect", { reason: t("reason_ended", { platform: p.label }) });
       buttons.append(button(t("reconnect"), "connect", p.platform, true), button(t("disconnect"), "disconnect", p.platform));
     } else if (a) {
       li.classList.add("linked");
       li.dataset.state = "linked";
-      state.textContent = t("linkedAs", { name: "@" + (a.username || a.displayName || "") });
+      // A handle only where the platform has handles (the server leaves username empty where it
+      // has none, as at LinkedIn); else the person's name there.
+      state.textContent = t("linkedAs", { name: a.username ? "@" + a.username : a.displayName || "" });
       buttons.append(button(t("disconnect"), "disconnect", p.platform));
     } else {
       li.dataset.state = "unlinked";
@@ -281,7 +315,7 @@ async function start() {
   }
   render();
   const q = new URLSearchParams(window.location.search);
-  if (q.get("error")) fail(q.get("error"));
+  if (q.get("error")) fail(reasonText(q.get("error"), q.get("platform")));
   if (q.get("linked")) {
     const entry = session.platforms.find((p) => p.platform === q.get("linked"));
     notify(t("linked", { platform: entry ? entry.label : q.get("linked") }));

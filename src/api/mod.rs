@@ -36,6 +36,8 @@ pub struct AppState {
     pub api_limiter: Arc<crate::ratelimit::ApiLimiter>,
     /// Origins whose browser scripts may call the API (empty: none).
     pub cors_origins: Arc<[String]>,
+    /// The account refreshes under way (one per account at a time).
+    pub refreshes: Arc<crate::linking::RefreshFlights>,
 }
 
 /// What the operator decided about account holders.

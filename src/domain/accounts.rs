@@ -5,6 +5,7 @@ use super::profiles::{self, Profile};
 use super::webhooks::{self, EventType};
 use super::workspaces::WorkspaceId;
 use super::{Error, Result};
+pub use crate::store::accounts::RefreshedTokens;
 use crate::store::{self, Conn, accounts::AccountRow};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -22,6 +23,10 @@ pub struct SocialAccount {
     pub account_type: String,
     pub connected_at: String,
     pub expires_at: Option<String>,
+    /// When the refresh token lapses, where the platform says.
+    pub refresh_expires_at: Option<String>,
+    /// Whether hitchpost can renew the tokens without the end-user.
+    pub refreshable: bool,
     pub needs_reconnect: bool,
     pub reconnect_reason: Option<String>,
     pub sandbox: bool,
@@ -29,9 +34,14 @@ pub struct SocialAccount {
 }
 
 impl SocialAccount {
-    /// Whole days until the token lapses (0 when it already has), if it lapses at all.
+    /// Whole days until the end-user must link the account again (0 when that day has come),
+    /// or `None` when the link does not lapse. A refreshable account lapses when its refresh
+    /// token does, where the platform states that (LinkedIn: a year after consent); its access
+    /// token's hour is hitchpost's business, not the end-user's. An account that cannot be
+    /// refreshed lapses with its access token.
     pub fn days_until_expiry(&self) -> Option<i64> {
-        let at = chrono::DateTime::parse_from_rfc3339(self.expires_at.as_deref()?).ok()?;
+        let lapses = if self.refreshable { self.refresh_expires_at.as_deref()? } else { self.expires_at.as_deref()? };
+        let at = chrono::DateTime::parse_from_rfc3339(lapses).ok()?;
         Some((at.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_days().max(0))
     }
 
@@ -47,6 +57,8 @@ impl SocialAccount {
             account_type: r.account_type,
             connected_at: r.linked_at,
             expires_at: r.token_expires_at,
+            refresh_expires_at: r.refresh_expires_at,
+            refreshable: r.refresh_token.is_some(),
             needs_reconnect: r.needs_reconnect,
             reconnect_reason: r.reconnect_reason,
             sandbox: r.sandbox,
@@ -68,6 +80,7 @@ pub struct NewAccount {
     pub access_token: Option<Vec<u8>>,
     pub refresh_token: Option<Vec<u8>>,
     pub expires_at: Option<String>,
+    pub refresh_expires_at: Option<String>,
     pub provider_url: Option<String>,
     pub sandbox: bool,
 }
@@ -115,6 +128,7 @@ pub fn link(conn: &Conn, profile: &Profile, platform: Platform, a: NewAccount) -
         access_token: a.access_token,
         refresh_token: a.refresh_token,
         token_expires_at: a.expires_at,
+        refresh_expires_at: a.refresh_expires_at,
         provider_url: a.provider_url,
         details: a.details.map(|d| d.to_string()),
         sandbox: a.sandbox,
@@ -170,26 +184,36 @@ fn emit_for(conn: &Conn, id: i64, kind: EventType) -> Result<()> {
     Ok(())
 }
 
-/// Stores refreshed (sealed) tokens.
-pub fn record_refresh(
-    conn: &Conn,
-    id: i64,
-    access: &[u8],
-    refresh: Option<&[u8]>,
-    expires_at: Option<&str>,
-) -> Result<()> {
-    store::accounts::update_account_tokens(conn, id, access, refresh, expires_at)?;
-    emit_for(conn, id, EventType::AccountRefreshed)
+/// Stores refreshed (sealed) tokens if the account still has the tokens of `generation`, and
+/// clears any reconnect flag. Returns whether they were stored (false: a newer link or refresh
+/// came first, and these tokens are dropped).
+pub fn record_refresh(conn: &Conn, id: i64, generation: i64, tokens: &RefreshedTokens<'_>) -> Result<bool> {
+    if !store::accounts::update_account_tokens(conn, id, generation, tokens)? {
+        return Ok(false);
+    }
+    emit_for(conn, id, EventType::AccountRefreshed)?;
+    Ok(true)
 }
 
-/// Marks an account as needing its owner to link it again.
-pub fn mark_needs_reconnect(conn: &Conn, id: i64, reason: &str) -> Result<()> {
-    store::accounts::update_account_needs_reconnect(conn, id, reason)?;
+/// Marks an account as needing its owner to link it again, if the refused tokens are still
+/// those of `generation` (a refusal of tokens already replaced says nothing about the account).
+pub fn mark_needs_reconnect(conn: &Conn, id: i64, generation: i64, reason: &str) -> Result<bool> {
+    if !store::accounts::update_account_needs_reconnect(conn, id, generation, reason)? {
+        return Ok(false);
+    }
     emit_for(conn, id, EventType::AccountNeedsReconnect)?;
     let account = get_by_id(conn, id)?;
     let profile = owner(conn, &account)?;
     let ws = WorkspaceId(profile.workspace_id);
-    super::audit::record(conn, ws, "account.needs_reconnect", Some(&profile.id), Some(account.platform.as_str()))
+    super::audit::record(conn, ws, "account.needs_reconnect", Some(&profile.id), Some(account.platform.as_str()))?;
+    Ok(true)
+}
+
+/// After a transient refresh failure, when the refresher may try again (if the tokens are
+/// still those of `generation`).
+pub fn postpone_refresh(conn: &Conn, id: i64, generation: i64, at: &str) -> Result<()> {
+    store::accounts::update_account_next_refresh(conn, id, generation, at)?;
+    Ok(())
 }
 
 /// Sends `account.expiring` once per expiry for accounts whose tokens lapse before `before`

@@ -17,7 +17,7 @@ use crate::store;
 
 /// Why an operation did not succeed. Field names are the native API's (camelCase); a dialect
 /// that spells a field differently renames it when it renders the error.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum Error {
     /// No such thing in the caller's workspace (another workspace's ids are not found either).
     #[error("{0} not found")]

@@ -16,12 +16,64 @@ mod oauth;
 mod refresh;
 
 pub use bluesky::{BlueskyLogin, link_bluesky, link_bluesky_to};
-pub use oauth::{CallbackFailure, Consent, consent_url, finish_oauth, redirect_uri, start_oauth};
+pub use oauth::{Callback, CallbackFailure, Consent, consent_url, finish_oauth, redirect_uri, start_oauth};
 use refresh::open_tokens;
-pub use refresh::{RefreshOutcome, refresh, refresh_due, refresh_now};
+pub use refresh::{RefreshFlights, RefreshOutcome, refresh, refresh_due, refresh_now};
 
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> domain::Result<T> {
     tokio::task::spawn_blocking(f).await.map_err(|e| Error::Internal(format!("provider task: {e}")))
+}
+
+/// Why linking did not work, in the few categories the connect page explains to a person in
+/// their language. The provider's own words stay in the API's answer, the log and the audit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureKind {
+    /// The platform refused (wrong password, an invalid or reused code).
+    Refused,
+    /// The person said no at the platform's consent screen.
+    Declined,
+    /// The sign-in is too old, already used, or not this server's.
+    Expired,
+    /// The platform could not be reached or failed; later may work.
+    Unreachable,
+    /// This server is not set up right for the platform.
+    Misconfigured,
+}
+
+impl FailureKind {
+    /// The word the page translates.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailureKind::Refused => "refused",
+            FailureKind::Declined => "declined",
+            FailureKind::Expired => "expired",
+            FailureKind::Unreachable => "unreachable",
+            FailureKind::Misconfigured => "misconfigured",
+        }
+    }
+
+    /// The category of a provider's answer.
+    pub fn of(e: &ProviderError) -> Self {
+        match e {
+            ProviderError::Refused(_) => FailureKind::Refused,
+            ProviderError::Denied(..) => FailureKind::Declined,
+            ProviderError::Transient(_) => FailureKind::Unreachable,
+            ProviderError::NotConfigured(_) => FailureKind::Misconfigured,
+        }
+    }
+
+    /// The category of a domain error from linking, if it is a linking failure at all.
+    pub fn of_error(e: &Error) -> Option<Self> {
+        match e {
+            Error::Credentials(_) => Some(FailureKind::Refused),
+            Error::Upstream(_) => Some(FailureKind::Unreachable),
+            Error::Invalid { field, reason } if field == "pdsUrl" && reason.starts_with("could not be reached") => {
+                Some(FailureKind::Unreachable)
+            }
+            Error::Internal(_) => Some(FailureKind::Misconfigured),
+            _ => None,
+        }
+    }
 }
 
 fn provider_error(platform: Platform, e: ProviderError) -> Error {
@@ -47,6 +99,10 @@ fn sealed(state: &AppState, linked: Linked) -> NewAccount {
         access_token: Some(state.sealer.seal(&linked.tokens.access_token)),
         refresh_token: linked.tokens.refresh_token.as_deref().map(|t| state.sealer.seal(t)),
         expires_at: linked.tokens.expires_at.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),
+        refresh_expires_at: linked
+            .tokens
+            .refresh_expires_at
+            .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),
         provider_url: linked.provider_url,
         sandbox: linked.sandbox,
     }

@@ -1,7 +1,7 @@
 //! The OAuth round trip: start (state and PKCE verifier recorded) and finish (code exchanged,
 //! account stored), for the page's links and for links started through an API.
 
-use super::{blocking, check_offerable, sealed};
+use super::{FailureKind, blocking, check_offerable, sealed};
 use crate::api::AppState;
 use crate::domain::accounts::{self, SocialAccount};
 use crate::domain::platform::Platform;
@@ -95,54 +95,98 @@ pub async fn consent_url(
     Ok(Consent::ConnectLink(link.token))
 }
 
-/// Why an OAuth callback did not link an account, in words for the person.
+/// Why an OAuth callback did not link an account.
 #[derive(Debug, Clone)]
 pub struct CallbackFailure {
     /// The authorization it belonged to, when the state was good (to know where to go back).
     pub started: Option<OAuthStateRow>,
+    /// The category the connect page explains in the person's language.
+    pub kind: FailureKind,
+    /// What happened, in words (for API callers' return URLs, the log and the audit).
     pub message: String,
 }
 
-/// Finishes an OAuth authorization: checks state (single use), exchanges the code (PKCE),
-/// reads the identity, stores the account.
+/// What the provider sent back to the callback.
+#[derive(Debug, Clone, Default)]
+pub struct Callback {
+    pub state: Option<String>,
+    pub code: Option<String>,
+    pub error: Option<String>,
+    pub error_description: Option<String>,
+    /// RFC 9207's issuer of the answer, where the provider sends one.
+    pub iss: Option<String>,
+}
+
+/// Finishes an OAuth authorization: checks state (single use) and issuer, exchanges the code
+/// (PKCE), reads the identity, stores the account.
 pub async fn finish_oauth(
     state: &AppState,
     platform: Platform,
-    oauth_state: Option<String>,
-    code: Option<String>,
-    error: Option<String>,
-    error_description: Option<String>,
+    cb: Callback,
 ) -> Result<(OAuthStateRow, SocialAccount), CallbackFailure> {
-    let fail = |started: Option<OAuthStateRow>, message: String| CallbackFailure { started, message };
-    let Some(oauth_state) = oauth_state.filter(|s| !s.is_empty()) else {
+    let fail =
+        |started: Option<OAuthStateRow>, kind: FailureKind, message: String| CallbackFailure { started, kind, message };
+    let Some(oauth_state) = cb.state.filter(|s| !s.is_empty()) else {
         log::warn!("oauth callback for {platform} without state");
-        return Err(fail(None, "The sign-in answer had no state; start again from your link.".into()));
+        return Err(fail(
+            None,
+            FailureKind::Expired,
+            "The sign-in answer had no state; start again from your link.".into(),
+        ));
     };
     let taken = state
         .db
         .write(move |c| store::connect_links::take_oauth_state(c, &oauth_state).map_err(Error::from))
         .await
-        .map_err(|e| fail(None, format!("Something failed on the server: {e}")))?;
+        .map_err(|e| {
+            log::error!("oauth callback for {platform}: {e}");
+            fail(None, FailureKind::Misconfigured, "Something failed on the server.".into())
+        })?;
     let Some(started) = taken else {
         log::warn!("oauth callback for {platform} with an unknown or used state");
-        return Err(fail(None, "This sign-in was already used or does not match; start again from your link.".into()));
+        return Err(fail(
+            None,
+            FailureKind::Expired,
+            "This sign-in was already used or does not match; start again from your link.".into(),
+        ));
     };
     if started.platform != platform.as_str() || started.expires_at < store::now() {
         log::warn!("oauth callback for {platform}: state for {} or expired", started.platform);
-        return Err(fail(Some(started), "This sign-in expired or does not match; try connecting again.".into()));
+        return Err(fail(
+            Some(started),
+            FailureKind::Expired,
+            "This sign-in expired or does not match; try connecting again.".into(),
+        ));
     }
-    if let Some(err) = error {
-        let desc = error_description.unwrap_or_default();
+    let Some(provider) = state.providers.oauth(platform) else {
+        let why = providers::Providers::missing_credentials(platform);
+        return Err(fail(Some(started), FailureKind::Misconfigured, why));
+    };
+    // The issuer is checked before anything else the answer says, errors included: an answer
+    // from another server is not this provider's to report (RFC 9207 §2.4).
+    if let Err(e) = provider.check_issuer(cb.iss.as_deref()) {
+        log::warn!("oauth callback for {platform}: {e}");
+        return Err(fail(Some(started), FailureKind::Refused, e.to_string()));
+    }
+    if let Some(err) = cb.error {
+        let desc = cb.error_description.unwrap_or_default();
         log::warn!("oauth callback for {platform}: the provider answered {err} ({desc})");
-        let message = if err == "access_denied" {
-            format!("You declined access at {}. Nothing was linked.", platform.label())
+        return Err(if err == "access_denied" {
+            fail(
+                Some(started),
+                FailureKind::Declined,
+                format!("access was declined at {}: {err} ({desc})", platform.label()),
+            )
         } else {
-            format!("{} answered with an error ({err}). Nothing was linked.", platform.label())
-        };
-        return Err(fail(Some(started), message));
+            fail(Some(started), FailureKind::Refused, format!("{} answered {err} ({desc})", platform.label()))
+        });
     }
-    let Some(code) = code.filter(|c| !c.is_empty()) else {
-        return Err(fail(Some(started), format!("{} did not send an authorization code.", platform.label())));
+    let Some(code) = cb.code.filter(|c| !c.is_empty()) else {
+        return Err(fail(
+            Some(started),
+            FailureKind::Refused,
+            format!("{} sent no authorization code", platform.label()),
+        ));
     };
     let providers = state.providers.clone();
     let verifier = started.pkce_verifier.clone();
@@ -156,9 +200,9 @@ pub async fn finish_oauth(
         Ok(Ok(l)) => l,
         Ok(Err(e)) => {
             log::warn!("oauth callback for {platform}: {e}");
-            return Err(fail(Some(started), format!("{} did not accept the sign-in: {e}", platform.label())));
+            return Err(fail(Some(started), FailureKind::of(&e), e.to_string()));
         }
-        Err(e) => return Err(fail(Some(started), e.to_string())),
+        Err(e) => return Err(fail(Some(started), FailureKind::Misconfigured, e.to_string())),
     };
     let account = sealed(state, linked);
     let seq = started.profile_seq;
@@ -171,6 +215,9 @@ pub async fn finish_oauth(
         .await;
     match stored {
         Ok(a) => Ok((started, a)),
-        Err(e) => Err(fail(Some(started), format!("The account could not be saved: {e}"))),
+        Err(e) => {
+            log::error!("oauth callback for {platform}: storing the account: {e}");
+            Err(fail(Some(started), FailureKind::Misconfigured, "The account could not be saved.".into()))
+        }
     }
 }

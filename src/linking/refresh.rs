@@ -1,13 +1,23 @@
 //! Keeping tokens alive: refresh one account now, or every account about to lapse.
+//!
+//! One refresh per account at a time, whoever asks (the endpoint, the background refresher,
+//! two workers): with rotating refresh tokens (OAuth 2.0 Security BCP; X, oidc-provider, a
+//! Bluesky PDS) a second request with the same token is a reuse, and the provider answers it
+//! by revoking the whole grant. Callers that arrive while a refresh runs wait for it and share
+//! its outcome. Each outcome is written only if the account still has the tokens the refresh
+//! started from (`token_generation`), so a stale refusal can never undo a newer success.
 
 use super::blocking;
 use crate::api::AppState;
-use crate::domain::accounts::{self, SocialAccount};
+use crate::domain::accounts::{self, RefreshedTokens, SocialAccount};
 use crate::domain::platform::Platform;
 use crate::domain::workspaces::WorkspaceId;
 use crate::domain::{self, Error, profiles};
 use crate::providers::{self, ProviderError, Tokens};
 use crate::store::{self, accounts::AccountRow};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use tokio::sync::OnceCell;
 
 /// After a transient refresh failure, when to try again.
 const REFRESH_RETRY_MINUTES: i64 = 5;
@@ -17,6 +27,7 @@ pub(super) fn open_tokens(state: &AppState, row: &AccountRow) -> Option<Tokens> 
         access_token: state.sealer.open(row.access_token.as_deref()?)?,
         refresh_token: row.refresh_token.as_deref().and_then(|t| state.sealer.open(t)),
         expires_at: None,
+        refresh_expires_at: None,
     })
 }
 
@@ -30,12 +41,47 @@ pub enum RefreshOutcome {
     NeedsReconnect(String),
 }
 
-/// Refreshes one account's tokens (the background refresher and the refresh endpoint).
-pub async fn refresh(state: &AppState, row: AccountRow) -> domain::Result<RefreshOutcome> {
+type Flight = Arc<OnceCell<domain::Result<RefreshOutcome>>>;
+
+/// The refreshes under way in this process, by account id.
+#[derive(Default)]
+pub struct RefreshFlights {
+    running: Mutex<HashMap<i64, Flight>>,
+}
+
+impl RefreshFlights {
+    fn join(&self, id: i64) -> Flight {
+        self.running.lock().unwrap_or_else(|e| e.into_inner()).entry(id).or_default().clone()
+    }
+
+    /// Forgets a finished flight, unless a newer one already took its place.
+    fn land(&self, id: i64, flight: &Flight) {
+        let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
+        if running.get(&id).is_some_and(|f| Arc::ptr_eq(f, flight)) {
+            running.remove(&id);
+        }
+    }
+}
+
+/// Refreshes one account's tokens (the background refresher and the refresh endpoint); a
+/// caller that comes while the account is being refreshed gets that refresh's outcome.
+pub async fn refresh(state: &AppState, account_id: i64) -> domain::Result<RefreshOutcome> {
+    let flight = state.refreshes.join(account_id);
+    let outcome = flight.get_or_init(|| refresh_once(state, account_id)).await.clone();
+    state.refreshes.land(account_id, &flight);
+    outcome
+}
+
+/// One refresh, from the account's current row (read inside the flight: a caller that read
+/// the row before a refresh finished would otherwise send the spent refresh token).
+async fn refresh_once(state: &AppState, id: i64) -> domain::Result<RefreshOutcome> {
+    let row =
+        state.db.read(move |c| store::accounts::find_account_by_id(c, id)?.ok_or(Error::NotFound("account"))).await?;
     let platform = Platform::parse(&row.platform)?;
     let Some(refresh_token) = row.refresh_token.as_deref().and_then(|t| state.sealer.open(t)) else {
         return Err(Error::invalid("platform", format!("this {} account has no refresh token", platform.label())));
     };
+    let generation = row.token_generation;
     let providers = state.providers.clone();
     let provider_url = row.provider_url.clone();
     let result = blocking(move || match providers.for_platform(platform) {
@@ -43,33 +89,43 @@ pub async fn refresh(state: &AppState, row: AccountRow) -> domain::Result<Refres
         None => Err(ProviderError::Transient(providers::Providers::missing_credentials(platform))),
     })
     .await?;
-    let id = row.id;
     match result {
         Ok(tokens) => {
             let access = state.sealer.seal(&tokens.access_token);
             let refresh = tokens.refresh_token.as_deref().map(|t| state.sealer.seal(t));
-            let expires = tokens.expires_at.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
-            state
+            let stamp = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+            let expires = tokens.expires_at.map(stamp);
+            let refresh_expires = tokens.refresh_expires_at.map(stamp);
+            let stored = state
                 .db
-                .write(move |c| accounts::record_refresh(c, id, &access, refresh.as_deref(), expires.as_deref()))
+                .write(move |c| {
+                    let t = RefreshedTokens {
+                        access_token: &access,
+                        refresh_token: refresh.as_deref(),
+                        expires_at: expires.as_deref(),
+                        refresh_expires_at: refresh_expires.as_deref(),
+                    };
+                    accounts::record_refresh(c, id, generation, &t)
+                })
                 .await?;
-            log::info!("refreshed the {platform} account {id}");
+            if stored {
+                log::info!("refreshed the {platform} account {id}");
+            } else {
+                log::info!("refreshed the {platform} account {id}, but it was relinked meanwhile: kept the new link");
+            }
             Ok(RefreshOutcome::Refreshed)
         }
         Err(ProviderError::Refused(why)) | Err(ProviderError::Denied(_, why)) => {
             log::warn!("the {platform} account {id} must reconnect: {why}");
             let reason = why.clone();
-            state.db.write(move |c| accounts::mark_needs_reconnect(c, id, &reason)).await?;
+            state.db.write(move |c| accounts::mark_needs_reconnect(c, id, generation, &reason)).await?;
             Ok(RefreshOutcome::NeedsReconnect(why))
         }
         Err(ProviderError::Transient(why)) | Err(ProviderError::NotConfigured(why)) => {
             log::warn!("refreshing the {platform} account {id} failed for now: {why}");
             let at = (chrono::Utc::now() + chrono::Duration::minutes(REFRESH_RETRY_MINUTES))
                 .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-            state
-                .db
-                .write(move |c| store::accounts::update_account_next_refresh(c, id, &at).map_err(Error::from))
-                .await?;
+            state.db.write(move |c| accounts::postpone_refresh(c, id, generation, &at)).await?;
             Ok(RefreshOutcome::Postponed(why))
         }
     }
@@ -91,7 +147,7 @@ pub async fn refresh_now(
         })
         .await?;
     let account_id = row.id;
-    let outcome = refresh(state, row).await?;
+    let outcome = refresh(state, account_id).await?;
     let account = state.db.read(move |c| accounts::get_by_id(c, account_id)).await?;
     Ok((outcome, account))
 }
@@ -112,7 +168,7 @@ pub async fn refresh_due(state: &AppState, window: chrono::Duration) -> domain::
         .await?;
     let n = due.len();
     for row in due {
-        if let Err(e) = refresh(state, row).await {
+        if let Err(e) = refresh(state, row.id).await {
             log::warn!("refresh: {e}");
         }
     }

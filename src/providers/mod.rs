@@ -35,11 +35,16 @@ pub struct Tokens {
     pub access_token: String,
     pub refresh_token: Option<String>,
     pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// When the refresh token itself lapses, where the provider says (`refresh_token_expires_in`).
+    pub refresh_expires_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl std::fmt::Debug for Tokens {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Tokens").field("expires_at", &self.expires_at).finish_non_exhaustive()
+        f.debug_struct("Tokens")
+            .field("expires_at", &self.expires_at)
+            .field("refresh_expires_at", &self.refresh_expires_at)
+            .finish_non_exhaustive()
     }
 }
 
@@ -132,6 +137,38 @@ impl Http {
         Ok(HttpAnswer { status, body: serde_json::from_str(&text).unwrap_or(Value::Null) })
     }
 
+    /// Sends one request: `headers` as given (authorization, user agent, ...), then the body.
+    pub fn send(
+        &self,
+        method: Method,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: Body<'_>,
+    ) -> Result<HttpAnswer, ProviderError> {
+        let mut req = ureq::http::Request::builder()
+            .method(match method {
+                Method::Get => "GET",
+                Method::Post => "POST",
+            })
+            .uri(url)
+            .header("accept", "application/json");
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let built = match body {
+            // No body and no content type: a Bluesky PDS refuses a body on refreshSession and
+            // deleteSession ("A request body was provided when none was expected").
+            Body::None => req.body(Vec::new()),
+            Body::Form(form) => {
+                let encoded = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(form.iter()).finish();
+                req.header("content-type", "application/x-www-form-urlencoded").body(encoded.into_bytes())
+            }
+            Body::Json(v) => req.header("content-type", "application/json").body(v.to_string().into_bytes()),
+        }
+        .map_err(|e| ProviderError::NotConfigured(format!("not a valid request to {url}: {e}")))?;
+        Self::finish(self.agent.run(built))
+    }
+
     /// POSTs a form, optionally with HTTP Basic client authentication.
     pub fn post_form(
         &self,
@@ -139,34 +176,50 @@ impl Http {
         form: &[(&str, &str)],
         basic: Option<(&str, &str)>,
     ) -> Result<HttpAnswer, ProviderError> {
-        let mut req = self.agent.post(url).header("accept", "application/json");
-        if let Some((user, pass)) = basic {
-            use base64::Engine;
-            let cred = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{pass}"));
-            req = req.header("authorization", &format!("Basic {cred}"));
-        }
-        Self::finish(req.send_form(form.iter().copied()))
+        let auth = basic.map(|(user, pass)| basic_auth(user, pass));
+        let headers: Vec<(&str, &str)> = auth.iter().map(|a| ("authorization", a.as_str())).collect();
+        self.send(Method::Post, url, &headers, Body::Form(form))
     }
 
     /// POSTs JSON, optionally with a bearer token.
     pub fn post_json(&self, url: &str, body: &Value, bearer: Option<&str>) -> Result<HttpAnswer, ProviderError> {
-        let mut req = self.agent.post(url).header("accept", "application/json");
-        if let Some(t) = bearer {
-            req = req.header("authorization", &format!("Bearer {t}"));
-        }
-        Self::finish(req.send_json(body))
+        let auth = bearer.map(|t| format!("Bearer {t}"));
+        let headers: Vec<(&str, &str)> = auth.iter().map(|a| ("authorization", a.as_str())).collect();
+        self.send(Method::Post, url, &headers, Body::Json(body))
+    }
+
+    /// POSTs nothing at all (no body, no content type) with a bearer token.
+    pub fn post_empty(&self, url: &str, bearer: &str) -> Result<HttpAnswer, ProviderError> {
+        self.send(Method::Post, url, &[("authorization", &format!("Bearer {bearer}"))], Body::None)
     }
 
     /// GETs JSON with a bearer token.
     pub fn get_json(&self, url: &str, bearer: &str) -> Result<HttpAnswer, ProviderError> {
-        Self::finish(
-            self.agent
-                .get(url)
-                .header("accept", "application/json")
-                .header("authorization", &format!("Bearer {bearer}"))
-                .call(),
-        )
+        self.send(Method::Get, url, &[("authorization", &format!("Bearer {bearer}"))], Body::None)
     }
+}
+
+/// The methods providers are called with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+}
+
+/// What a request to a provider carries.
+#[derive(Debug, Clone, Copy)]
+pub enum Body<'a> {
+    None,
+    Form(&'a [(&'a str, &'a str)]),
+    Json(&'a Value),
+}
+
+/// An HTTP Basic `authorization` value. Not form-urlencoded first as RFC 6749 §2.3.1 asks:
+/// X, Reddit and Pinterest document (and decode) plain `id:secret`, and for the letters, digits,
+/// `-` and `_` that client credentials are made of the two are the same.
+pub fn basic_auth(user: &str, pass: &str) -> String {
+    use base64::Engine;
+    format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{user}:{pass}")))
 }
 
 /// Classifies a provider's non-2xx answer: 5xx and 429 may pass, anything else is a refusal.
@@ -277,7 +330,7 @@ pub struct ProvidersConfig {
 }
 
 impl ProvidersConfig {
-    /// Reads `HITCHPOST_OAUTH_<PLATFORM>_{CLIENT_ID,CLIENT_SECRET,AUTHORIZE_URL,TOKEN_URL,IDENTITY_URL,SCOPES,REVOKE_URL}`
+    /// Reads `HITCHPOST_OAUTH_<PLATFORM>_{CLIENT_ID,CLIENT_SECRET,AUTHORIZE_URL,TOKEN_URL,IDENTITY_URL,SCOPES,REVOKE_URL,PKCE,ISSUER,USER_AGENT}`
     /// and `HITCHPOST_BLUESKY_PDS`.
     pub fn from_env(get: impl Fn(&str) -> Option<String>) -> Self {
         let mut oauth = HashMap::new();
@@ -299,6 +352,10 @@ impl ProvidersConfig {
                         identity_url: var("IDENTITY_URL"),
                         scopes: var("SCOPES"),
                         revoke_url: var("REVOKE_URL"),
+                        pkce: var("PKCE")
+                            .map(|v| matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on")),
+                        issuer: var("ISSUER"),
+                        user_agent: var("USER_AGENT"),
                     },
                 );
             }

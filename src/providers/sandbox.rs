@@ -29,6 +29,7 @@ pub fn link(platform: Platform, profile_id: &str, avatar_url: &str) -> Linked {
             access_token: format!("sandbox-access-{tag}"),
             refresh_token: None,
             expires_at: Some(chrono::Utc::now() + chrono::Duration::days(60)),
+            refresh_expires_at: None,
         },
         provider_url: None,
         sandbox: true,

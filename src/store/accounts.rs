@@ -24,13 +24,17 @@ pub struct AccountRow {
     pub needs_reconnect: bool,
     pub reconnect_reason: Option<String>,
     pub next_refresh_at: Option<String>,
+    /// Bumped on every change of tokens; see `update_account_tokens`.
+    pub token_generation: i64,
+    pub refresh_expires_at: Option<String>,
     pub linked_at: String,
     pub updated_at: String,
 }
 
 const COLUMNS: &str = "id, profile_seq, platform, platform_user_id, username, display_name, profile_url, \
      image_url, account_type, access_token, refresh_token, token_expires_at, provider_url, details, \
-     sandbox, needs_reconnect, reconnect_reason, next_refresh_at, linked_at, updated_at";
+     sandbox, needs_reconnect, reconnect_reason, next_refresh_at, linked_at, updated_at, token_generation, \
+     refresh_expires_at";
 
 fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AccountRow> {
     Ok(AccountRow {
@@ -54,6 +58,8 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AccountRow> {
         next_refresh_at: r.get(17)?,
         linked_at: r.get(18)?,
         updated_at: r.get(19)?,
+        token_generation: r.get(20)?,
+        refresh_expires_at: r.get(21)?,
     })
 }
 
@@ -65,8 +71,8 @@ pub fn upsert_account(conn: &Conn, a: &AccountRow) -> Result<i64> {
             "INSERT INTO social_accounts (profile_seq, platform, platform_user_id, username, display_name,
                 profile_url, image_url, account_type, access_token, refresh_token, token_expires_at,
                 provider_url, details, sandbox, needs_reconnect, reconnect_reason, next_refresh_at,
-                linked_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 0, NULL, NULL, ?15, ?15)
+                linked_at, updated_at, refresh_expires_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 0, NULL, NULL, ?15, ?15, ?16)
              ON CONFLICT (profile_seq, platform) DO UPDATE SET
                 platform_user_id = excluded.platform_user_id, username = excluded.username,
                 display_name = excluded.display_name, profile_url = excluded.profile_url,
@@ -75,7 +81,8 @@ pub fn upsert_account(conn: &Conn, a: &AccountRow) -> Result<i64> {
                 token_expires_at = excluded.token_expires_at, provider_url = excluded.provider_url,
                 details = excluded.details, sandbox = excluded.sandbox, needs_reconnect = 0,
                 reconnect_reason = NULL, next_refresh_at = NULL, linked_at = excluded.linked_at,
-                updated_at = excluded.updated_at
+                updated_at = excluded.updated_at, refresh_expires_at = excluded.refresh_expires_at,
+                expiring_notified_for = NULL, token_generation = token_generation + 1
              RETURNING id",
         )?
         .query_row(
@@ -94,7 +101,8 @@ pub fn upsert_account(conn: &Conn, a: &AccountRow) -> Result<i64> {
                 a.provider_url,
                 a.details,
                 a.sandbox,
-                a.linked_at
+                a.linked_at,
+                a.refresh_expires_at
             ],
             |r| r.get(0),
         )?;
@@ -165,35 +173,58 @@ pub fn list_accounts_due_for_refresh(conn: &Conn, before: &str, now: &str, limit
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Stores refreshed tokens.
-pub fn update_account_tokens(
-    conn: &Conn,
-    id: i64,
-    access_token: &[u8],
-    refresh_token: Option<&[u8]>,
-    expires_at: Option<&str>,
-) -> Result<()> {
-    conn.prepare_cached(
-        "UPDATE social_accounts SET access_token = ?2, refresh_token = COALESCE(?3, refresh_token),
-            token_expires_at = ?4, next_refresh_at = NULL, updated_at = ?5 WHERE id = ?1",
-    )?
-    .execute(params![id, access_token, refresh_token, expires_at, super::now()])?;
-    Ok(())
+/// Stores refreshed tokens, if the account's tokens are still those of `generation` (else a
+/// newer link or refresh won, and this answer is stale); clears any reconnect flag, since the
+/// provider has just accepted the account. Returns whether it was stored.
+pub fn update_account_tokens(conn: &Conn, id: i64, generation: i64, t: &RefreshedTokens<'_>) -> Result<bool> {
+    let n = conn
+        .prepare_cached(
+            "UPDATE social_accounts SET access_token = ?3, refresh_token = COALESCE(?4, refresh_token),
+                token_expires_at = ?5, refresh_expires_at = COALESCE(?6, refresh_expires_at),
+                next_refresh_at = NULL, needs_reconnect = 0, reconnect_reason = NULL, updated_at = ?7,
+                token_generation = token_generation + 1
+             WHERE id = ?1 AND token_generation = ?2",
+        )?
+        .execute(params![
+            id,
+            generation,
+            t.access_token,
+            t.refresh_token,
+            t.expires_at,
+            t.refresh_expires_at,
+            super::now()
+        ])?;
+    Ok(n == 1)
 }
 
-/// Postpones the next refresh attempt (after a transient failure).
-pub fn update_account_next_refresh(conn: &Conn, id: i64, at: &str) -> Result<()> {
-    conn.prepare_cached("UPDATE social_accounts SET next_refresh_at = ?2 WHERE id = ?1")?.execute(params![id, at])?;
-    Ok(())
+/// Refreshed tokens, sealed.
+#[derive(Debug, Clone, Copy)]
+pub struct RefreshedTokens<'a> {
+    pub access_token: &'a [u8],
+    pub refresh_token: Option<&'a [u8]>,
+    pub expires_at: Option<&'a str>,
+    pub refresh_expires_at: Option<&'a str>,
 }
 
-/// Marks an account as needing its owner to link it again.
-pub fn update_account_needs_reconnect(conn: &Conn, id: i64, reason: &str) -> Result<()> {
-    conn.prepare_cached(
-        "UPDATE social_accounts SET needs_reconnect = 1, reconnect_reason = ?2, updated_at = ?3 WHERE id = ?1",
-    )?
-    .execute(params![id, reason, super::now()])?;
-    Ok(())
+/// Postpones the next refresh attempt (after a transient failure), if the tokens are still
+/// those of `generation`.
+pub fn update_account_next_refresh(conn: &Conn, id: i64, generation: i64, at: &str) -> Result<bool> {
+    let n = conn
+        .prepare_cached("UPDATE social_accounts SET next_refresh_at = ?3 WHERE id = ?1 AND token_generation = ?2")?
+        .execute(params![id, generation, at])?;
+    Ok(n == 1)
+}
+
+/// Marks an account as needing its owner to link it again, if the tokens the provider refused
+/// are still those of `generation`. Returns whether it was marked.
+pub fn update_account_needs_reconnect(conn: &Conn, id: i64, generation: i64, reason: &str) -> Result<bool> {
+    let n = conn
+        .prepare_cached(
+            "UPDATE social_accounts SET needs_reconnect = 1, reconnect_reason = ?3, updated_at = ?4
+             WHERE id = ?1 AND token_generation = ?2",
+        )?
+        .execute(params![id, generation, reason, super::now()])?;
+    Ok(n == 1)
 }
 
 /// How many accounts the profiles of a workspace have linked.

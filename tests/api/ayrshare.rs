@@ -222,6 +222,12 @@ fn unlink_social_removes_one_account() {
     assert_eq!(res.status, 200, "{}", res.text);
     assert_eq!(res.body["status"], "success");
     assert_eq!(app.list_accounts(&key, &id).body["data"], json!([]));
+    // Ayrshare answers 200 even when the platform is not linked (its documentation says so).
+    let again =
+        ay(&app, &key, None, "DELETE", "/profiles/social", Some(json!({"platform": "twitter", "profileKey": pk})));
+    assert_eq!(again.status, 200, "{}", again.text);
+    assert_eq!(again.body["status"], "success");
+    assert_eq!(again.body["platform"], "twitter");
 }
 
 #[test]

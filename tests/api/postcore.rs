@@ -132,6 +132,8 @@ fn connect_linkedin_returns_the_provider_url_without_the_api_key() {
                 identity_url: Some(format!("{base}/me")),
                 scopes: None,
                 revoke_url: None,
+                pkce: Some(true),
+                ..Default::default()
             },
         );
     });

@@ -79,3 +79,8 @@ fn a_version_5_database_upgrades_and_keeps_its_profiles() {
 fn a_version_6_database_upgrades_and_keeps_its_profiles() {
     upgrades_from(include_str!("../fixtures/schema_v6.sql"), 6);
 }
+
+#[test]
+fn a_version_7_database_upgrades_and_keeps_its_profiles() {
+    upgrades_from(include_str!("../fixtures/schema_v7.sql"), 7);
+}

@@ -196,7 +196,11 @@ pub async fn unlink_social(
     let platform = Platform::parse(b.platform.as_deref().unwrap_or_default())?;
     let ws = auth.caller.workspace;
     let profile = state.db.read(move |c| profiles::get_by_key(c, ws, &key)).await?;
-    linking::unlink(&state, ws, &profile.id, platform).await?;
+    // Ayrshare's documentation: "a 200 success is returned even if the platform is not linked".
+    match linking::unlink(&state, ws, &profile.id, platform).await {
+        Ok(()) | Err(domain::Error::NotFound("account")) => {}
+        Err(e) => return Err(e.into()),
+    }
     Ok(HttpResponse::Ok()
         .json(json!({ "status": "success", "platform": super::platform_name(platform), "refId": ref_id(&profile) })))
 }

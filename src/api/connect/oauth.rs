@@ -13,6 +13,16 @@ fn back_to_page(key: &str, value: &str) -> HttpResponse {
     see_other(&format!("/connect/app?{q}"))
 }
 
+/// Back to the page with a failure category (`error=refused&platform=x`), which the page
+/// explains in the person's language.
+fn back_with_error(kind: linking::FailureKind, platform: Platform) -> HttpResponse {
+    let q: String = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("error", kind.as_str())
+        .append_pair("platform", platform.as_str())
+        .finish();
+    see_other(&format!("/connect/app?{q}"))
+}
+
 /// `GET /connect/start/{platform}`: from the page to the provider's consent screen.
 pub async fn start(state: web::Data<AppState>, req: HttpRequest, name: web::Path<String>) -> HttpResponse {
     let s = match session::current(&state, &req).await {
@@ -27,11 +37,15 @@ pub async fn start(state: web::Data<AppState>, req: HttpRequest, name: web::Path
     };
     let platform = match Platform::parse(&name) {
         Ok(p) => p,
-        Err(e) => return back_to_page("error", &e.to_string()),
+        Err(_) => return back_to_page("error", linking::FailureKind::Misconfigured.as_str()),
     };
     match linking::start_oauth(&state, &s.profile, platform, Some(s.claims.jti.clone()), None).await {
         Ok(url) => HttpResponse::Found().insert_header(("location", url)).finish(),
-        Err(e) => back_to_page("error", &e.to_string()),
+        Err(e) => {
+            log::warn!("starting the {platform} sign-in: {e}");
+            let kind = linking::FailureKind::of_error(&e).unwrap_or(linking::FailureKind::Misconfigured);
+            back_with_error(kind, platform)
+        }
     }
 }
 
@@ -42,6 +56,7 @@ pub struct CallbackQuery {
     pub state: Option<String>,
     pub error: Option<String>,
     pub error_description: Option<String>,
+    pub iss: Option<String>,
 }
 
 impl CallbackQuery {
@@ -56,6 +71,7 @@ impl CallbackQuery {
                 "state" => &mut q.state,
                 "error" => &mut q.error,
                 "error_description" => &mut q.error_description,
+                "iss" => &mut q.iss,
                 _ => continue,
             };
             if slot.replace(value.into_owned()).is_some() {
@@ -77,6 +93,18 @@ fn to_return_url(return_url: &str, pairs: &[(&str, &str)]) -> HttpResponse {
     }
 }
 
+/// The sentence a person sees on the server's own message page (no language is known there).
+fn plain_words(kind: linking::FailureKind) -> &'static str {
+    use linking::FailureKind as K;
+    match kind {
+        K::Refused => "The platform did not accept the sign-in. Start again from your link.",
+        K::Declined => "You declined access. Nothing was linked.",
+        K::Expired => "This sign-in was already used, expired or does not match. Start again from your link.",
+        K::Unreachable => "The platform could not be reached. Try again in a few minutes.",
+        K::Misconfigured => "This server is not set up for this platform. Tell whoever sent you the link.",
+    }
+}
+
 /// `GET /connect/callback/{platform}`: the provider sends the person back here.
 pub async fn callback(state: web::Data<AppState>, name: web::Path<String>, req: HttpRequest) -> HttpResponse {
     let Ok(platform) = Platform::parse(&name) else {
@@ -90,7 +118,14 @@ pub async fn callback(state: web::Data<AppState>, name: web::Path<String>, req: 
         Ok(q) => q,
         Err(why) => return assets::message(StatusCode::BAD_REQUEST, "The sign-in did not work", &why),
     };
-    match linking::finish_oauth(&state, platform, q.state, q.code, q.error, q.error_description).await {
+    let cb = linking::Callback {
+        state: q.state,
+        code: q.code,
+        error: q.error,
+        error_description: q.error_description,
+        iss: q.iss,
+    };
+    match linking::finish_oauth(&state, platform, cb).await {
         Ok((started, _account)) => match (started.link_jti, started.return_url) {
             (Some(_), _) => back_to_page("linked", platform.as_str()),
             (None, Some(ret)) => to_return_url(&ret, &[("status", "success"), ("platform", platform.as_str())]),
@@ -101,12 +136,14 @@ pub async fn callback(state: web::Data<AppState>, name: web::Path<String>, req: 
             ),
         },
         Err(failure) => match failure.started {
-            Some(s) if s.link_jti.is_some() => back_to_page("error", &failure.message),
+            // The page explains the category in the person's language; the provider's words
+            // are in the log.
+            Some(s) if s.link_jti.is_some() => back_with_error(failure.kind, platform),
             Some(s) if s.return_url.is_some() => to_return_url(
                 s.return_url.as_deref().unwrap_or_default(),
                 &[("status", "error"), ("platform", platform.as_str()), ("message", &failure.message)],
             ),
-            _ => assets::message(StatusCode::BAD_REQUEST, "The sign-in did not work", &failure.message),
+            _ => assets::message(StatusCode::BAD_REQUEST, "The sign-in did not work", plain_words(failure.kind)),
         },
     }
 }

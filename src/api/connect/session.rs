@@ -29,6 +29,9 @@ pub struct PageError {
     status: StatusCode,
     message: String,
     field: Option<String>,
+    /// The failure category the page explains in the person's language (`message` keeps the
+    /// provider's own words, for whoever reads the API).
+    reason: Option<&'static str>,
 }
 
 impl std::fmt::Display for PageError {
@@ -43,18 +46,20 @@ impl actix_web::ResponseError for PageError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        HttpResponse::build(self.status).json(json!({ "error": self.message, "field": self.field }))
+        HttpResponse::build(self.status)
+            .json(json!({ "error": self.message, "field": self.field, "reason": self.reason }))
     }
 }
 
 fn error(status: StatusCode, message: &str, field: Option<&str>) -> PageError {
-    PageError { status, message: message.into(), field: field.map(str::to_owned) }
+    PageError { status, message: message.into(), field: field.map(str::to_owned), reason: None }
 }
 
 impl From<domain::Error> for PageError {
     fn from(e: domain::Error) -> Self {
         use domain::Error as D;
-        match &e {
+        let reason = crate::linking::FailureKind::of_error(&e).map(|k| k.as_str());
+        let mut page = match &e {
             D::Invalid { field, reason } => error(StatusCode::BAD_REQUEST, &format!("{field} {reason}"), Some(field)),
             D::Credentials(why) => error(StatusCode::BAD_REQUEST, why, Some("appPassword")),
             D::Upstream(why) => error(StatusCode::BAD_GATEWAY, why, None),
@@ -63,7 +68,9 @@ impl From<domain::Error> for PageError {
                 log::error!("connect page: {e}");
                 error(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on the server. Try again.", None)
             }
-        }
+        };
+        page.reason = reason;
+        page
     }
 }
 
