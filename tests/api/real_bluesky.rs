@@ -1,0 +1,156 @@
+//! Bluesky against the official PDS (`@atproto/pds`, with its PLC directory), not a fake:
+//! link, profile, refresh with rotation, a revoked app password, unlink and relink ending the
+//! session at the PDS.
+
+use crate::helpers::{TEST_SECRET, TestApp, send, spawn_app};
+use crate::peers::{self, Peer, eventually};
+use hitchpost::auth::{seal::Sealer, secret::ServerSecret};
+use serde_json::{Value, json};
+
+/// The refresh JWT hitchpost holds for the profile's Bluesky account, opened from the file.
+fn held_refresh_token(app: &TestApp) -> String {
+    let conn = rusqlite::Connection::open(&app.db_path).unwrap();
+    let sealed: Vec<u8> = conn
+        .query_row("SELECT refresh_token FROM social_accounts WHERE platform = 'bluesky'", [], |r| r.get(0))
+        .unwrap();
+    Sealer::new(&ServerSecret::from_passphrase(TEST_SECRET)).open(&sealed).expect("opens")
+}
+
+fn xrpc(pds: &Peer, nsid: &str, bearer: Option<&str>, body: Option<Value>) -> crate::helpers::Res {
+    let auth = bearer.map(|t| format!("Bearer {t}"));
+    let mut headers: Vec<(&str, &str)> = auth.iter().map(|a| ("authorization", a.as_str())).collect();
+    if body.is_some() {
+        headers.push(("content-type", "application/json"));
+    }
+    // No body at all where none is expected: an empty one, with no content type (the PDS
+    // refuses a request that announces a body it does not take).
+    let bytes = body.map(|b| b.to_string().into_bytes()).unwrap_or_default();
+    send(&pds.get("url"), "POST", &format!("/xrpc/{nsid}"), &headers, Some(bytes))
+}
+
+/// Whether the PDS still takes this refresh token. Harmless to ask: the PDS lets a rotated
+/// token be used again for two hours (answering with the same next token), until revoked.
+fn pds_takes(pds: &Peer, refresh: &str) -> bool {
+    xrpc(pds, "com.atproto.server.refreshSession", Some(refresh), None).status == 200
+}
+
+fn linked(app: &TestApp, key: &str, pds: &Peer) -> (String, Value) {
+    let id = app.new_profile(key, "Sky")["id"].as_str().unwrap().to_string();
+    let res = app.link_account(
+        key,
+        &id,
+        &json!({"platform": "bluesky", "handle": pds.get("handle"), "appPassword": pds.get("appPassword"), "pdsUrl": pds.get("url")}),
+    );
+    assert_eq!(res.status, 201, "{}", res.text);
+    (id, res.body)
+}
+
+#[test]
+fn bluesky_links_against_the_real_pds_and_reads_the_profile_record() {
+    let Some(pds) = peers::pds() else { return };
+    let app = spawn_app();
+    let key = app.key("sky");
+    let (_, account) = linked(&app, &key, &pds);
+    assert_eq!(account["platformUserId"], pds.get("did"));
+    assert_eq!(account["username"], "alice.test");
+    // No AppView here: the profile record on the PDS gives the name and the avatar blob.
+    assert_eq!(account["displayName"], "Alice Example");
+    let avatar = account["imageUrl"].as_str().unwrap();
+    assert!(avatar.contains("com.atproto.sync.getBlob") && avatar.contains(&pds.get("avatarCid")), "{avatar}");
+    assert_eq!(send("", "GET", avatar, &[], None).status, 200, "the avatar URL serves the image");
+    // Access JWTs live two hours; the expiry is read from the token.
+    let expires = chrono::DateTime::parse_from_rfc3339(account["expiresAt"].as_str().unwrap()).unwrap();
+    let left = expires.with_timezone(&chrono::Utc) - chrono::Utc::now();
+    assert!(left > chrono::Duration::minutes(100) && left <= chrono::Duration::minutes(121), "{left}");
+    // Refreshed while linked, the link does not lapse.
+    assert!(account["daysUntilExpiry"].is_null(), "{account}");
+}
+
+#[test]
+fn bluesky_refresh_against_the_real_pds_rotates_the_session_twice() {
+    let Some(pds) = peers::pds() else { return };
+    let app = spawn_app();
+    let key = app.key("sky");
+    let (id, _) = linked(&app, &key, &pds);
+    let first = held_refresh_token(&app);
+    for round in 1..=2 {
+        let res = app.refresh_account(&key, &id, "bluesky");
+        assert_eq!(res.status, 200, "{}", res.text);
+        assert_eq!(res.body["outcome"], "refreshed", "round {round}: {}", res.text);
+        assert_eq!(res.body["account"]["needsReconnect"], false);
+    }
+    let now = held_refresh_token(&app);
+    assert_ne!(first, now, "the PDS rotated the refresh token and hitchpost kept the new one");
+    // (The PDS still takes a rotated token for a two-hour grace period, so "spent" is not
+    // observable here; that the kept one works is.)
+    assert!(pds_takes(&pds, &now));
+}
+
+#[test]
+fn a_revoked_app_password_marks_the_account_for_reconnect_with_the_pds_reason() {
+    let Some(pds) = peers::pds() else { return };
+    let app = spawn_app();
+    let key = app.key("sky");
+    let (id, _) = linked(&app, &key, &pds);
+    // The person revokes the app password in their Bluesky settings (with their main password).
+    let me = xrpc(
+        &pds,
+        "com.atproto.server.createSession",
+        None,
+        Some(json!({"identifier": pds.get("handle"), "password": pds.get("password")})),
+    );
+    assert_eq!(me.status, 200, "{}", me.text);
+    let access = me.body["accessJwt"].as_str().unwrap();
+    let revoked = xrpc(
+        &pds,
+        "com.atproto.server.revokeAppPassword",
+        Some(access),
+        Some(json!({"name": pds.get("appPasswordName")})),
+    );
+    assert_eq!(revoked.status, 200, "{}", revoked.text);
+    let res = app.refresh_account(&key, &id, "bluesky");
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(res.body["outcome"], "needs_reconnect", "{}", res.text);
+    let reason = res.body["reason"].as_str().unwrap();
+    assert!(reason.contains("ExpiredToken") || reason.contains("InvalidToken"), "the PDS's own error: {reason}");
+    let a = &app.list_accounts(&key, &id).body["data"][0];
+    assert_eq!(a["needsReconnect"], true);
+    assert_eq!(a["reconnectReason"], reason);
+}
+
+#[test]
+fn unlinking_bluesky_ends_the_session_at_the_real_pds() {
+    let Some(pds) = peers::pds() else { return };
+    let app = spawn_app();
+    let key = app.key("sky");
+    let (id, _) = linked(&app, &key, &pds);
+    let held = held_refresh_token(&app);
+    assert!(pds_takes(&pds, &held), "the session is alive before the unlink");
+    assert_eq!(app.unlink_account(&key, &id, "bluesky").status, 204);
+    // Revocation runs after the answer; the PDS refuses the token once it is done.
+    eventually("the session to end at the PDS", || !pds_takes(&pds, &held));
+    let after = xrpc(&pds, "com.atproto.server.refreshSession", Some(&held), None);
+    assert_eq!(after.status, 400, "{}", after.text);
+    assert_eq!(after.body["error"], "ExpiredToken", "{}", after.text);
+}
+
+#[test]
+fn relinking_bluesky_ends_the_session_it_replaces() {
+    let Some(pds) = peers::pds() else { return };
+    let app = spawn_app();
+    let key = app.key("sky");
+    let (id, first) = linked(&app, &key, &pds);
+    let old = held_refresh_token(&app);
+    assert!(pds_takes(&pds, &old), "the first session is alive before the relink");
+    let again = app.link_account(
+        &key,
+        &id,
+        &json!({"platform": "bluesky", "handle": pds.get("handle"), "appPassword": pds.get("appPassword"), "pdsUrl": pds.get("url")}),
+    );
+    assert_eq!(again.status, 201, "{}", again.text);
+    assert_eq!(again.body["id"], first["id"], "relinking keeps the account");
+    let new = held_refresh_token(&app);
+    assert_ne!(old, new);
+    eventually("the replaced session to end at the PDS", || !pds_takes(&pds, &old));
+    assert_eq!(app.refresh_account(&key, &id, "bluesky").body["outcome"], "refreshed", "the new session works");
+}
