@@ -26,6 +26,8 @@ pub struct OAuthState {
     pub issued_refresh: Vec<String>,
     pub refresh_mode: RefreshMode,
     pub refresh_calls: usize,
+    /// How long a refresh answer takes (to hold a refresh open while something else happens).
+    pub refresh_delay_ms: u64,
     pub revoked: Vec<String>,
     pub seq: usize,
 }
@@ -72,6 +74,7 @@ pub fn oauth_provider() -> Fake<OAuthState> {
             issued_refresh: vec![],
             refresh_mode: RefreshMode::Ok,
             refresh_calls: 0,
+            refresh_delay_ms: 0,
             revoked: vec![],
             seq: 0,
         },
@@ -114,6 +117,10 @@ fn grant_error(code: &str) -> HttpResponse {
 }
 
 async fn token(s: Shared<OAuthState>, form: web::Form<HashMap<String, String>>) -> HttpResponse {
+    let delay = s.lock().unwrap().refresh_delay_ms;
+    if delay > 0 && form.get("grant_type").map(String::as_str) == Some("refresh_token") {
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(delay)).await;
+    }
     let mut st = s.lock().unwrap();
     if form.get("client_id").map(String::as_str) != Some("fake-client")
         || form.get("client_secret").map(String::as_str) != Some("fake-secret")

@@ -326,6 +326,46 @@ fn an_invalid_grant_on_refresh_marks_the_account_for_reconnect_and_reconnecting_
 }
 
 #[test]
+fn a_successful_refresh_clears_needs_reconnect() {
+    let provider = fakes::oauth_provider();
+    let app = oauth_app(&provider.base);
+    let key = app.key("acme");
+    let id = linked_oauth_account(&app, &key);
+    provider.state.lock().unwrap().refresh_mode = RefreshMode::InvalidGrant;
+    assert_eq!(app.refresh_account(&key, &id, "linkedin").body["outcome"], "needs_reconnect");
+    // The provider takes the token again (it was a passing refusal): the account is healthy.
+    provider.state.lock().unwrap().refresh_mode = RefreshMode::Ok;
+    let res = app.refresh_account(&key, &id, "linkedin");
+    assert_eq!(res.body["outcome"], "refreshed", "{}", res.text);
+    assert_eq!(res.body["account"]["needsReconnect"], false, "{}", res.text);
+    assert!(res.body["account"]["reconnectReason"].is_null(), "{}", res.text);
+}
+
+#[test]
+fn a_refusal_of_tokens_already_replaced_does_not_mark_the_relinked_account() {
+    let provider = fakes::oauth_provider();
+    let app = oauth_app(&provider.base);
+    let key = app.key("acme");
+    let id = linked_oauth_account(&app, &key);
+    {
+        let mut st = provider.state.lock().unwrap();
+        st.refresh_mode = RefreshMode::InvalidGrant;
+        st.refresh_delay_ms = 1500;
+    }
+    std::thread::scope(|s| {
+        let slow = s.spawn(|| app.refresh_account(&key, &id, "linkedin"));
+        // While the provider thinks about the old tokens, the person links the account again.
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        let cookie = app.open_session(app.new_link(&key, &id, &json!({}))["url"].as_str().unwrap());
+        assert_eq!(oauth_round_trip(&app, &cookie, false).status, 303);
+        let res = slow.join().unwrap();
+        assert_eq!(res.body["outcome"], "needs_reconnect", "the provider refused the old tokens: {}", res.text);
+    });
+    let a = &app.list_accounts(&key, &id).body["data"][0];
+    assert_eq!(a["needsReconnect"], false, "the stale refusal did not land on the new link: {a}");
+}
+
+#[test]
 fn the_background_refresher_refreshes_tokens_about_to_lapse() {
     let provider = fakes::oauth_provider();
     let base = provider.base.clone();

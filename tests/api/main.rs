@@ -24,6 +24,7 @@ mod profiles;
 mod properties;
 mod property_bodies;
 mod real_bluesky;
+mod real_oauth;
 mod schemathesis;
 mod upgrade;
 mod uploadpost;

@@ -57,7 +57,7 @@ provider.on('grant.success', (ctx) => {
 provider.on('grant.error', (ctx) => {
   if (ctx.oidc.params?.grant_type === 'refresh_token') events.refreshRefused += 1;
 });
-provider.on('revocation.success', () => {
+provider.on('grant.revoked', () => {
   events.revoked += 1;
 });
 
