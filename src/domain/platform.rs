@@ -75,6 +75,13 @@ impl Platform {
         }
     }
 
+    /// Whether accounts there have a public handle (`@name`). LinkedIn and Facebook have none
+    /// (an email or a name is not one), nor does a YouTube account read through Google's
+    /// userinfo.
+    pub fn has_handles(self) -> bool {
+        !matches!(self, Platform::Linkedin | Platform::Facebook | Platform::Youtube)
+    }
+
     /// The name people know it by.
     pub fn label(self) -> &'static str {
         match self {

@@ -21,7 +21,7 @@ pub fn link(platform: Platform, profile_id: &str, avatar_url: &str) -> Linked {
             display_name: Some(format!("Sandbox {} User", platform.label())),
             profile_url: Some(format!("https://sandbox.invalid/{}/{username}", platform.as_str())),
             image_url: Some(avatar_url.to_string()),
-            username: Some(username),
+            username: platform.has_handles().then_some(username),
             account_type: "personal".into(),
             details,
         },

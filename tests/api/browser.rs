@@ -204,7 +204,7 @@ fn a_person_links_two_sandbox_accounts_disconnects_one_and_returns_to_the_platfo
 #[test]
 fn a_wrong_bluesky_password_is_shown_in_plain_words_and_links_nothing() {
     let Some(browser) = Browser::start() else { return };
-    let pds = crate::fakes::pds();
+    let Some(pds) = crate::peers::pds() else { return };
     let app = sandbox_app();
     let key = app.key("acme");
     let id = app.new_profile(&key, "Sky user")["id"].as_str().unwrap().to_string();
@@ -215,13 +215,34 @@ fn a_wrong_bluesky_password_is_shown_in_plain_words_and_links_nothing() {
         let e = browser.wait_for(css);
         browser.cmd("POST", &format!("/element/{e}/value"), Some(json!({ "text": text })));
     };
-    set("#bsky-handle", "alice.test");
+    set("#bsky-handle", &pds.get("handle"));
     set("#bsky-password", "wrong-password");
-    set("#bsky-pds", &pds.base);
+    set("#bsky-pds", &pds.get("url"));
     browser.click("#bsky-submit");
+    // A sentence in the link's language, not the PDS's own words.
     let error = browser.text("#error");
-    assert!(error.contains("Invalid identifier or password"), "{error}");
+    assert_eq!(error, "Bluesky no aceptó el inicio de sesión. Revisa lo que escribiste e inténtalo de nuevo.");
     assert_eq!(app.list_accounts(&key, &id).body["data"], json!([]));
-    // The page speaks the link's language.
     assert_eq!(browser.text("#bsky-submit"), "Conectar");
+}
+
+#[test]
+fn an_unreachable_provider_is_explained_without_its_error_text() {
+    let Some(browser) = Browser::start() else { return };
+    let provider = crate::fakes::oauth_provider();
+    let mut config = crate::linking::fake_linkedin(&provider.base);
+    // Consent works; the code exchange finds nobody listening ("Connection refused").
+    config.token_url = Some("http://127.0.0.1:9/token".into());
+    let app = spawn_app_with(move |c| {
+        c.providers.oauth.insert(hitchpost::domain::platform::Platform::Linkedin, config);
+    });
+    let key = app.key("acme");
+    let id = app.new_profile(&key, "Linker")["id"].as_str().unwrap().to_string();
+    let link = app.new_link(&key, &id, &json!({"platforms": ["linkedin"], "language": "de"}));
+    browser.goto(link["url"].as_str().unwrap());
+    browser.click(r#"li[data-platform="linkedin"] button[data-action="connect"]"#);
+    let error = browser.text("#error");
+    assert_eq!(error, "LinkedIn ist gerade nicht erreichbar. Versuche es in ein paar Minuten erneut.");
+    assert!(!error.contains("os error") && !error.contains("refused"), "{error}");
+    assert_eq!(app.list_accounts(&key, &id).body["data"], json!([]));
 }

@@ -20,6 +20,7 @@ mod linking;
 mod openapi;
 mod peers;
 mod postcore;
+mod presets;
 mod profiles;
 mod properties;
 mod property_bodies;

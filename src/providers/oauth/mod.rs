@@ -358,10 +358,15 @@ impl Provider for OAuthProvider {
             _ => (tokens.access_token.as_str(), "access_token"),
         };
         let mut form = vec![("token", token)];
-        if !self.preset.revoke_access_token {
+        if !self.preset.revoke_access_token && !self.preset.revoke_token_only {
             form.push(("token_type_hint", hint));
         }
-        match self.client_post(url, form) {
+        let sent = if self.preset.revoke_token_only {
+            self.send(Method::Post, url, Vec::new(), Body::Form(&form))
+        } else {
+            self.client_post(url, form)
+        };
+        match sent {
             Ok(a) if (200..300).contains(&a.status) => {
                 log::info!("revoked the {} tokens at the provider", self.platform)
             }

@@ -75,6 +75,8 @@ pub struct Preset {
     pub revoke_url: &'static str,
     /// Which token the revocation endpoint takes (TikTok revokes by access token).
     pub revoke_access_token: bool,
+    /// Whether the revocation takes the token alone, with no client credentials (Google).
+    pub revoke_token_only: bool,
 }
 
 const BASE: Preset = Preset {
@@ -99,6 +101,7 @@ const BASE: Preset = Preset {
     boards_url: None,
     revoke_url: "",
     revoke_access_token: false,
+    revoke_token_only: false,
 };
 
 /// The preset of a platform (Bluesky has none: it does not use OAuth here).
@@ -224,6 +227,7 @@ pub fn preset(p: Platform) -> Option<Preset> {
             extra: &[("access_type", "offline"), ("prompt", "consent")],
             issuer: "https://accounts.google.com",
             revoke_url: "https://oauth2.googleapis.com/revoke",
+            revoke_token_only: true,
             id: "/sub",
             avatar: "/picture",
             ..BASE
