@@ -179,8 +179,10 @@ fn a_person_links_two_sandbox_accounts_disconnects_one_and_returns_to_the_platfo
         browser.click(&format!(r#"li[data-platform="{platform}"] button[data-action="connect"]"#));
         browser.wait_for(&format!(r#"li[data-platform="{platform}"][data-state="linked"]"#));
     }
-    let state = browser.text(r#"li[data-platform="linkedin"] .state"#);
-    assert!(state.starts_with("Connected as @sandbox_linkedin_"), "{state}");
+    // LinkedIn has no handles: the person's name there, without an "@".
+    assert_eq!(browser.text(r#"li[data-platform="linkedin"] .state"#), "Connected as Sandbox LinkedIn User");
+    let state = browser.text(r#"li[data-platform="x"] .state"#);
+    assert!(state.starts_with("Connected as @sandbox_x_"), "{state}");
     browser.click(r#"li[data-platform="x"] button[data-action="disconnect"]"#);
     browser.wait_for(r#"li[data-platform="x"][data-state="unlinked"]"#);
     assert!(browser.text("#notice").contains("X was disconnected"));

@@ -125,7 +125,7 @@ fn every_event_type_arrives_once_with_a_valid_signature() {
     assert!(pos("account.unlinked") < pos("profile.deleted"));
     let linked = got.iter().find(|r| r.json()["type"] == "account.linked").unwrap().json();
     assert_eq!(linked["data"]["platform"], "linkedin");
-    assert_eq!(linked["data"]["account"]["username"], "fake.person@example.com");
+    assert_eq!(linked["data"]["account"]["displayName"], "Fake Person");
 }
 
 #[test]
