@@ -40,9 +40,13 @@ impl SocialAccount {
     /// token's hour is hitchpost's business, not the end-user's. An account that cannot be
     /// refreshed lapses with its access token.
     pub fn days_until_expiry(&self) -> Option<i64> {
-        let lapses = if self.refreshable { self.refresh_expires_at.as_deref()? } else { self.expires_at.as_deref()? };
-        let at = chrono::DateTime::parse_from_rfc3339(lapses).ok()?;
+        let at = chrono::DateTime::parse_from_rfc3339(self.link_lapses_at()?).ok()?;
         Some((at.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_days().max(0))
+    }
+
+    /// When the end-user must link the account again (see `days_until_expiry`), if ever.
+    pub fn link_lapses_at(&self) -> Option<&str> {
+        if self.refreshable { self.refresh_expires_at.as_deref() } else { self.expires_at.as_deref() }
     }
 
     fn from_row(r: AccountRow) -> Option<Self> {

@@ -32,10 +32,11 @@ fn display_name(a: &SocialAccount) -> Value {
     m.insert("userImage".into(), json!(a.image_url));
     m.insert("username".into(), json!(a.username));
     m.insert("type".into(), json!(a.account_type));
-    if a.expires_at.is_some() || a.needs_reconnect {
+    // Ayrshare's refresh fields are about the end-user linking again, not the access token.
+    if a.link_lapses_at().is_some() || a.needs_reconnect {
         let days = if a.needs_reconnect { Some(0) } else { a.days_until_expiry() };
         m.insert("refreshDaysRemaining".into(), json!(days));
-        m.insert("refreshRequired".into(), json!(a.expires_at));
+        m.insert("refreshRequired".into(), json!(a.link_lapses_at()));
     }
     if a.needs_reconnect {
         m.insert("reconnectReason".into(), json!(a.reconnect_reason));

@@ -22,8 +22,11 @@ pub struct AccountBody {
     #[serde(rename = "type")]
     account_type: String,
     connected_at: String,
-    /// When the provider's token lapses (null: it does not).
+    /// When the access token lapses (hitchpost refreshes it before then where it can).
     expires_at: Option<String>,
+    /// Whole days until the end-user must link the account again: the refresh token's lapse
+    /// where the platform states one, the access token's for an account that cannot be
+    /// refreshed, null when the link does not lapse while it is refreshed.
     days_until_expiry: Option<i64>,
     needs_reconnect: bool,
     reconnect_reason: Option<String>,
