@@ -44,6 +44,7 @@ pub const ACTIONS: &[&str] = &[
     "account.linked",
     "account.unlinked",
     "account.needs_reconnect",
+    "account.link_failed",
 ];
 
 /// Records an action of the current actor.

@@ -118,8 +118,33 @@ pub struct Callback {
 }
 
 /// Finishes an OAuth authorization: checks state (single use) and issuer, exchanges the code
-/// (PKCE), reads the identity, stores the account.
+/// (PKCE), reads the identity, stores the account. A failure of an authorization this server
+/// started is recorded in the workspace's audit log with the provider's own words.
 pub async fn finish_oauth(
+    state: &AppState,
+    platform: Platform,
+    cb: Callback,
+) -> Result<(OAuthStateRow, SocialAccount), CallbackFailure> {
+    let result = finish(state, platform, cb).await;
+    if let Err(CallbackFailure { started: Some(started), message, .. }) = &result {
+        let (seq, target) = (started.profile_seq, format!("{platform}: {message}"));
+        let recorded = state
+            .db
+            .write(move |c| {
+                let Some(profile) = store::profiles::find_profile_by_seq(c, seq)? else { return Ok(()) };
+                let profile: profiles::Profile = profile.into();
+                let ws = WorkspaceId(profile.workspace_id);
+                domain::audit::record(c, ws, "account.link_failed", Some(&profile.id), Some(&target))
+            })
+            .await;
+        if let Err(e) = recorded {
+            log::error!("recording a failed {platform} link: {e}");
+        }
+    }
+    result
+}
+
+async fn finish(
     state: &AppState,
     platform: Platform,
     cb: Callback,

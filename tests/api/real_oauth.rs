@@ -138,6 +138,13 @@ fn an_answer_from_another_issuer_is_refused() {
     assert_eq!(back.location(), "/connect/app?error=refused&platform=linkedin");
     assert_eq!(rig.app.list_accounts(&rig.key, &id).body["data"], json!([]));
     assert_eq!(rig.events()["authorizationCode"], 0, "the code was never sent to be exchanged");
+    // The page got a category; the words are in the workspace's audit log.
+    let log = rig.app.send("GET", "/v1/audit-log?action=account.link_failed", &[("x-api-key", &rig.key)], None);
+    assert_eq!(log.status, 200, "{}", log.text);
+    let entry = &log.body["data"][0];
+    assert_eq!(entry["profileId"], id.as_str());
+    let target = entry["target"].as_str().unwrap();
+    assert!(target.starts_with("linkedin: ") && target.contains("https://evil.example"), "{target}");
 }
 
 #[test]
