@@ -219,6 +219,14 @@ fn spawn_refresher(state: AppState, interval: std::time::Duration, window: std::
             if let Err(e) = state.db.write(move |c| crate::domain::audit::prune(c, days)).await {
                 log::warn!("audit retention: {e}");
             }
+            // Idempotency keys replay for 24 hours; after that they are only weight.
+            let old =
+                (chrono::Utc::now() - chrono::Duration::hours(24)).to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+            let pruned =
+                state.db.write(move |c| crate::store::idempotency::prune(c, &old).map_err(crate::domain::Error::from));
+            if let Err(e) = pruned.await {
+                log::warn!("idempotency retention: {e}");
+            }
         }
     });
 }

@@ -316,9 +316,10 @@ async function start() {
   render();
   const q = new URLSearchParams(window.location.search);
   if (q.get("error")) fail(reasonText(q.get("error"), q.get("platform")));
+  // Only codes come through the address bar, never text to show: an unknown one shows nothing.
   if (q.get("linked")) {
     const entry = session.platforms.find((p) => p.platform === q.get("linked"));
-    notify(t("linked", { platform: entry ? entry.label : q.get("linked") }));
+    if (entry) notify(t("linked", { platform: entry.label }));
   }
   if (q.toString()) history.replaceState(null, "", "/connect/app");
 }

@@ -65,3 +65,8 @@ pub fn release_key(conn: &Conn, scope: &str, key: &str) -> Result<()> {
         .execute(params![scope, key])?;
     Ok(())
 }
+
+/// Forgets every key claimed before `expired_before` (they can no longer be replayed).
+pub fn prune(conn: &Conn, expired_before: &str) -> Result<usize> {
+    Ok(conn.prepare_cached("DELETE FROM idempotency_keys WHERE created_at < ?1")?.execute([expired_before])?)
+}

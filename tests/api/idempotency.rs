@@ -64,3 +64,74 @@ fn keys_are_scoped_to_the_api_key_and_checked() {
     }
     assert_eq!(app.list_profiles(&a, "").body["data"].as_array().unwrap().len(), 3);
 }
+
+fn hook(app: &TestApp, key: &str, idem: &str) -> crate::helpers::Res {
+    let headers = [
+        ("authorization", &format!("Bearer {key}") as &str),
+        ("content-type", "application/json"),
+        ("idempotency-key", idem),
+    ];
+    let body = json!({"url": "https://hooks.example.com/h", "events": ["profile.created"]});
+    app.send("POST", "/v1/webhooks", &headers, Some(body.to_string().into_bytes()))
+}
+
+fn kept_rows(app: &TestApp) -> i64 {
+    let conn = rusqlite::Connection::open(&app.db_path).unwrap();
+    conn.query_row("SELECT count(*) FROM idempotency_keys", [], |r| r.get(0)).unwrap()
+}
+
+#[test]
+fn idempotency_replay_refuses_an_unverified_secret() {
+    let app = spawn_app();
+    let key = app.key("acme");
+    let first = hook(&app, &key, "create-hook");
+    assert_eq!(first.status, 201, "{}", first.text);
+    let secret = first.body["secret"].as_str().unwrap().to_string();
+    // The victim's key id with any secret: refused, and nothing of the first answer comes back.
+    let forged = format!("{}{}", &key[..15], "A".repeat(key.len() - 15));
+    assert_ne!(forged, key);
+    let res = hook(&app, &forged, "create-hook");
+    assert_eq!(res.status, 401, "{}", res.text);
+    assert!(res.header("idempotent-replayed").is_none());
+    assert!(!res.text.contains(&secret), "{}", res.text);
+    // The owner still gets the replay.
+    let again = hook(&app, &key, "create-hook");
+    assert_eq!(again.header("idempotent-replayed"), Some("true"));
+    assert_eq!(again.body["secret"], secret.as_str());
+}
+
+#[test]
+fn idempotency_replay_refuses_a_revoked_key() {
+    let app = spawn_app();
+    let key = app.key("acme");
+    let first = hook(&app, &key, "rotate-1");
+    assert_eq!(first.status, 201);
+    let key_id = &key[3..15];
+    let (ok, _, err) = crate::helpers::cli(&["key", "revoke", "--db", app.db_path.to_str().unwrap(), key_id]);
+    assert!(ok, "{err}");
+    crate::peers::eventually("the revocation to reach the server", || {
+        app.send("GET", "/v1/profiles", &[("x-api-key", &key)], None).status == 401
+    });
+    let res = hook(&app, &key, "rotate-1");
+    assert_eq!(res.status, 401, "{}", res.text);
+    assert!(!res.text.contains("whsec_"), "{}", res.text);
+}
+
+#[test]
+fn idempotency_keys_are_not_stored_for_unauthenticated_requests_and_kept_responses_are_sealed() {
+    let app = spawn_app();
+    let key = app.key("acme");
+    let res = hook(&app, "hp_notakeyatallAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "poison-1");
+    assert_eq!(res.status, 401);
+    assert_eq!(kept_rows(&app), 0, "a refused request leaves no row (and cannot poison the key)");
+    // The real owner's first use of that idempotency key runs normally.
+    let first = hook(&app, &key, "poison-1");
+    assert_eq!(first.status, 201, "{}", first.text);
+    assert!(first.header("idempotent-replayed").is_none());
+    assert_eq!(kept_rows(&app), 1);
+    let secret = first.body["secret"].as_str().unwrap();
+    drop(app.send("GET", "/healthz", &[], None));
+    let mut raw = std::fs::read(&app.db_path).unwrap();
+    raw.extend(std::fs::read(app.db_path.with_extension("db-wal")).unwrap_or_default());
+    assert!(!raw.windows(secret.len()).any(|w| w == secret.as_bytes()), "the kept webhook secret is sealed at rest");
+}

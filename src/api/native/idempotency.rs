@@ -1,11 +1,15 @@
 //! `Idempotency-Key` on native POSTs, with Stripe's semantics: the same key with the same
 //! request within 24 hours replays the first response; with another request, 422; while the
-//! first is still running, 409. Keys are scoped to the API key's id, and a response is kept
-//! only if it is not a server error (a 5xx leaves the key free to retry).
+//! first is still running, 409. A response is kept only if it is not a server error (a 5xx
+//! leaves the key free to retry).
+//!
+//! The caller is authenticated before anything is looked up or kept: keys are scoped to the
+//! verified caller (workspace and API key), a request without a valid key is answered 401 here
+//! and leaves nothing behind, and kept responses are sealed (they can carry webhook secrets and
+//! connect-link tokens), so a revoked key or a guessed key id replays nothing.
 
 use super::Error;
 use crate::api::{AppState, body::MAX_BODY, presented_key};
-use crate::auth::api_key;
 use crate::domain;
 use crate::store::{self, idempotency};
 use actix_web::body::{BoxBody, MessageBody};
@@ -44,14 +48,21 @@ pub async fn idempotency(
         Ok(k) if !k.is_empty() && k.len() <= 255 => k,
         _ => return Ok(problem(req, StatusCode::BAD_REQUEST, "must be 1-255 visible ASCII characters")),
     };
-    // Scoped to the API key; a request without a usable key goes on to be refused as usual.
-    let Some(scope) =
-        presented_key(req.request(), "Bearer", Some("x-api-key")).and_then(api_key::parse).map(|p| p.key_id)
-    else {
-        return Ok(next.call(req).await?.map_into_boxed_body());
-    };
     let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
         return Ok(next.call(req).await?.map_into_boxed_body());
+    };
+    // Scoped to the verified caller. Without a valid key the request is refused here, as the
+    // handler would refuse it, before its body is read or anything is stored.
+    // (`auth.verify`, not `api::authenticate`: the handler counts the call, once.)
+    let presented = presented_key(req.request(), "Bearer", Some("x-api-key")).map(str::to_owned);
+    let missing = "an API key is required: send `Authorization: Bearer KEY` or `x-api-key: KEY`";
+    let verified = match presented {
+        Some(key) => state.auth.verify(&key).await,
+        None => Err(domain::Error::Unauthorized(missing)),
+    };
+    let scope = match verified {
+        Ok(caller) => format!("{}:{}", caller.workspace.0, caller.key_id),
+        Err(e) => return Ok(req.into_response(Error::from(e).error_response())),
     };
     // Read the body (to hash it) and hand it on unchanged.
     let mut payload = req.take_payload();
@@ -90,12 +101,16 @@ pub async fn idempotency(
                     problem(req, StatusCode::CONFLICT, "is in use by a request still running")
                 }
                 Ok(Some(kept)) => {
+                    let Some(body) = state.sealer.open(&kept.body) else {
+                        log::error!("idempotency: a kept response does not open");
+                        return Ok(problem(req, StatusCode::CONFLICT, "cannot be replayed; use a new key"));
+                    };
                     let mut res = HttpResponse::build(StatusCode::from_u16(kept.status).unwrap_or(StatusCode::OK));
                     if let Some(ct) = kept.content_type {
                         res.insert_header((header::CONTENT_TYPE, ct));
                     }
                     res.insert_header(("idempotent-replayed", "true"));
-                    req.into_response(res.body(kept.body))
+                    req.into_response(res.body(body))
                 }
                 // Expired between the claim and the read: run it as new next time.
                 Ok(None) => problem(req, StatusCode::CONFLICT, "is in use by a request still running"),
@@ -116,15 +131,16 @@ pub async fn idempotency(
         .await
         .map_err(|_| domain::Error::Internal("response body".into()))
         .map_err(Error::from)?;
-    let (s, k, b) = (scope, key, bytes.clone());
+    // Sealed at rest like provider tokens; a body that is not text (none of ours) is not kept.
+    let sealed = std::str::from_utf8(&bytes).ok().map(|text| state.sealer.seal(text));
+    let (s, k) = (scope, key);
     let kept = state
         .db
-        .write(move |c| {
-            if status.is_server_error() {
-                idempotency::release_key(c, &s, &k)
-            } else {
+        .write(move |c| match sealed {
+            Some(b) if !status.is_server_error() => {
                 idempotency::keep_response(c, &s, &k, status.as_u16(), content_type.as_deref(), &b)
             }
+            _ => idempotency::release_key(c, &s, &k),
         })
         .await;
     if let Err(e) = kept as Result<(), store::Error> {
