@@ -115,6 +115,8 @@ pub struct Callback {
     pub error_description: Option<String>,
     /// RFC 9207's issuer of the answer, where the provider sends one.
     pub iss: Option<String>,
+    /// The connect link whose session the browser that came back holds, if any.
+    pub session_jti: Option<String>,
 }
 
 /// Finishes an OAuth authorization: checks state (single use) and issuer, exchanges the code
@@ -181,6 +183,17 @@ async fn finish(
             Some(started),
             FailureKind::Expired,
             "This sign-in expired or does not match; try connecting again.".into(),
+        ));
+    }
+    // A sign-in started from a connect page finishes only in the browser that started it:
+    // else anyone could send a victim to consent with the attacker's state, and the victim's
+    // account would land on the attacker's profile (login CSRF).
+    if started.link_jti.is_some() && started.link_jti != cb.session_jti {
+        log::warn!("oauth callback for {platform}: the state belongs to another browser's connect session");
+        return Err(fail(
+            Some(started),
+            FailureKind::Expired,
+            "This sign-in was started in another browser or session; start again from your link.".into(),
         ));
     }
     let Some(provider) = state.providers.oauth(platform) else {

@@ -500,3 +500,29 @@ fn an_oauth_callback_with_a_repeated_state_is_refused_with_400() {
     assert!(res.text.contains("more than once"), "{}", res.text);
     assert!(res.header("content-type").unwrap().starts_with("text/html"));
 }
+
+#[test]
+fn an_oauth_state_finishes_only_in_the_browser_session_that_started_it() {
+    let provider = fakes::oauth_provider();
+    let app = oauth_app(&provider.base);
+    let key = app.key("acme");
+    // The attacker starts a sign-in on their own profile's page...
+    let attacker = profile(&app, &key);
+    let theirs = app.open_session(app.new_link(&key, &attacker, &json!({}))["url"].as_str().unwrap());
+    let start = app.page_start_oauth(&theirs, "linkedin");
+    // ...and has a victim, with a connect session of their own (or none), approve it.
+    let consent = send("", "GET", start.location(), &[], None);
+    let victim = profile(&app, &key);
+    let victims = app.open_session(app.new_link(&key, &victim, &json!({}))["url"].as_str().unwrap());
+    let back = app.get_url(consent.location(), Some(&victims));
+    assert_eq!(back.status, 303, "{}", back.text);
+    assert_eq!(back.location(), "/connect/app?error=expired&platform=linkedin");
+    assert_eq!(app.list_accounts(&key, &attacker).body["data"], json!([]), "nothing lands on the attacker's profile");
+    assert_eq!(app.list_accounts(&key, &victim).body["data"], json!([]));
+    // Without any session the answer is refused too.
+    let start = app.page_start_oauth(&theirs, "linkedin");
+    let consent = send("", "GET", start.location(), &[], None);
+    let back = app.get_url(consent.location(), None);
+    assert!(back.location().contains("error=expired"), "{}", back.location());
+    assert_eq!(app.list_accounts(&key, &attacker).body["data"], json!([]));
+}

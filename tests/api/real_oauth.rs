@@ -152,6 +152,8 @@ fn concurrent_refreshes_send_one_token_request_and_the_grant_survives() {
     let Some(rig) = Rig::start() else { return };
     let id = rig.linked();
     let before = rig.events()["tokenRequests"].as_u64().unwrap();
+    // The provider takes a second to answer, so all eight callers arrive while it thinks.
+    send(&format!("http://127.0.0.1:{}", rig.port), "GET", "/__delay?ms=1000", &[], None);
     let outcomes: Vec<Value> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..8).map(|_| s.spawn(|| rig.app.refresh_account(&rig.key, &id, "linkedin"))).collect();
         handles.into_iter().map(|h| h.join().unwrap()).map(|r| r.body).collect()
@@ -164,6 +166,7 @@ fn concurrent_refreshes_send_one_token_request_and_the_grant_survives() {
     let sent = events["tokenRequests"].as_u64().unwrap() - before;
     assert_eq!(sent, 1, "one token request for eight callers at once: {events}");
     assert_eq!(events["refreshRefused"], 0, "{events}");
+    send(&format!("http://127.0.0.1:{}", rig.port), "GET", "/__delay?ms=0", &[], None);
     // The rotated refresh token is the one kept: the grant is alive for the next refresh.
     let next = rig.app.refresh_account(&rig.key, &id, "linkedin");
     assert_eq!(next.body["outcome"], "refreshed", "{}", next.text);

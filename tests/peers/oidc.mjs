@@ -16,6 +16,9 @@ const [port, redirectUri] = process.argv.slice(2);
 if (!port || !redirectUri) throw new Error('usage: node oidc.mjs PORT REDIRECT_URI');
 const issuer = `http://127.0.0.1:${port}`;
 
+// How long the token endpoint waits before it answers (GET /__delay?ms=N), so a test can hold a
+// refresh open while other callers arrive.
+let tokenDelayMs = 0;
 const events = { tokenRequests: 0, authorizationCode: 0, refreshed: 0, refreshRefused: 0, revoked: 0, userinfo: 0 };
 
 const provider = new Provider(issuer, {
@@ -87,7 +90,18 @@ const server = http.createServer((req, res) => {
     res.end(JSON.stringify(events));
     return;
   }
-  if (path === '/token' && req.method === 'POST') events.tokenRequests += 1;
+  if (path === '/__delay') {
+    tokenDelayMs = Number(new URL(req.url, issuer).searchParams.get('ms') ?? 0);
+    res.end('{}');
+    return;
+  }
+  if (path === '/token' && req.method === 'POST') {
+    events.tokenRequests += 1;
+    if (tokenDelayMs > 0) {
+      setTimeout(() => callback(req, res), tokenDelayMs);
+      return;
+    }
+  }
   if (path === '/me') events.userinfo += 1;
   if (path.startsWith('/interaction/')) {
     interact(req, res).catch((e) => {

@@ -118,7 +118,9 @@ pub async fn callback(state: web::Data<AppState>, name: web::Path<String>, req: 
         Ok(q) => q,
         Err(why) => return assets::message(StatusCode::BAD_REQUEST, "The sign-in did not work", &why),
     };
+    let session_jti = session::current(&state, &req).await.ok().flatten().map(|s| s.claims.jti);
     let cb = linking::Callback {
+        session_jti,
         state: q.state,
         code: q.code,
         error: q.error,
