@@ -321,3 +321,25 @@ fn the_page_and_its_assets_are_served_with_a_strict_csp() {
     }
     assert_eq!(app.send("GET", "/connect/assets/../Cargo.toml", &[], None).status, 404);
 }
+
+#[test]
+fn the_page_cannot_start_or_disconnect_a_platform_its_link_does_not_offer() {
+    let app = crate::helpers::spawn_app_with(|c| {
+        c.providers.sandbox = true;
+        c.providers.oauth.insert(
+            hitchpost::domain::platform::Platform::Linkedin,
+            crate::linking::fake_linkedin("http://127.0.0.1:9"),
+        );
+    });
+    let key = app.key("acme");
+    let id = app.new_profile(&key, "Limited")["id"].as_str().unwrap().to_string();
+    assert_eq!(app.link_account(&key, &id, &json!({"platform": "x", "sandbox": true})).status, 201);
+    let cookie = app.open_session(app.new_link(&key, &id, &json!({"platforms": ["bluesky"]}))["url"].as_str().unwrap());
+    let start = app.page_start_oauth(&cookie, "linkedin");
+    assert_eq!(start.status, 303, "{}", start.text);
+    assert!(start.location().starts_with("/connect/app?error="), "not sent to LinkedIn: {}", start.location());
+    let res = app.page_unlink(&cookie, "x");
+    assert_eq!(res.status, 400, "{}", res.text);
+    assert_eq!(res.body["field"], "platform");
+    assert_eq!(app.list_accounts(&key, &id).body["data"][0]["platform"], "x", "still linked");
+}

@@ -35,9 +35,10 @@ pub async fn start(state: web::Data<AppState>, req: HttpRequest, name: web::Path
             );
         }
     };
+    // Only a platform the link offers (its allow-list) can be started from its page.
     let platform = match Platform::parse(&name) {
-        Ok(p) => p,
-        Err(_) => return back_to_page("error", linking::FailureKind::Misconfigured.as_str()),
+        Ok(p) if session::offered(&state, &s).contains(&p) => p,
+        _ => return back_to_page("error", linking::FailureKind::Misconfigured.as_str()),
     };
     match linking::start_oauth(&state, &s.profile, platform, Some(s.claims.jti.clone()), None).await {
         Ok(url) => HttpResponse::Found().insert_header(("location", url)).finish(),

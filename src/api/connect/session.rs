@@ -102,7 +102,8 @@ async fn session(state: &AppState, req: &HttpRequest) -> Result<CheckedLink, Pag
 }
 
 /// The platforms this link offers: its allow-list (or all), less those that cannot be linked here.
-fn offered(state: &AppState, s: &CheckedLink) -> Vec<Platform> {
+/// The platforms this link offers (its allow-list, less those this server cannot link).
+pub(super) fn offered(state: &AppState, s: &CheckedLink) -> Vec<Platform> {
     let wanted = s.options.platforms.clone().unwrap_or_else(|| Platform::ALL.to_vec());
     wanted.into_iter().filter(|p| state.providers.method(*p) != LinkMethod::Unavailable).collect()
 }
@@ -205,7 +206,8 @@ pub async fn unlink(
         return Err(not_from_page());
     }
     let s = session(&state, &req).await?;
-    let platform = Platform::parse(&name)?;
+    // The link's allow-list holds for disconnecting too: a page for X cannot unlink LinkedIn.
+    let platform = platform_of(&state, &s, &name)?;
     linking::unlink(&state, WorkspaceId(s.claims.ws), &s.profile.id, platform).await?;
     describe(&state, &s).await
 }
