@@ -170,6 +170,44 @@ pub async fn link_sandbox(
     store_linked(state, ws, profile_id, platform, sealed(state, linked)).await
 }
 
+/// Deletes a profile (found by `find`) and, best effort, revokes the provider grants of the
+/// accounts it had: deleting an end-user must not leave their tokens alive at the platforms.
+pub async fn delete_profile(
+    state: &AppState,
+    ws: WorkspaceId,
+    find: impl FnOnce(&store::Conn, WorkspaceId) -> domain::Result<profiles::Profile> + Send + 'static,
+) -> domain::Result<profiles::Profile> {
+    let (profile, rows) = state
+        .db
+        .write(move |c| {
+            let profile = find(c, ws)?;
+            let rows = store::accounts::list_accounts(c, profile.seq)?;
+            profiles::delete(c, ws, &profile.id)?;
+            Ok::<_, Error>((profile, rows))
+        })
+        .await?;
+    for row in rows {
+        revoke_in_background(state, &row);
+    }
+    Ok(profile)
+}
+
+/// Revokes an account's tokens at its provider after the answer has gone (the account is gone
+/// here whatever the provider says).
+fn revoke_in_background(state: &AppState, row: &store::accounts::AccountRow) {
+    let (Some(tokens), Ok(platform)) = (open_tokens(state, row), Platform::parse(&row.platform)) else { return };
+    if row.sandbox {
+        return;
+    }
+    let providers = state.providers.clone();
+    let provider_url = row.provider_url.clone();
+    tokio::task::spawn_blocking(move || {
+        if let Some(p) = providers.for_platform(platform) {
+            p.revoke(&tokens, provider_url.as_deref());
+        }
+    });
+}
+
 /// Unlinks an account and, best effort, revokes its tokens at the provider.
 pub async fn unlink(state: &AppState, ws: WorkspaceId, profile_id: &str, platform: Platform) -> domain::Result<()> {
     let id = profile_id.to_string();
@@ -180,17 +218,6 @@ pub async fn unlink(state: &AppState, ws: WorkspaceId, profile_id: &str, platfor
             accounts::unlink(c, &profile, platform)
         })
         .await?;
-    if let Some(tokens) = open_tokens(state, &row)
-        && !row.sandbox
-    {
-        let providers = state.providers.clone();
-        let provider_url = row.provider_url.clone();
-        // Not awaited: the account is unlinked here whatever the provider says.
-        tokio::task::spawn_blocking(move || {
-            if let Some(p) = providers.for_platform(platform) {
-                p.revoke(&tokens, provider_url.as_deref());
-            }
-        });
-    }
+    revoke_in_background(state, &row);
     Ok(())
 }

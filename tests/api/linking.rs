@@ -526,3 +526,15 @@ fn an_oauth_state_finishes_only_in_the_browser_session_that_started_it() {
     assert!(back.location().contains("error=expired"), "{}", back.location());
     assert_eq!(app.list_accounts(&key, &attacker).body["data"], json!([]));
 }
+
+#[test]
+fn deleting_a_profile_revokes_its_accounts_at_the_provider() {
+    let provider = fakes::oauth_provider();
+    let app = oauth_app(&provider.base);
+    let key = app.key("acme");
+    let id = linked_oauth_account(&app, &key);
+    let res = app.send("DELETE", &format!("/v1/profiles/{id}"), &[("x-api-key", &key)], None);
+    assert_eq!(res.status, 204, "{}", res.text);
+    crate::peers::eventually("the revocation", || !provider.state.lock().unwrap().revoked.is_empty());
+    assert!(provider.state.lock().unwrap().revoked[0].starts_with("fake-refresh-"));
+}

@@ -154,3 +154,24 @@ fn relinking_bluesky_ends_the_session_it_replaces() {
     eventually("the replaced session to end at the PDS", || !pds_takes(&pds, &old));
     assert_eq!(app.refresh_account(&key, &id, "bluesky").body["outcome"], "refreshed", "the new session works");
 }
+
+#[test]
+fn deleting_a_profile_in_the_ayrshare_dialect_ends_its_bluesky_session() {
+    let Some(pds) = peers::pds() else { return };
+    let app = spawn_app();
+    let key = app.key("sky");
+    let (id, _) = linked(&app, &key, &pds);
+    let held = held_refresh_token(&app);
+    assert!(pds_takes(&pds, &held));
+    let profile_key = app.get_profile(&key, &id).body["profileKey"].as_str().unwrap().to_string();
+    let bearer = format!("Bearer {key}");
+    let body = json!({"profileKey": profile_key}).to_string().into_bytes();
+    let res = app.send(
+        "DELETE",
+        "/api/profiles",
+        &[("authorization", &bearer), ("content-type", "application/json")],
+        Some(body),
+    );
+    assert_eq!(res.status, 200, "{}", res.text);
+    eventually("the session to end at the PDS", || !pds_takes(&pds, &held));
+}

@@ -90,7 +90,8 @@ pub async fn delete(
 ) -> Result<HttpResponse, Error> {
     let b: ProfileBody = body::json_or_empty(&req, payload).await?;
     let key = profile_key(&b, &auth)?;
-    let p = state.db.write(move |c| profiles::delete_by_key(c, auth.caller.workspace, &key)).await?;
+    let p =
+        linking::delete_profile(&state, auth.caller.workspace, move |c, ws| profiles::get_by_key(c, ws, &key)).await?;
     Ok(HttpResponse::Ok().json(json!({ "status": "success", "refId": ref_id(&p), "title": p.name })))
 }
 

@@ -286,6 +286,6 @@ pub async fn delete_profile(
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
     let id = id.into_inner();
-    state.db.write(move |c| profiles::delete(c, caller.workspace, &id)).await?;
+    crate::linking::delete_profile(&state, caller.workspace, move |c, ws| profiles::get(c, ws, &id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

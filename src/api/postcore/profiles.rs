@@ -71,6 +71,7 @@ pub async fn delete(
     key: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
     let key = key.into_inner();
-    let p = state.db.write(move |c| profiles::delete_by_key(c, caller.workspace, &key)).await?;
+    let p = crate::linking::delete_profile(&state, caller.workspace, move |c, ws| profiles::get_by_key(c, ws, &key))
+        .await?;
     Ok(HttpResponse::Ok().json(json!({ "success": true, "profileKey": p.profile_key, "deleted": true })))
 }

@@ -80,12 +80,7 @@ pub async fn delete(
     payload: web::Payload,
 ) -> Result<HttpResponse, Error> {
     let name = username(body::json(&req, payload).await?)?;
-    state
-        .db
-        .write(move |c| {
-            let p = profiles::get_by_handle(c, caller.workspace, &name)?;
-            profiles::delete(c, caller.workspace, &p.id)
-        })
+    crate::linking::delete_profile(&state, caller.workspace, move |c, ws| profiles::get_by_handle(c, ws, &name))
         .await?;
     Ok(ok(json!({ "success": true, "message": "Perfil eliminado correctamente" })))
 }
