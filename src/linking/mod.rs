@@ -87,7 +87,7 @@ fn provider_error(platform: Platform, e: ProviderError) -> Error {
 
 /// Seals a provider's answer into an account to store.
 fn sealed(state: &AppState, linked: Linked) -> NewAccount {
-    let id = linked.identity;
+    let id = linked.identity.cleaned();
     NewAccount {
         platform_user_id: id.platform_user_id,
         username: id.username,

@@ -29,6 +29,53 @@ pub struct Identity {
     pub details: Option<Value>,
 }
 
+impl Identity {
+    /// The identity as hitchpost stores and shows it: what a provider (or whoever answers on
+    /// its address) sent is not trusted to be safe to put in a page or pass on. URLs only if
+    /// absolute http(s); a handle only of the characters handles are made of; names without
+    /// control, zero-width or bidi characters, and every field bounded.
+    pub fn cleaned(self) -> Identity {
+        fn text(s: Option<String>, max: usize) -> Option<String> {
+            let t: String = s?
+                .chars()
+                .filter(|c| !c.is_control() && !is_invisible(*c))
+                .take(max)
+                .collect::<String>()
+                .trim()
+                .to_string();
+            (!t.is_empty()).then_some(t)
+        }
+        fn web_url(s: Option<String>) -> Option<String> {
+            let u = url::Url::parse(&s?).ok()?;
+            // Stored as parsed (percent-encoded), so what is shown is what was checked.
+            (matches!(u.scheme(), "http" | "https") && u.has_host() && u.as_str().len() <= net::MAX_URL_CHARS)
+                .then(|| u.to_string())
+        }
+        let is_handle = |h: &String| {
+            (1..=253).contains(&h.len()) && h.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        };
+        let refused = self.username.as_ref().is_some_and(|h| !is_handle(h));
+        let handle = self.username.filter(is_handle);
+        // A profile URL made from a refused handle goes with it.
+        let profile_url = if refused { None } else { web_url(self.profile_url) };
+        Identity {
+            platform_user_id: text(Some(self.platform_user_id), 256).unwrap_or_default(),
+            username: handle,
+            display_name: text(self.display_name, 200),
+            profile_url,
+            image_url: web_url(self.image_url),
+            account_type: text(Some(self.account_type), 32).unwrap_or_else(|| "personal".into()),
+            details: self.details,
+        }
+    }
+}
+
+/// Zero-width and bidirectional formatting characters: invisible, and able to make a name read
+/// as another.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}' | '\u{00AD}')
+}
+
 /// The credentials a provider issued. Secret: never logged, never returned, sealed at rest.
 #[derive(Clone, Default)]
 pub struct Tokens {

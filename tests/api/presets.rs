@@ -171,6 +171,8 @@ struct Case {
     refresh: Option<&'static str>,
     /// The served key an unlink must hit, if the platform revokes.
     revoke: Option<&'static str>,
+    /// More to check of the linked account.
+    check: Option<fn(&Value)>,
 }
 
 fn run(case: Case) {
@@ -207,6 +209,9 @@ fn run(case: Case) {
     let a = app.list_accounts(&key, &id).body["data"][0].clone();
     assert_eq!(a["username"].as_str(), case.username, "{}: {a}", case.platform);
     assert_eq!(a["displayName"], case.display_name, "{}: {a}", case.platform);
+    if let Some(check) = case.check {
+        check(&a);
+    }
     let refreshed = app.refresh_account(&key, &id, case.platform.as_str());
     match case.refresh {
         Some(served) => {
@@ -302,6 +307,7 @@ fn linkedin_sends_what_linkedin_documents() {
         display_name: "Lin Kedin",
         refresh: Some("/oauth/v2/accessToken#refresh_token"),
         revoke: Some("/oauth/v2/revoke"),
+        check: None,
     });
 }
 
@@ -361,6 +367,7 @@ fn x_sends_what_x_documents() {
         display_name: "X Dev",
         refresh: Some("/2/oauth2/token#refresh_token"),
         revoke: Some("/2/oauth2/revoke"),
+        check: None,
     });
 }
 
@@ -418,6 +425,7 @@ fn facebook_swaps_the_code_token_for_a_long_lived_one() {
         // Facebook user tokens are not renewed by any endpoint: the person links again.
         refresh: None,
         revoke: None,
+        check: None,
     });
 }
 
@@ -476,6 +484,7 @@ fn instagram_swaps_for_a_long_lived_token_and_renews_it_with_ig_refresh_token() 
         display_name: "Insta Gram",
         refresh: Some("/refresh_access_token#ig_refresh_token"),
         revoke: None,
+        check: None,
     });
 }
 
@@ -534,6 +543,7 @@ fn threads_swaps_for_a_long_lived_token_and_renews_it_with_th_refresh_token() {
         display_name: "Thread Y",
         refresh: Some("/refresh_access_token#th_refresh_token"),
         revoke: None,
+        check: None,
     });
 }
 
@@ -597,6 +607,7 @@ fn tiktok_sends_client_key_and_revokes_by_access_token() {
         display_name: "Tik Tok",
         refresh: Some("/v2/oauth/token/#refresh_token"),
         revoke: Some("/v2/oauth/revoke/"),
+        check: None,
     });
 }
 
@@ -659,6 +670,7 @@ fn youtube_asks_google_for_offline_access_with_pkce() {
         display_name: "You Tube",
         refresh: Some("/token#refresh_token"),
         revoke: Some("/revoke"),
+        check: None,
     });
 }
 
@@ -713,6 +725,7 @@ fn pinterest_authenticates_with_basic_and_reads_the_boards() {
         display_name: "Pin Ner",
         refresh: Some("/v5/oauth/token#refresh_token"),
         revoke: None,
+        check: None,
     });
 }
 
@@ -772,5 +785,71 @@ fn reddit_asks_for_a_permanent_grant_with_basic_auth_and_its_user_agent() {
         display_name: "redditor",
         refresh: Some("/api/v1/access_token#refresh_token"),
         revoke: Some("/api/v1/revoke_token"),
+        check: None,
+    });
+}
+
+#[test]
+fn identity_fields_from_a_provider_are_cleaned_before_they_are_stored() {
+    let p = preset(Platform::X).unwrap();
+    let token = path_of(p.token_url);
+    run(Case {
+        platform: Platform::X,
+        authorize: vec![
+            ("response_type", "code"),
+            ("client_id", ID),
+            ("scope", "tweet.read tweet.write users.read offline.access"),
+        ],
+        pkce: true,
+        expect: vec![
+            (
+                format!("{token}#authorization_code"),
+                post(
+                    vec![
+                        ("grant_type", "authorization_code"),
+                        ("code", "the-code"),
+                        ("redirect_uri", ANY),
+                        ("code_verifier", ANY),
+                        ("client_id", ID),
+                    ],
+                    Some(basic()),
+                    tokens("x-access", Some("x-refresh")),
+                ),
+            ),
+            (
+                format!("{token}#refresh_token"),
+                post(
+                    vec![("grant_type", "refresh_token"), ("refresh_token", "x-refresh"), ("client_id", ID)],
+                    Some(basic()),
+                    tokens("x-access-2", Some("x-refresh-2")),
+                ),
+            ),
+            (
+                path_of(p.identity_url),
+                get(
+                    vec![("user.fields", "profile_image_url")],
+                    Some("Bearer x-access".into()),
+                    json!({"data": {"id": "1", "name": "Evil\u{202e}gnp.exe\u{200b}", "username": "<img src=x onerror=alert(1)>",
+                                "profile_image_url": "javascript:alert(1)"}}),
+                ),
+            ),
+            (
+                path_of(p.revoke_url),
+                post(
+                    vec![("token", "x-refresh-2"), ("token_type_hint", "refresh_token"), ("client_id", ID)],
+                    Some(basic()),
+                    json!({}),
+                ),
+            ),
+        ],
+        // Markup is not a handle; the name loses its bidi and zero-width characters.
+        username: None,
+        display_name: "Evilgnp.exe",
+        refresh: Some("/2/oauth2/token#refresh_token"),
+        revoke: Some("/2/oauth2/revoke"),
+        check: Some(|a| {
+            assert!(a["imageUrl"].is_null(), "a javascript: URL is not kept: {a}");
+            assert!(a["profileUrl"].is_null(), "no handle, no profile URL: {a}");
+        }),
     });
 }
