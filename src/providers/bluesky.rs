@@ -6,7 +6,7 @@
 //! refresh JWT rotates on every refresh, and `app.bsky.*` reads are proxied to an AppView that
 //! may be down, while the profile record is always on the account's own PDS.
 
-use super::{Http, HttpAnswer, Identity, Linked, Provider, ProviderError, Tokens, classify_failure};
+use super::{Http, HttpAnswer, Identity, Linked, Provider, ProviderError, Tokens, classify_failure, net};
 use crate::domain::platform::Platform;
 use base64::Engine;
 use serde_json::{Value, json};
@@ -21,6 +21,8 @@ const ACCESS_JWT_HOURS: i64 = 2;
 pub struct Bluesky {
     default_pds: String,
     http: Http,
+    /// Whether a PDS named by a person may be on a private address.
+    allow_private: bool,
 }
 
 fn text(v: &Value, k: &str) -> Option<String> {
@@ -62,8 +64,22 @@ fn session_tokens(body: &Value) -> Result<Tokens, ProviderError> {
 }
 
 impl Bluesky {
-    pub fn new(default_pds: String, http: Http) -> Self {
-        Bluesky { default_pds, http }
+    pub fn new(default_pds: String, http: Http, allow_private: bool) -> Self {
+        Bluesky { default_pds, http, allow_private }
+    }
+
+    /// A stored PDS URL is checked again at each use, not only when it was given: its name may
+    /// resolve elsewhere now (to this server's own network). The operator's default is trusted.
+    fn checked<'a>(&'a self, pds: Option<&'a str>) -> Result<&'a str, ProviderError> {
+        let pds = self.pds(pds);
+        if pds == self.default_pds.trim_end_matches('/') {
+            return Ok(pds);
+        }
+        match net::check_outbound(pds, self.allow_private) {
+            Ok(_) => Ok(pds),
+            Err(why) if why.contains("does not resolve") => Err(ProviderError::Transient(format!("the PDS {why}"))),
+            Err(why) => Err(ProviderError::Refused(format!("the PDS address is not allowed: {why}"))),
+        }
     }
 
     /// The PDS used when the person names none.
@@ -138,7 +154,10 @@ impl Bluesky {
     /// Ends the app-password session at the PDS (`com.atproto.server.deleteSession`), so the
     /// refresh token hitchpost held no longer works there.
     pub fn end_session(&self, refresh_token: &str, pds: Option<&str>) {
-        let pds = self.pds(pds);
+        let pds = match self.checked(pds) {
+            Ok(p) => p,
+            Err(e) => return log::warn!("ending a Bluesky session: {e}"),
+        };
         let url = format!("{pds}/xrpc/com.atproto.server.deleteSession");
         match self.http.post_empty(&url, refresh_token) {
             Ok(a) if (200..300).contains(&a.status) => log::info!("ended the Bluesky session at {pds}"),
@@ -154,7 +173,7 @@ impl Provider for Bluesky {
     }
 
     fn refresh(&self, refresh_token: &str, provider_url: Option<&str>) -> Result<Tokens, ProviderError> {
-        let pds = self.pds(provider_url);
+        let pds = self.checked(provider_url)?;
         let answer = self.http.post_empty(&format!("{pds}/xrpc/com.atproto.server.refreshSession"), refresh_token)?;
         if answer.status >= 500 || answer.status == 429 || answer.status == 408 {
             return Err(ProviderError::Transient(pds_reason("the Bluesky session refresh", &answer)));

@@ -312,7 +312,7 @@ impl Providers {
             .collect();
         Providers {
             oauth: Arc::new(oauth),
-            bluesky: Arc::new(bluesky::Bluesky::new(config.bluesky_pds.clone(), http)),
+            bluesky: Arc::new(bluesky::Bluesky::new(config.bluesky_pds.clone(), http, config.allow_private_outbound)),
             sandbox: config.sandbox,
             allow_private_outbound: config.allow_private_outbound,
         }

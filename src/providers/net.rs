@@ -26,7 +26,25 @@ pub fn is_private(ip: IpAddr) -> bool {
                 return is_private(IpAddr::V4(v4));
             }
             let s = v6.segments();
+            // Forms that carry an IPv4 address and reach it: NAT64 (64:ff9b::/96 and the local
+            // 64:ff9b:1::/48), 6to4 (2002::/16), IPv4-compatible (::a.b.c.d). Judged by the IPv4
+            // address inside.
+            let embedded = |hi: u16, lo: u16| IpAddr::V4(std::net::Ipv4Addr::from(((hi as u32) << 16) | lo as u32));
+            if (s[0], s[1], s[2], s[3], s[4], s[5]) == (0x64, 0xff9b, 0, 0, 0, 0) {
+                return is_private(embedded(s[6], s[7]));
+            }
+            if (s[0], s[1], s[2]) == (0x64, 0xff9b, 1) {
+                return true;
+            }
+            if s[0] == 0x2002 {
+                return is_private(embedded(s[1], s[2]));
+            }
+            if s[..6].iter().all(|x| *x == 0) && !(s[6] == 0 && s[7] <= 1) {
+                return is_private(embedded(s[6], s[7]));
+            }
             v6.is_loopback()
+                || s[0] == 0x2001 && s[1] == 0 // Teredo: tunnels to an address we cannot judge
+                || (s[0] & 0xffc0) == 0xfec0 // site local (deprecated, still routed on some networks)
                 || v6.is_unspecified()
                 || v6.is_multicast()
                 || (s[0] & 0xfe00) == 0xfc00 // unique local

@@ -124,7 +124,7 @@ pub fn spawn_app_on(db_path: &Path) -> TestApp {
     spawn_app_on_with(db_path, |_| {})
 }
 
-fn spawn_app_on_with(db_path: &Path, change: impl FnOnce(&mut Config)) -> TestApp {
+pub fn spawn_app_on_with(db_path: &Path, change: impl FnOnce(&mut Config)) -> TestApp {
     let mut config = Config {
         bind: "127.0.0.1:0".into(),
         db_path: db_path.to_path_buf(),

@@ -538,3 +538,25 @@ fn deleting_a_profile_revokes_its_accounts_at_the_provider() {
     crate::peers::eventually("the revocation", || !provider.state.lock().unwrap().revoked.is_empty());
     assert!(provider.state.lock().unwrap().revoked[0].starts_with("fake-refresh-"));
 }
+
+#[test]
+fn a_stored_pds_url_is_checked_again_when_it_is_used() {
+    let pds = fakes::pds();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hitchpost.db");
+    let (key, id) = {
+        // Linked while private addresses were allowed (a test PDS on loopback).
+        let app = crate::helpers::spawn_app_on(&db);
+        let key = app.key("acme");
+        let id = profile(&app, &key);
+        let body = json!({"platform": "bluesky", "handle": "alice.test", "appPassword": GOOD_APP_PASSWORD, "pdsUrl": pds.base});
+        assert_eq!(app.link_account(&key, &id, &body).status, 201);
+        (key, id)
+    };
+    // The operator turns that off: the stored PDS is refused at the next refresh, not called.
+    let app = crate::helpers::spawn_app_on_with(&db, |c| c.providers.allow_private_outbound = false);
+    let res = app.refresh_account(&key, &id, "bluesky");
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(res.body["outcome"], "needs_reconnect", "{}", res.text);
+    assert!(res.body["reason"].as_str().unwrap().contains("not allowed"), "{}", res.text);
+}

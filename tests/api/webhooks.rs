@@ -268,6 +268,15 @@ fn subscriptions_to_private_addresses_are_refused_unless_allowed() {
         "http://127.0.0.1:9/hook",
         "http://169.254.169.254/latest",
         "http://[::1]/x",
+        // IPv6 forms that carry a private IPv4 address (NAT64, 6to4, IPv4-compatible), Teredo.
+        "http://[64:ff9b::7f00:1]/x",
+        "http://[64:ff9b::a9fe:a9fe]/latest",
+        "http://[64:ff9b:1::1]/x",
+        "http://[2002:7f00:1::]/x",
+        "http://[2002:a00:1::1]/x",
+        "http://[::7f00:1]/x",
+        "http://[2001:0:4136:e378::1]/x",
+        "http://[fec0::1]/x",
         "http://192.168.1.1/",
         "ftp://93.184.216.34/x",
         "not a url",
@@ -278,11 +287,13 @@ fn subscriptions_to_private_addresses_are_refused_unless_allowed() {
         assert_eq!(res.status, 400, "{url}: {}", res.text);
         assert_eq!(res.problem_field(), "url");
     }
-    let ok = json!({"url": "http://93.184.216.34/hook", "events": ["profile.created"]}).to_string().into_bytes();
-    assert_eq!(
-        app.send("POST", "/v1/webhooks", &[("x-api-key", &key), ("content-type", "application/json")], Some(ok)).status,
-        201
-    );
+    // A public IPv4 address in the same forms is public.
+    for url in ["http://93.184.216.34/hook", "http://[64:ff9b::5db8:d822]/hook", "http://[2002:5db8:d822::1]/hook"] {
+        let ok = json!({"url": url, "events": ["profile.created"]}).to_string().into_bytes();
+        let res =
+            app.send("POST", "/v1/webhooks", &[("x-api-key", &key), ("content-type", "application/json")], Some(ok));
+        assert_eq!(res.status, 201, "{url}: {}", res.text);
+    }
     let bearer = format!("Bearer {key}");
     let reg = json!({"action": "social", "url": "http://10.0.0.1/hook"}).to_string().into_bytes();
     assert_eq!(
