@@ -4,7 +4,6 @@
 //! with `Retry-After`.
 
 use super::{AppState, client_ip};
-use crate::auth::api_key;
 use crate::auth::jwt::{HOLDER_AUDIENCE, HolderClaims};
 use crate::domain;
 use crate::ratelimit::{Refused, Standing};
@@ -75,15 +74,16 @@ pub async fn limit(
     let (Some(d), Some(state)) = (dialect(req.path()), req.app_data::<web::Data<AppState>>().cloned()) else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
-    // The key's id is enough to pick its bucket; whether the key is good is the handler's call.
-    // An account holder's session token picks the holder's bucket, but only once its signature
-    // checks out: an unverified `sub` would let anyone drain another holder's allowance.
+    // A key picks its own bucket only once it has been verified (it is in the authenticator's
+    // cache): a request with a key id and a wrong secret is charged to its address, or anyone
+    // knowing a key id (they are shown in audit logs) could use up that key's allowance. The
+    // same for an account holder's session token: only once its signature checks out.
     let presented: Vec<&str> = ["authorization", "x-api-key"]
         .iter()
         .filter_map(|h| req.headers().get(*h).and_then(|v| v.to_str().ok()))
         .map(|v| v.rsplit(' ').next().unwrap_or(v).trim())
         .collect();
-    let key_id = presented.iter().find_map(|v| api_key::parse(v)).map(|p| p.key_id).or_else(|| {
+    let key_id = presented.iter().find_map(|v| state.auth.verified_key_id(v)).or_else(|| {
         presented
             .iter()
             .find_map(|v| state.jwt.verify::<HolderClaims>(v, HOLDER_AUDIENCE).ok())

@@ -145,6 +145,20 @@ impl Authenticator {
         self.cache.write().unwrap_or_else(|p| p.into_inner()).clear();
     }
 
+    /// The key id of a presented key this authenticator has already verified (and that has not
+    /// lapsed), without verifying anything: for choosing a rate-limit bucket, which an
+    /// unverified key id must not pick (anyone knowing an id could use up that key's allowance).
+    pub fn verified_key_id(&self, presented: &str) -> Option<String> {
+        parse(presented)?;
+        let digest = self.secret.digest(b"api key cache", presented.as_bytes());
+        let cache = self.cache.read().unwrap_or_else(|p| p.into_inner());
+        let v = cache.get(&digest)?;
+        match v.expires_at {
+            Some(t) if t <= chrono::Utc::now() => None,
+            _ => Some(v.caller.key_id.clone()),
+        }
+    }
+
     /// Checks a presented key; `Unauthorized` for a malformed, unknown, wrong, expired or
     /// revoked key alike, so a caller learns nothing about which.
     pub async fn verify(&self, presented: &str) -> domain::Result<Caller> {

@@ -10,10 +10,36 @@ fn five_then_slow() -> AttemptRate {
     AttemptRate { burst: 5, per: Duration::from_secs(10) }
 }
 
+/// A first request, which verifies the key (and is charged to the address).
+fn warm(app: &crate::helpers::TestApp, key: &str) {
+    assert_eq!(app.list_profiles(key, "").status, 200);
+}
+
+#[test]
+fn a_key_id_with_a_wrong_secret_cannot_use_up_that_keys_allowance() {
+    let app = spawn_app_with(|c| {
+        c.api_key_rate = AttemptRate { burst: 3, per: Duration::from_secs(60) };
+        c.api_ip_rate = AttemptRate { burst: 1000, per: Duration::from_secs(1) };
+    });
+    let victim = app.key("acme");
+    warm(&app, &victim);
+    let forged = format!("{}{}", &victim[..15], "A".repeat(victim.len() - 15));
+    for _ in 0..10 {
+        assert_eq!(app.list_profiles(&forged, "").status, 401);
+    }
+    for _ in 0..3 {
+        let res = app.list_profiles(&victim, "");
+        assert_eq!(res.status, 200, "the victim's allowance is whole: {}", res.text);
+    }
+}
+
 #[test]
 fn every_api_response_carries_the_limit_headers() {
     let app = spawn_app_with(|c| c.api_key_rate = five_then_slow());
     let key = app.key("acme");
+    // A key's first request is charged to its address (its secret is not verified yet); from
+    // then on, to the key's own bucket.
+    warm(&app, &key);
     let res = app.list_profiles(&key, "");
     assert_eq!(res.header("x-ratelimit-limit"), Some("5"));
     assert_eq!(res.header("x-ratelimit-remaining"), Some("4"));
@@ -28,6 +54,8 @@ fn every_api_response_carries_the_limit_headers() {
 fn over_the_limit_is_a_429_with_retry_after_in_each_dialect_and_other_keys_go_on() {
     let app = spawn_app_with(|c| c.api_key_rate = AttemptRate { burst: 3, per: Duration::from_secs(60) });
     let (flooder, other) = (app.key("a"), app.key("b"));
+    warm(&app, &flooder);
+    warm(&app, &other);
     for _ in 0..3 {
         assert_eq!(app.list_profiles(&flooder, "").status, 200);
     }
@@ -67,14 +95,16 @@ fn metrics_count_requests_by_route_writes_and_refusals() {
     let app = spawn_app_with(|c| c.api_key_rate = AttemptRate { burst: 3, per: Duration::from_secs(60) });
     let key = app.key("acme");
     let id = app.new_profile(&key, "measured")["id"].as_str().unwrap().to_string();
+    // (The create verified the key and was charged to the address; three more use the key's.)
     assert_eq!(app.get_profile(&key, &id).status, 200);
     assert_eq!(app.get_profile(&key, "3f2b8c1e-0000-4000-8000-000000000000").status, 404);
+    assert_eq!(app.get_profile(&key, &id).status, 200);
     assert_eq!(app.get_profile(&key, &id).status, 429);
     let m = app.send("GET", "/metrics", &[], None);
     assert_eq!(m.status, 200);
     let text = &m.text;
     for needle in [
-        r#"hitchpost_http_requests_total{route="/v1/profiles/{id}",status="200"} 1"#,
+        r#"hitchpost_http_requests_total{route="/v1/profiles/{id}",status="200"} 2"#,
         r#"hitchpost_http_requests_total{route="/v1/profiles/{id}",status="404"} 1"#,
         r#"hitchpost_http_requests_total{route="/v1/profiles",status="201"} 1"#,
         r#"hitchpost_http_request_duration_seconds_bucket{route="/v1/profiles/{id}",le="+Inf"}"#,
