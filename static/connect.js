@@ -14,7 +14,8 @@ const STRINGS = {
     nothing: "No platforms can be connected here right now.",
     reason_refused: "{platform} did not accept the sign-in. Check what you entered and try again.", reason_declined: "You declined access at {platform}. Nothing was connected.",
     reason_expired: "This sign-in expired or was already used. Try connecting again.", reason_unreachable: "{platform} could not be reached just now. Try again in a few minutes.",
-    reason_misconfigured: "{platform} is not set up correctly here. Please tell the service that sent you this link.", reason_ended: "{platform} ended this connection",
+    reason_misconfigured: "{platform} is not set up correctly here. Please tell the service that sent you this link.",
+    reason_limited: "Too many attempts. Wait a minute, then try again.", reason_ended: "{platform} ended this connection",
   },
   es: {
     title: "Conecta tus cuentas", connect: "Conectar", disconnect: "Desconectar", reconnect: "Reconectar",
@@ -28,7 +29,7 @@ const STRINGS = {
     nothing: "Ahora mismo no se puede conectar ninguna plataforma.",
     reason_refused: "{platform} no aceptó el inicio de sesión. Revisa lo que escribiste e inténtalo de nuevo.", reason_declined: "Rechazaste el acceso en {platform}. No se conectó nada.",
     reason_expired: "Este inicio de sesión caducó o ya se usó. Intenta conectar de nuevo.", reason_unreachable: "No se pudo contactar con {platform}. Inténtalo de nuevo en unos minutos.",
-    reason_misconfigured: "{platform} no está bien configurado aquí. Avisa al servicio que te envió este enlace.", reason_ended: "{platform} terminó esta conexión",
+    reason_misconfigured: "{platform} no está bien configurado aquí. Avisa al servicio que te envió este enlace.", reason_limited: "Demasiados intentos. Espera un minuto y vuelve a intentarlo.", reason_ended: "{platform} terminó esta conexión",
   },
   de: {
     title: "Verbinde deine Konten", connect: "Verbinden", disconnect: "Trennen", reconnect: "Neu verbinden",
@@ -42,7 +43,7 @@ const STRINGS = {
     nothing: "Hier kann gerade keine Plattform verbunden werden.",
     reason_refused: "{platform} hat die Anmeldung nicht akzeptiert. Prüfe deine Eingaben und versuche es erneut.", reason_declined: "Du hast den Zugriff bei {platform} abgelehnt. Es wurde nichts verbunden.",
     reason_expired: "Diese Anmeldung ist abgelaufen oder wurde schon verwendet. Versuche es erneut.", reason_unreachable: "{platform} ist gerade nicht erreichbar. Versuche es in ein paar Minuten erneut.",
-    reason_misconfigured: "{platform} ist hier nicht richtig eingerichtet. Bitte sag dem Dienst Bescheid, der dir diesen Link geschickt hat.", reason_ended: "{platform} hat diese Verbindung beendet",
+    reason_misconfigured: "{platform} ist hier nicht richtig eingerichtet. Bitte sag dem Dienst Bescheid, der dir diesen Link geschickt hat.", reason_limited: "Zu viele Versuche. Warte eine Minute und versuche es dann erneut.", reason_ended: "{platform} hat diese Verbindung beendet",
   },
   fr: {
     title: "Connectez vos comptes", connect: "Connecter", disconnect: "Déconnecter", reconnect: "Reconnecter",
@@ -56,7 +57,7 @@ const STRINGS = {
     nothing: "Aucune plateforme ne peut être connectée ici pour le moment.",
     reason_refused: "{platform} n'a pas accepté la connexion. Vérifiez ce que vous avez saisi et réessayez.", reason_declined: "Vous avez refusé l'accès sur {platform}. Rien n'a été connecté.",
     reason_expired: "Cette connexion a expiré ou a déjà été utilisée. Réessayez.", reason_unreachable: "{platform} est injoignable pour le moment. Réessayez dans quelques minutes.",
-    reason_misconfigured: "{platform} n'est pas correctement configuré ici. Prévenez le service qui vous a envoyé ce lien.", reason_ended: "{platform} a mis fin à cette connexion",
+    reason_misconfigured: "{platform} n'est pas correctement configuré ici. Prévenez le service qui vous a envoyé ce lien.", reason_limited: "Trop de tentatives. Attendez une minute, puis réessayez.", reason_ended: "{platform} a mis fin à cette connexion",
   },
   pt: {
     title: "Conecte suas contas", connect: "Conectar", disconnect: "Desconectar", reconnect: "Reconectar",
@@ -70,7 +71,7 @@ const STRINGS = {
     nothing: "Nenhuma plataforma pode ser conectada aqui agora.",
     reason_refused: "{platform} não aceitou o login. Confira o que você digitou e tente novamente.", reason_declined: "Você recusou o acesso no {platform}. Nada foi conectado.",
     reason_expired: "Este login expirou ou já foi usado. Tente conectar novamente.", reason_unreachable: "Não foi possível falar com {platform} agora. Tente novamente em alguns minutos.",
-    reason_misconfigured: "{platform} não está configurado corretamente aqui. Avise o serviço que enviou este link.", reason_ended: "{platform} encerrou esta conexão",
+    reason_misconfigured: "{platform} não está configurado corretamente aqui. Avise o serviço que enviou este link.", reason_limited: "Tentativas demais. Espere um minuto e tente novamente.", reason_ended: "{platform} encerrou esta conexão",
   },
   pl: {
     title: "Połącz swoje konta", connect: "Połącz", disconnect: "Rozłącz", reconnect: "Połącz ponownie",
@@ -84,7 +85,7 @@ const STRINGS = {
     nothing: "Obecnie nie można tu połączyć żadnej platformy.",
     reason_refused: "{platform} nie przyjął logowania. Sprawdź wpisane dane i spróbuj ponownie.", reason_declined: "Odmówiono dostępu w {platform}. Nic nie zostało połączone.",
     reason_expired: "To logowanie wygasło lub zostało już użyte. Spróbuj połączyć ponownie.", reason_unreachable: "Nie można teraz połączyć się z {platform}. Spróbuj ponownie za kilka minut.",
-    reason_misconfigured: "{platform} nie jest tu poprawnie skonfigurowany. Powiadom serwis, który wysłał ten link.", reason_ended: "{platform} zakończył to połączenie",
+    reason_misconfigured: "{platform} nie jest tu poprawnie skonfigurowany. Powiadom serwis, który wysłał ten link.", reason_limited: "Zbyt wiele prób. Odczekaj minutę i spróbuj ponownie.", reason_ended: "{platform} zakończył to połączenie",
   },
   tr: {
     title: "Hesaplarınızı bağlayın", connect: "Bağla", disconnect: "Bağlantıyı kes", reconnect: "Yeniden bağla",
@@ -98,7 +99,7 @@ const STRINGS = {
     nothing: "Şu anda burada hiçbir platform bağlanamaz.",
     reason_refused: "{platform} girişi kabul etmedi. Girdiklerinizi kontrol edip tekrar deneyin.", reason_declined: "{platform} üzerinde erişimi reddettiniz. Hiçbir şey bağlanmadı.",
     reason_expired: "Bu giriş süresi doldu veya zaten kullanıldı. Tekrar bağlanmayı deneyin.", reason_unreachable: "{platform} şu anda erişilemiyor. Birkaç dakika sonra tekrar deneyin.",
-    reason_misconfigured: "{platform} burada doğru ayarlanmamış. Bu bağlantıyı gönderen hizmete haber verin.", reason_ended: "{platform} bu bağlantıyı sonlandırdı",
+    reason_misconfigured: "{platform} burada doğru ayarlanmamış. Bu bağlantıyı gönderen hizmete haber verin.", reason_limited: "Çok fazla deneme. Bir dakika bekleyip tekrar deneyin.", reason_ended: "{platform} bu bağlantıyı sonlandırdı",
   },
 };
 
@@ -115,7 +116,7 @@ function t(key, vars) {
   return s;
 }
 
-const REASONS = ["refused", "declined", "expired", "unreachable", "misconfigured"];
+const REASONS = ["refused", "declined", "expired", "unreachable", "misconfigured", "limited"];
 
 /// The sentence for a failure category, naming the platform where it is known.
 function reasonText(reason, platform) {

@@ -90,7 +90,18 @@ pub struct OAuthStateRow {
 }
 
 /// Records an authorization in progress.
+/// How many OAuth sign-ins may wait for their callback per profile.
+pub const MAX_PENDING_OAUTH_STATES: i64 = 10;
+
+/// Records a sign-in in progress (see `MAX_PENDING_OAUTH_STATES`).
 pub fn insert_oauth_state(conn: &Conn, s: &OAuthStateRow) -> Result<()> {
+    // At most MAX_PENDING sign-ins wait per profile: a page clicked again and again (or a
+    // script) replaces the oldest instead of filling the table.
+    conn.prepare_cached(
+        "DELETE FROM oauth_states WHERE profile_seq = ?1 AND state NOT IN
+            (SELECT state FROM oauth_states WHERE profile_seq = ?1 ORDER BY created_at DESC LIMIT ?2)",
+    )?
+    .execute(params![s.profile_seq, MAX_PENDING_OAUTH_STATES - 1])?;
     conn.prepare_cached(
         "INSERT INTO oauth_states (state, profile_seq, platform, pkce_verifier, link_jti, return_url, created_at, expires_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",

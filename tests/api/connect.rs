@@ -343,3 +343,53 @@ fn the_page_cannot_start_or_disconnect_a_platform_its_link_does_not_offer() {
     assert_eq!(res.body["field"], "platform");
     assert_eq!(app.list_accounts(&key, &id).body["data"][0]["platform"], "x", "still linked");
 }
+
+#[test]
+fn the_connect_page_limits_attempts_per_session_and_caps_pending_sign_ins() {
+    let app = crate::helpers::spawn_app_with(|c| {
+        c.auth_rate = hitchpost::ratelimit::AttemptRate { burst: 5, per: std::time::Duration::from_secs(60) };
+        c.providers.bluesky_pds = "http://127.0.0.1:9".into();
+        c.providers.oauth.insert(
+            hitchpost::domain::platform::Platform::Linkedin,
+            crate::linking::fake_linkedin("http://127.0.0.1:9"),
+        );
+    });
+    let key = app.key("acme");
+    let id = app.new_profile(&key, "Limited")["id"].as_str().unwrap().to_string();
+    let cookie = app.open_session(app.new_link(&key, &id, &json!({}))["url"].as_str().unwrap());
+    // Five sign-ins may be started; each leaves a pending state...
+    for _ in 0..5 {
+        let start = app.page_start_oauth(&cookie, "linkedin");
+        assert_eq!(start.status, 302, "{}", start.text);
+    }
+    // ...then the page is slowed down, for starts and for the Bluesky form alike.
+    let start = app.page_start_oauth(&cookie, "linkedin");
+    assert_eq!(start.location(), "/connect/app?error=limited");
+    let body = json!({"handle": "alice.test", "appPassword": "guess"});
+    let res = app.page_link(&cookie, "bluesky", &body);
+    assert_eq!(res.status, 429, "{}", res.text);
+    assert_eq!(res.body["reason"], "limited");
+    let conn = rusqlite::Connection::open(&app.db_path).unwrap();
+    let pending: i64 = conn.query_row("SELECT count(*) FROM oauth_states", [], |r| r.get(0)).unwrap();
+    assert_eq!(pending, 5);
+}
+
+#[test]
+fn pending_sign_ins_are_capped_per_profile() {
+    let app = crate::helpers::spawn_app_with(|c| {
+        c.auth_rate = hitchpost::ratelimit::AttemptRate { burst: 100, per: std::time::Duration::from_secs(60) };
+        c.providers.oauth.insert(
+            hitchpost::domain::platform::Platform::Linkedin,
+            crate::linking::fake_linkedin("http://127.0.0.1:9"),
+        );
+    });
+    let key = app.key("acme");
+    let id = app.new_profile(&key, "Clicky")["id"].as_str().unwrap().to_string();
+    let cookie = app.open_session(app.new_link(&key, &id, &json!({}))["url"].as_str().unwrap());
+    for _ in 0..25 {
+        assert_eq!(app.page_start_oauth(&cookie, "linkedin").status, 302);
+    }
+    let conn = rusqlite::Connection::open(&app.db_path).unwrap();
+    let pending: i64 = conn.query_row("SELECT count(*) FROM oauth_states", [], |r| r.get(0)).unwrap();
+    assert_eq!(pending, hitchpost::store::connect_links::MAX_PENDING_OAUTH_STATES);
+}

@@ -40,6 +40,9 @@ pub async fn start(state: web::Data<AppState>, req: HttpRequest, name: web::Path
         Ok(p) if session::offered(&state, &s).contains(&p) => p,
         _ => return back_to_page("error", linking::FailureKind::Misconfigured.as_str()),
     };
+    if session::attempt(&state, &req, &s).is_err() {
+        return back_to_page("error", "limited");
+    }
     match linking::start_oauth(&state, &s.profile, platform, Some(s.claims.jti.clone()), None).await {
         Ok(url) => HttpResponse::Found().insert_header(("location", url)).finish(),
         Err(e) => {

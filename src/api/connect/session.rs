@@ -83,6 +83,20 @@ impl From<crate::api::ApiError> for PageError {
     }
 }
 
+/// Takes one attempt from the page's own buckets (the session's and the address's): linking
+/// checks credentials at a provider (the Bluesky form would otherwise be an unthrottled
+/// password-checking relay) and each start writes a pending sign-in.
+pub(super) fn attempt(state: &AppState, req: &HttpRequest, s: &CheckedLink) -> Result<(), PageError> {
+    let ip = format!("connect:{}", crate::api::client_ip(state, req));
+    let session = format!("connect:{}", s.claims.jti);
+    state.limiter.attempt(&ip, Some(&session)).map_err(|wait| PageError {
+        status: StatusCode::TOO_MANY_REQUESTS,
+        message: format!("Too many attempts; try again in {wait} seconds."),
+        field: None,
+        reason: Some("limited"),
+    })
+}
+
 fn no_session() -> PageError {
     error(StatusCode::UNAUTHORIZED, "Your session has ended. Open your link again, or ask for a new one.", None)
 }
@@ -182,6 +196,7 @@ pub async fn link(
     }
     let s = session(&state, &req).await?;
     let platform = platform_of(&state, &s, &name)?;
+    attempt(&state, &req, &s)?;
     let b: LinkBody = body::json_or_empty(&req, payload).await?;
     let ws = WorkspaceId(s.claims.ws);
     if b.sandbox || state.providers.method(platform) == LinkMethod::Sandbox {
