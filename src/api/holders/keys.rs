@@ -26,7 +26,9 @@ pub async fn create(
         _ => return Err(domain::Error::invalid("name", "Key name is required").into()),
     };
     let parts = api_key::generate();
-    let hash = api_key::hash_secret(&parts.secret)?;
+    // argon2 off the async worker and within the per-core slots, like passwords: on a worker
+    // it stalled every request that worker serves.
+    let hash = crate::auth::password::hash(parts.secret.clone()).await?;
     let key = parts.clone();
     let info = state
         .db
