@@ -238,6 +238,13 @@ pub fn revoke(conn: &Conn, ws: WorkspaceId, jti: &str) -> Result<()> {
     super::audit::record(conn, ws, "connect_link.revoked", profile.as_deref(), Some(jti))
 }
 
+/// Ends a link's page session (the person pressed Done): the session token stops working on
+/// the server too, not only in the browser that drops its cookie.
+pub fn finish(conn: &Conn, ws: WorkspaceId, jti: &str) -> Result<()> {
+    store::connect_links::revoke_link(conn, ws.0, jti, &store::now())?;
+    Ok(())
+}
+
 /// The UUID of the profile a link is for.
 fn link_profile_id(conn: &Conn, jti: &str) -> Result<Option<String>> {
     let Some(row) = store::connect_links::find_link(conn, jti)? else { return Ok(None) };

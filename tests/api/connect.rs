@@ -393,3 +393,17 @@ fn pending_sign_ins_are_capped_per_profile() {
     let pending: i64 = conn.query_row("SELECT count(*) FROM oauth_states", [], |r| r.get(0)).unwrap();
     assert_eq!(pending, hitchpost::store::connect_links::MAX_PENDING_OAUTH_STATES);
 }
+
+#[test]
+fn done_ends_the_connect_session_on_the_server_too() {
+    let app = crate::helpers::spawn_app_with(|c| c.providers.sandbox = true);
+    let key = app.key("acme");
+    let id = app.new_profile(&key, "Finisher")["id"].as_str().unwrap().to_string();
+    let cookie = app.open_session(app.new_link(&key, &id, &json!({}))["url"].as_str().unwrap());
+    assert_eq!(app.page_session(&cookie).status, 200);
+    assert_eq!(app.page_done(&cookie).status, 200);
+    // A copy of the cookie kept after Done opens nothing.
+    assert_eq!(app.page_session(&cookie).status, 401);
+    assert_eq!(app.page_link(&cookie, "x", &json!({"sandbox": true})).status, 401);
+    assert_eq!(app.list_accounts(&key, &id).body["data"], json!([]));
+}

@@ -243,6 +243,8 @@ pub async fn done(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
             .append_pair("status", if connected.is_empty() { "cancelled" } else { "success" });
         u.to_string()
     });
+    let (ws, jti) = (WorkspaceId(s.claims.ws), s.claims.jti.clone());
+    state.db.write(move |c| connect::finish(c, ws, &jti)).await?;
     let mut gone = Cookie::build(COOKIE, "").path("/connect").finish();
     gone.make_removal();
     Ok(HttpResponse::Ok().cookie(gone).json(json!({ "url": url, "connected": connected })))
