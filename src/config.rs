@@ -82,18 +82,19 @@ impl Default for Config {
 }
 
 impl Config {
-    /// The configuration `hitchpost serve` gets from its flags and the environment.
-    pub fn from_env(bind: String, db_path: PathBuf, dev: bool) -> Self {
+    /// The configuration `hitchpost serve` gets from its flags and the environment; an error
+    /// names a variable whose value is not one it takes.
+    pub fn from_env(bind: String, db_path: PathBuf, dev: bool) -> Result<Self, String> {
         let get = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
         let flag = |k: &str| get(k).map(|v| matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on"));
         let secs = |k: &str, default: u64| {
             get(k).and_then(|v| v.parse().ok()).map_or(Duration::from_secs(default), Duration::from_secs)
         };
-        let mut providers = ProvidersConfig::from_env(get);
+        let mut providers = ProvidersConfig::from_env(get)?;
         // Dev mode is a local mock: fake accounts at once, and a PDS or webhook on this machine.
         providers.sandbox = flag("HITCHPOST_SANDBOX").unwrap_or(dev);
         providers.allow_private_outbound = flag("HITCHPOST_ALLOW_PRIVATE_OUTBOUND").unwrap_or(dev);
-        Config {
+        Ok(Config {
             bind,
             db_path,
             dev,
@@ -122,7 +123,7 @@ impl Config {
                 expiring_within: secs("HITCHPOST_EXPIRING_NOTICE_SECS", 7 * 24 * 3600),
                 ..Default::default()
             },
-        }
+        })
     }
 }
 

@@ -191,7 +191,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         // back to the system when the hash is done instead of staying in the heap.
         libc::mallopt(libc::M_MMAP_THRESHOLD, 1024 * 1024);
     }
-    let config = Config::from_env(args.bind, args.db, args.dev);
+    let config = Config::from_env(args.bind, args.db, args.dev)?;
     let db_path = config.db_path.clone();
     actix_web::rt::System::new().block_on(async move {
         let app = Application::build(config).map_err(|e| e.to_string())?;

@@ -379,7 +379,7 @@ pub struct ProvidersConfig {
 impl ProvidersConfig {
     /// Reads `HITCHPOST_OAUTH_<PLATFORM>_{CLIENT_ID,CLIENT_SECRET,AUTHORIZE_URL,TOKEN_URL,IDENTITY_URL,SCOPES,REVOKE_URL,PKCE,ISSUER,USER_AGENT}`
     /// and `HITCHPOST_BLUESKY_PDS`.
-    pub fn from_env(get: impl Fn(&str) -> Option<String>) -> Self {
+    pub fn from_env(get: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
         let mut oauth = HashMap::new();
         for p in Platform::ALL {
             if p == Platform::Bluesky {
@@ -389,29 +389,29 @@ impl ProvidersConfig {
                 get(&format!("HITCHPOST_OAUTH_{}_{name}", p.as_str().to_ascii_uppercase())).filter(|v| !v.is_empty())
             };
             if let (Some(id), Some(secret)) = (var("CLIENT_ID"), var("CLIENT_SECRET")) {
-                oauth.insert(
-                    p,
-                    oauth::OAuthConfig {
-                        client_id: id,
-                        client_secret: secret,
-                        authorize_url: var("AUTHORIZE_URL"),
-                        token_url: var("TOKEN_URL"),
-                        identity_url: var("IDENTITY_URL"),
-                        scopes: var("SCOPES"),
-                        revoke_url: var("REVOKE_URL"),
-                        pkce: var("PKCE")
-                            .map(|v| matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on")),
-                        issuer: var("ISSUER"),
-                        user_agent: var("USER_AGENT"),
-                    },
-                );
+                let mut c = oauth::OAuthConfig {
+                    client_id: id,
+                    client_secret: secret,
+                    authorize_url: var("AUTHORIZE_URL"),
+                    token_url: var("TOKEN_URL"),
+                    identity_url: var("IDENTITY_URL"),
+                    scopes: var("SCOPES"),
+                    revoke_url: var("REVOKE_URL"),
+                    pkce: var("PKCE").map(|v| matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on")),
+                    issuer: var("ISSUER"),
+                    user_agent: var("USER_AGENT"),
+                    ..Default::default()
+                };
+                let prefix = format!("HITCHPOST_OAUTH_{}", p.as_str().to_ascii_uppercase());
+                c.set_behaviour(&prefix, var("CLIENT_AUTH"), var("SCOPE_SEPARATOR"), var("AUTHORIZE_PARAMS"))?;
+                oauth.insert(p, c);
             }
         }
-        ProvidersConfig {
+        Ok(ProvidersConfig {
             oauth,
             bluesky_pds: get("HITCHPOST_BLUESKY_PDS").unwrap_or_else(|| bluesky::DEFAULT_PDS.into()),
             sandbox: false,
             allow_private_outbound: false,
-        }
+        })
     }
 }

@@ -137,14 +137,14 @@ fn get(params: Vec<(&'static str, &'static str)>, authorization: Option<String>,
 }
 
 /// hitchpost with `platform`'s preset, every host moved to the fake (paths kept).
-fn app_on(fake: &Fake, platform: Platform) -> TestApp {
+fn app_on(fake: &Fake, platform: Platform, tweak: Option<fn(&mut OAuthConfig)>) -> TestApp {
     let p = preset(platform).unwrap();
     let on_fake = |u: &str| {
         let parsed = url::Url::parse(u).unwrap();
         let query = parsed.query().map(|q| format!("?{q}")).unwrap_or_default();
         format!("{}{}{query}", fake.base, parsed.path())
     };
-    let config = OAuthConfig {
+    let mut config = OAuthConfig {
         client_id: ID.into(),
         client_secret: SECRET.into(),
         authorize_url: Some(on_fake(p.authorize_url)),
@@ -153,6 +153,9 @@ fn app_on(fake: &Fake, platform: Platform) -> TestApp {
         revoke_url: (!p.revoke_url.is_empty()).then(|| on_fake(p.revoke_url)),
         ..Default::default()
     };
+    if let Some(tweak) = tweak {
+        tweak(&mut config);
+    }
     spawn_app_with(move |c| {
         c.providers.oauth.insert(platform, config);
     })
@@ -173,13 +176,15 @@ struct Case {
     revoke: Option<&'static str>,
     /// More to check of the linked account.
     check: Option<fn(&Value)>,
+    /// Overrides set as the operator would by env (`OAuthConfig::set_behaviour`).
+    tweak: Option<fn(&mut OAuthConfig)>,
 }
 
 fn run(case: Case) {
     let fake = start_fake();
     let p = preset(case.platform).unwrap();
     fake.state.lock().unwrap().expect = case.expect.iter().cloned().collect();
-    let app = app_on(&fake, case.platform);
+    let app = app_on(&fake, case.platform, case.tweak);
     let key = app.key("acme");
     let id = app.new_profile(&key, "Preset")["id"].as_str().unwrap().to_string();
     let cookie = app.open_session(app.new_link(&key, &id, &json!({}))["url"].as_str().unwrap());
@@ -308,6 +313,7 @@ fn linkedin_sends_what_linkedin_documents() {
         refresh: Some("/oauth/v2/accessToken#refresh_token"),
         revoke: Some("/oauth/v2/revoke"),
         check: None,
+        tweak: None,
     });
 }
 
@@ -368,6 +374,7 @@ fn x_sends_what_x_documents() {
         refresh: Some("/2/oauth2/token#refresh_token"),
         revoke: Some("/2/oauth2/revoke"),
         check: None,
+        tweak: None,
     });
 }
 
@@ -426,6 +433,7 @@ fn facebook_swaps_the_code_token_for_a_long_lived_one() {
         refresh: None,
         revoke: None,
         check: None,
+        tweak: None,
     });
 }
 
@@ -485,6 +493,7 @@ fn instagram_swaps_for_a_long_lived_token_and_renews_it_with_ig_refresh_token() 
         refresh: Some("/refresh_access_token#ig_refresh_token"),
         revoke: None,
         check: None,
+        tweak: None,
     });
 }
 
@@ -544,6 +553,7 @@ fn threads_swaps_for_a_long_lived_token_and_renews_it_with_th_refresh_token() {
         refresh: Some("/refresh_access_token#th_refresh_token"),
         revoke: None,
         check: None,
+        tweak: None,
     });
 }
 
@@ -608,6 +618,7 @@ fn tiktok_sends_client_key_and_revokes_by_access_token() {
         refresh: Some("/v2/oauth/token/#refresh_token"),
         revoke: Some("/v2/oauth/revoke/"),
         check: None,
+        tweak: None,
     });
 }
 
@@ -671,6 +682,7 @@ fn youtube_asks_google_for_offline_access_with_pkce() {
         refresh: Some("/token#refresh_token"),
         revoke: Some("/revoke"),
         check: None,
+        tweak: None,
     });
 }
 
@@ -726,6 +738,7 @@ fn pinterest_authenticates_with_basic_and_reads_the_boards() {
         refresh: Some("/v5/oauth/token#refresh_token"),
         revoke: None,
         check: None,
+        tweak: None,
     });
 }
 
@@ -786,6 +799,7 @@ fn reddit_asks_for_a_permanent_grant_with_basic_auth_and_its_user_agent() {
         refresh: Some("/api/v1/access_token#refresh_token"),
         revoke: Some("/api/v1/revoke_token"),
         check: None,
+        tweak: None,
     });
 }
 
@@ -851,5 +865,72 @@ fn identity_fields_from_a_provider_are_cleaned_before_they_are_stored() {
             assert!(a["imageUrl"].is_null(), "a javascript: URL is not kept: {a}");
             assert!(a["profileUrl"].is_null(), "no handle, no profile URL: {a}");
         }),
+        tweak: None,
     });
+}
+
+#[test]
+fn an_operator_can_change_client_authentication_scope_separator_and_authorize_parameters() {
+    let p = preset(Platform::Linkedin).unwrap();
+    let token = path_of(p.token_url);
+    run(Case {
+        platform: Platform::Linkedin,
+        authorize: vec![("response_type", "code"), ("client_id", ID), ("scope", "openid,profile"), ("prompt", "login")],
+        pkce: true,
+        expect: vec![
+            (
+                format!("{token}#authorization_code"),
+                post(
+                    vec![
+                        ("grant_type", "authorization_code"),
+                        ("code", "the-code"),
+                        ("redirect_uri", ANY),
+                        ("code_verifier", ANY),
+                    ],
+                    Some(basic()),
+                    tokens("li-access", None),
+                ),
+            ),
+            (
+                path_of(p.identity_url),
+                get(vec![], Some("Bearer li-access".into()), json!({"sub": "li-2", "name": "Lin Two"})),
+            ),
+            (
+                path_of(p.revoke_url),
+                post(vec![("token", "li-access"), ("token_type_hint", "access_token")], Some(basic()), json!({})),
+            ),
+        ],
+        username: None,
+        display_name: "Lin Two",
+        refresh: None,
+        revoke: Some("/oauth/v2/revoke"),
+        check: None,
+        tweak: Some(|c| {
+            c.scopes = Some("openid profile".into());
+            c.pkce = Some(true);
+            c.set_behaviour(
+                "HITCHPOST_OAUTH_LINKEDIN",
+                Some("basic".into()),
+                Some("comma".into()),
+                Some("prompt=login".into()),
+            )
+            .unwrap();
+        }),
+    });
+}
+
+#[test]
+fn a_behaviour_setting_that_is_not_one_it_takes_stops_the_server_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(crate::helpers::server_binary())
+        .args(["serve", "--bind", "127.0.0.1:0", "--db"])
+        .arg(dir.path().join("h.db"))
+        .env("HITCHPOST_OAUTH_X_CLIENT_ID", "id")
+        .env("HITCHPOST_OAUTH_X_CLIENT_SECRET", "secret")
+        .env("HITCHPOST_OAUTH_X_CLIENT_AUTH", "jwt")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("HITCHPOST_OAUTH_X_CLIENT_AUTH must be basic or body"), "{err}");
 }

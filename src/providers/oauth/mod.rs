@@ -28,6 +28,39 @@ pub struct OAuthConfig {
     pub issuer: Option<String>,
     /// The User-Agent sent to this platform (`_USER_AGENT`; Reddit wants one naming the app).
     pub user_agent: Option<String>,
+    /// How the client authenticates at the token endpoint (`_CLIENT_AUTH`: `basic` or `body`).
+    pub client_auth: Option<ClientAuth>,
+    /// What joins the scopes in the authorize URL (`_SCOPE_SEPARATOR`: `space` or `comma`).
+    pub scope_sep: Option<String>,
+    /// Extra authorize parameters, replacing the preset's (`_AUTHORIZE_PARAMS`: `k=v&k2=v2`).
+    pub authorize_params: Option<Vec<(String, String)>>,
+}
+
+impl OAuthConfig {
+    /// Reads `_CLIENT_AUTH`, `_SCOPE_SEPARATOR` and `_AUTHORIZE_PARAMS`; a value that is not
+    /// one of the documented ones is an error naming the variable.
+    pub fn set_behaviour(
+        &mut self,
+        var: &str,
+        client_auth: Option<String>,
+        scope_sep: Option<String>,
+        params: Option<String>,
+    ) -> Result<(), String> {
+        self.client_auth = match client_auth.as_deref().map(str::to_ascii_lowercase).as_deref() {
+            None => None,
+            Some("basic") => Some(ClientAuth::Basic { client_id_in_body: false }),
+            Some("body") | Some("post") => Some(ClientAuth::Body),
+            Some(other) => return Err(format!("{var}_CLIENT_AUTH must be basic or body, not {other:?}")),
+        };
+        self.scope_sep = match scope_sep.as_deref().map(str::to_ascii_lowercase).as_deref() {
+            None => None,
+            Some("space") | Some(" ") => Some(" ".into()),
+            Some("comma") | Some(",") => Some(",".into()),
+            Some(other) => return Err(format!("{var}_SCOPE_SEPARATOR must be space or comma, not {other:?}")),
+        };
+        self.authorize_params = params.map(|p| url::form_urlencoded::parse(p.as_bytes()).into_owned().collect());
+        Ok(())
+    }
 }
 
 /// An OAuth 2.0 provider: a preset with credentials and overrides applied.
@@ -44,6 +77,9 @@ pub struct OAuthProvider {
     pkce: bool,
     issuer: String,
     user_agent: Option<String>,
+    client_auth: ClientAuth,
+    scope_sep: String,
+    authorize_params: Vec<(String, String)>,
     http: Http,
 }
 
@@ -90,6 +126,12 @@ impl OAuthProvider {
                 .user_agent
                 .clone()
                 .or_else(|| (!preset.user_agent.is_empty()).then(|| preset.user_agent.into())),
+            client_auth: c.client_auth.unwrap_or(preset.client_auth),
+            scope_sep: c.scope_sep.clone().unwrap_or_else(|| preset.scope_sep.into()),
+            authorize_params: c
+                .authorize_params
+                .clone()
+                .unwrap_or_else(|| preset.extra.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()),
             preset,
             http,
         })
@@ -130,7 +172,7 @@ impl OAuthProvider {
     fn client_post<'a>(&'a self, url: &str, mut form: Vec<(&'a str, &'a str)>) -> Result<HttpAnswer, ProviderError> {
         let auth;
         let mut headers = Vec::new();
-        match self.preset.client_auth {
+        match self.client_auth {
             ClientAuth::Basic { client_id_in_body } => {
                 auth = basic_auth(&self.client_id, &self.client_secret);
                 headers.push(("authorization", auth.as_str()));
@@ -304,12 +346,12 @@ impl Provider for OAuthProvider {
             q.append_pair("response_type", "code")
                 .append_pair(self.preset.client_id_param, &self.client_id)
                 .append_pair("redirect_uri", redirect_uri)
-                .append_pair("scope", &self.scopes.split_whitespace().collect::<Vec<_>>().join(self.preset.scope_sep))
+                .append_pair("scope", &self.scopes.split_whitespace().collect::<Vec<_>>().join(&self.scope_sep))
                 .append_pair("state", state);
             if self.pkce {
                 q.append_pair("code_challenge", code_challenge).append_pair("code_challenge_method", "S256");
             }
-            for (k, v) in self.preset.extra {
+            for (k, v) in &self.authorize_params {
                 q.append_pair(k, v);
             }
         }
