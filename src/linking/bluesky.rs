@@ -1,6 +1,6 @@
 //! Linking a Bluesky account with an app password, against the person's PDS.
 
-use super::{Target, blocking, open_tokens, provider_error, sealed};
+use super::{Target, blocking, provider_error, revoke_in_background, sealed};
 use crate::api::AppState;
 use crate::domain::accounts::{self, SocialAccount};
 use crate::domain::platform::Platform;
@@ -95,12 +95,8 @@ pub async fn link_bluesky_to(
         .await?;
     // Each sign-in is a session of its own at the PDS: the one this link replaces is ended,
     // or it would stay valid there with nobody holding it.
-    if let Some(old) = replaced.filter(|r| !r.sandbox)
-        && let Some(tokens) = open_tokens(state, &old)
-        && let Some(refresh) = tokens.refresh_token
-    {
-        let bluesky = state.providers.bluesky.clone();
-        tokio::task::spawn_blocking(move || bluesky.end_session(&refresh, old.provider_url.as_deref()));
+    if let Some(old) = replaced {
+        revoke_in_background(state, &old);
     }
     Ok((profile, account))
 }
