@@ -104,6 +104,7 @@ fn migrate(conn: &Conn) -> store::Result<()> {
 impl Db {
     /// Opens (creating if needed) the database at `path`, applies the schema and starts the writer.
     pub fn open(path: &Path) -> store::Result<Db> {
+        store::create_private(path)?;
         let writer_conn = open_connection(path)?;
         migrate(&writer_conn)?;
         let manager = SqliteConnectionManager::file(path).with_init(|c| configure(c));

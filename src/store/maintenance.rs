@@ -11,6 +11,7 @@ use std::time::Duration;
 pub fn backup_file(db: &Path, out: &Path) -> Result<String> {
     let src = Connection::open_with_flags(db, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
     src.busy_timeout(Duration::from_secs(5))?;
+    super::create_private(out)?;
     let mut dst = Connection::open(out)?;
     rusqlite::backup::Backup::new(&src, &mut dst)?.run_to_completion(1024, Duration::from_millis(5), None)?;
     // A backup is one self-contained file.

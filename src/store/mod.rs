@@ -59,3 +59,18 @@ pub type Result<T> = std::result::Result<T, Error>;
 pub fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
+
+/// Creates `path` readable and writable by its owner only (0600), if it does not exist yet:
+/// the file holds documents, emails and hashes in the clear. SQLite gives its `-wal` and `-shm`
+/// files the database file's permissions.
+pub fn create_private(path: &std::path::Path) -> Result<()> {
+    let mut open = std::fs::OpenOptions::new();
+    open.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut open, 0o600);
+    match open.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(Error::Writer(format!("cannot create {}: {e}", path.display()))),
+    }
+}

@@ -277,3 +277,19 @@ fn sigterm_lets_a_webhook_delivery_under_way_finish_and_records_it() {
     std::thread::sleep(Duration::from_millis(800));
     assert_eq!(receiver.state.lock().unwrap().requests.len(), 1, "the delivery was sent again");
 }
+
+#[cfg(unix)]
+#[test]
+fn the_database_its_wal_and_backups_are_readable_by_their_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let app = crate::helpers::spawn_app();
+    let key = app.key("acme");
+    app.new_profile(&key, "Private");
+    let out = app.db_path.with_file_name("backup.db");
+    let (ok, _, err) = cli(&["backup", "--db", app.db_path.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    for path in [app.db_path.clone(), app.db_path.with_extension("db-wal"), out] {
+        let mode = std::fs::metadata(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())).permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{}", path.display());
+    }
+}
