@@ -182,10 +182,12 @@ async fn deliver(state: AppState, cfg: Arc<WebhookConfig>, agent: ureq::Agent, d
     };
     if !ok {
         state.db.metrics().webhook_failures.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        // The host only: a webhook URL's path or user part is often its secret (Slack, basic auth).
+        let host = url::Url::parse(&d.webhook.url).map(|u| u.origin().ascii_serialization()).unwrap_or_default();
         log::warn!(
-            "webhook delivery {} to {} failed (attempt {attempt}): {}",
+            "webhook delivery {} of webhook {} to {host} failed (attempt {attempt}): {}",
             d.id,
-            d.webhook.url,
+            d.webhook.id,
             error.clone().unwrap_or_default()
         );
     }

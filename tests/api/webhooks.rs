@@ -452,3 +452,29 @@ fn a_webhook_url_over_2048_characters_is_refused_in_every_dialect() {
     assert_eq!(res.status, 400, "{}", res.text);
     assert!(res.text.contains("2048"), "{}", res.text);
 }
+
+#[test]
+fn a_failed_delivery_logs_the_webhook_host_but_not_its_secret_path_or_credentials() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hooks.db");
+    let log = dir.path().join("server.log");
+    let env = [("HITCHPOST_ALLOW_PRIVATE_OUTBOUND", "true")];
+    let server = spawn_binary_with(&db, &[], &env, Some(&log));
+    let key = create_key(&db, "acme", None);
+    let headers = [("x-api-key", key.as_str()), ("content-type", "application/json")];
+    // Nobody listens on port 9: the first attempt fails at once.
+    let url = "http://hookuser:hookpass@127.0.0.1:9/services/T000/B000/SECRETPATH";
+    let body = json!({"url": url, "events": ["profile.created"]}).to_string().into_bytes();
+    assert_eq!(send(&server.base, "POST", "/v1/webhooks", &headers, Some(body)).status, 201);
+    let b = json!({"name": "logged"}).to_string().into_bytes();
+    assert_eq!(send(&server.base, "POST", "/v1/profiles", &headers, Some(b)).status, 201);
+    crate::peers::eventually("a failed delivery in the log", || {
+        std::fs::read_to_string(&log).unwrap_or_default().contains("failed (attempt 1)")
+    });
+    let text = std::fs::read_to_string(&log).unwrap();
+    let line = text.lines().find(|l| l.contains("failed (attempt 1)")).unwrap();
+    assert!(line.contains("http://127.0.0.1:9"), "{line}");
+    for secret in ["SECRETPATH", "hookpass", "hookuser"] {
+        assert!(!text.contains(secret), "{secret} in the log: {line}");
+    }
+}
