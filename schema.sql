@@ -36,6 +36,19 @@ CREATE TABLE IF NOT EXISTS api_keys (
 );
 CREATE INDEX IF NOT EXISTS api_keys_by_workspace ON api_keys(workspace_id);
 
+-- Bumped on every revocation or deletion of a key (version 9), by whichever process writes it:
+-- running servers poll this one row to learn that a key they remember may be dead (counting
+-- the revoked keys was a table scan four times a second).
+CREATE TABLE IF NOT EXISTS api_key_changes (
+    id  INTEGER PRIMARY KEY CHECK (id = 1),
+    n   INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO api_key_changes (id, n) VALUES (1, 0);
+CREATE TRIGGER IF NOT EXISTS api_key_revoked AFTER UPDATE OF revoked_at ON api_keys
+BEGIN UPDATE api_key_changes SET n = n + 1 WHERE id = 1; END;
+CREATE TRIGGER IF NOT EXISTS api_key_deleted AFTER DELETE ON api_keys
+BEGIN UPDATE api_key_changes SET n = n + 1 WHERE id = 1; END;
+
 -- One end-user of the workspace's platform. `seq` is the rowid: it orders pages (keyset
 -- pagination over an integer is as cheap at 100 000 rows as at 100) and never leaves the server
 -- except inside an opaque cursor. `id` (UUID) and `profile_key` are the public handles.

@@ -19,7 +19,7 @@ use tokio::sync::oneshot;
 /// The schema, applied at start.
 const SCHEMA: &str = include_str!("../schema.sql");
 /// The schema version this binary writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 8;
+pub const SCHEMA_VERSION: i64 = 9;
 /// Changes to existing tables: (the version it brings a database to, the version that made
 /// the table, the statement). A step runs on a database at a version at least the latter and
 /// below the former: a table made later comes from schema.sql already in its new shape.

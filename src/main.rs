@@ -1,7 +1,7 @@
 //! The command line: `serve` (the default) and the operator's `key` commands.
 
 use clap::{Args, Parser, Subcommand};
-use hitchpost::auth::api_key;
+use hitchpost::auth::{ServerSecret, api_key};
 use hitchpost::config::{Config, DEFAULT_BIND, DEFAULT_DB};
 use hitchpost::db::Db;
 use hitchpost::domain::{self, workspaces::WorkspaceName};
@@ -214,7 +214,7 @@ fn key(command: KeyCommand) -> Result<(), String> {
             let workspace = WorkspaceName::parse(&workspace).map_err(show)?;
             let db = open(&db)?;
             let parts = api_key::generate();
-            let hash = api_key::hash_secret(&parts.secret).map_err(show)?;
+            let hash = api_key::hash_secret_without_server(&parts.secret).map_err(show)?;
             let key = parts.clone();
             domain::audit::with_actor(Some(cli_actor()), || {
                 db.write_blocking(move |c| {
@@ -321,13 +321,25 @@ fn backup(db: DbArg, out: PathBuf) -> Result<(), String> {
     }
     let integrity = maintenance::backup_file(&db.db, &out).map_err(|e| format!("backup failed: {e}"))?;
     println!("backed up {} to {} (integrity {integrity})", db.db.display(), out.display());
+    // Sealed tokens and API keys are keyed by the server secret: a backup without it restores
+    // data that cannot be used.
+    if ServerSecret::copy_beside(&db.db, &out).map_err(|e| format!("cannot copy the server secret: {e}"))? {
+        println!(
+            "with its server secret in {} (keep both together, both private)",
+            ServerSecret::path_for(&out).display()
+        );
+    }
     Ok(())
 }
 
 fn restore(db: DbArg, from: PathBuf) -> Result<(), String> {
-    let integrity = maintenance::restore_file(&db.db, &from).map_err(|e| format!("restore failed: {e}"))?;
-    if integrity != "ok" {
-        return Err(format!("{} is damaged ({integrity}); nothing was restored", from.display()));
+    let restored = maintenance::restore_file(&db.db, &from, hitchpost::db::SCHEMA_VERSION)?;
+    if let Some(kept) = restored.kept {
+        ServerSecret::copy_beside(&db.db, &kept).map_err(|e| format!("cannot keep the server secret: {e}"))?;
+        println!("kept the replaced database as {}", kept.display());
+    }
+    if ServerSecret::copy_beside(&from, &db.db).map_err(|e| format!("cannot restore the server secret: {e}"))? {
+        println!("restored the server secret to {}", ServerSecret::path_for(&db.db).display());
     }
     println!("restored {} from {}", db.db.display(), from.display());
     Ok(())
@@ -337,7 +349,8 @@ fn check(db: DbArg) -> Result<(), String> {
     if !db.db.exists() {
         return Err(format!("{} does not exist", db.db.display()));
     }
-    let report = maintenance::check_file(&db.db).map_err(|e| format!("cannot check {}: {e}", db.db.display()))?;
+    let report = maintenance::check_file(&db.db, hitchpost::db::SCHEMA_VERSION)
+        .map_err(|e| format!("cannot check {}: {e}", db.db.display()))?;
     println!("integrity\t{}", report.integrity);
     println!("schema version\t{} (this hitchpost writes {})", report.schema_version, hitchpost::db::SCHEMA_VERSION);
     for (table, n) in report.counts {
@@ -345,6 +358,9 @@ fn check(db: DbArg) -> Result<(), String> {
     }
     if report.integrity != "ok" {
         return Err("the database is damaged".into());
+    }
+    if let Some(problem) = report.problem {
+        return Err(format!("{} {problem}", db.db.display()));
     }
     Ok(())
 }

@@ -55,7 +55,7 @@ impl Metrics {
     }
 
     /// The Prometheus text, with gauges the caller read from elsewhere.
-    pub fn render(&self, argon2_verifies: u64, webhook_queue: i64) -> String {
+    pub fn render(&self, keys: KeyCounts, webhook_queue: i64) -> String {
         let mut out = String::new();
         let mut line = |s: String| {
             out.push_str(&s);
@@ -114,10 +114,26 @@ impl Metrics {
             "Requests refused by a rate limit.",
             self.rate_limited.load(Ordering::Relaxed),
         ));
-        line(counter("hitchpost_argon2_verifies_total", "API key verifications that ran argon2.", argon2_verifies));
+        line(counter(
+            "hitchpost_api_key_lookups_total",
+            "API key verifications that read the database (the key was not remembered).",
+            keys.lookups,
+        ));
+        line(counter(
+            "hitchpost_argon2_verifies_total",
+            "API key verifications that ran argon2 (keys stored before schema 9 or by the CLI, once each).",
+            keys.argon2_verifies,
+        ));
         line(format!(
             "# HELP hitchpost_webhook_queue Deliveries waiting to be sent.\n# TYPE hitchpost_webhook_queue gauge\nhitchpost_webhook_queue {webhook_queue}"
         ));
         out
     }
+}
+
+/// What the authenticator counts, for `render`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct KeyCounts {
+    pub lookups: u64,
+    pub argon2_verifies: u64,
 }

@@ -20,6 +20,8 @@ pub struct Application {
     server: Server,
     dev_key: Option<String>,
     deliveries: crate::delivery::Worker,
+    /// Held while the server runs, so `restore` refuses to replace the file under it.
+    _serving: crate::store::maintenance::ServeLock,
 }
 
 fn io_error(msg: impl Into<String>) -> std::io::Error {
@@ -36,6 +38,7 @@ impl Application {
                 config.bind
             )));
         }
+        let serving = crate::store::maintenance::ServeLock::shared(&config.db_path).map_err(io_error)?;
         let db = Db::open(&config.db_path)
             .map_err(|e| io_error(format!("cannot open {}: {e}", config.db_path.display())))?;
         let secret = match &config.secret {
@@ -122,7 +125,7 @@ impl Application {
         let max_workers = crate::db::READ_CONNECTIONS as usize / (BLOCKING_THREADS_PER_WORKER + 1);
         let workers = config.workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
         server = server.workers(workers.clamp(1, max_workers.max(1)));
-        Ok(Application { addr, server: server.run(), dev_key, deliveries })
+        Ok(Application { addr, server: server.run(), dev_key, deliveries, _serving: serving })
     }
 
     /// The address the server listens on.
@@ -186,11 +189,10 @@ fn ensure_dev_key(db: &Db, secret: &ServerSecret) -> std::io::Result<String> {
     let parts = api_key::dev_key(secret);
     let fail = |e: domain::Error| io_error(format!("cannot create the dev key: {e}"));
     let id = parts.key_id.clone();
-    // Hash only when the row is missing: argon2 would otherwise add ~25 ms to every start.
     if db.read_blocking(|c| domain::api_keys::exists(c, &id)).map_err(fail)? {
         return Ok(parts.to_key());
     }
-    let hash = api_key::hash_secret(&parts.secret).map_err(fail)?;
+    let hash = api_key::hash_secret(secret, &parts);
     let name = WorkspaceName::parse("dev").map_err(fail)?;
     let key = parts.clone();
     db.write_blocking(move |c| {

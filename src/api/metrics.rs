@@ -24,7 +24,7 @@ pub async fn metrics(state: web::Data<AppState>, req: HttpRequest) -> HttpRespon
         .read(|c| store::webhooks::count_pending_deliveries(c).map_err(crate::domain::Error::from))
         .await
         .unwrap_or(-1);
-    let body = state.db.metrics().render(state.auth.argon2_verifies(), queue);
+    let body = state.db.metrics().render(state.auth.counts(), queue);
     HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(body)
 }
 

@@ -1,21 +1,23 @@
 //! API keys: `hp_` + a 12-character key id + a 32-character secret (~190 bits).
 //!
-//! The key id is stored in clear and finds the row; the secret is checked against an argon2id
-//! hash. argon2 costs ~25 ms of CPU by design, so a verified key is remembered in memory under a
-//! digest keyed by the server secret (never the key itself): later requests cost a hash-map
-//! lookup. Concurrent first requests with one key share a single verification, and at most one
-//! verification per core runs at a time, so a flood of bad keys cannot take every core.
+//! The key id is stored in clear and finds the row; the secret is checked against an HMAC keyed
+//! by the server secret (`hash_secret`), keys from before schema 9 against their argon2 hash
+//! once. A verified key is remembered in memory under a digest keyed by the server secret (never
+//! the key itself), so later requests skip the row read; concurrent first requests with one key
+//! share a single verification.
 
 use super::secret::ServerSecret;
 use crate::db::Db;
 use crate::domain::{self, workspaces::WorkspaceId};
 use crate::store;
 use argon2::{PasswordHasher, PasswordVerifier};
+use hmac::{Hmac, Mac};
 use rand::RngExt;
+use sha2::Sha256;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock, Weak};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::{OnceCell, Semaphore};
 
 const PREFIX: &str = "hp_";
@@ -71,15 +73,61 @@ impl KeyParts {
     }
 }
 
-/// Hashes a secret with argon2id at OWASP parameters (see `auth::hasher`).
-pub fn hash_secret(secret: &str) -> domain::Result<String> {
+/// The stored form of a key's secret: an HMAC-SHA256 of key id and secret under a key derived
+/// from the server secret. The secret is ~190 random bits, so a slow hash buys nothing against
+/// guessing and cost the server ~25 ms of CPU per wrong guess (audit H3); an HMAC costs a
+/// microsecond, and a copy of the database without the server secret verifies nothing.
+pub fn hash_secret(server: &ServerSecret, parts: &KeyParts) -> String {
+    format!("{HMAC_SCHEME}{}", super::secret::hex(&mac(server, &parts.key_id, &parts.secret).finalize().into_bytes()))
+}
+
+const HMAC_SCHEME: &str = "hmac-sha256$";
+
+/// The stored form for a key made where the server secret is not at hand (the CLI, which may
+/// run without the server's `HITCHPOST_SECRET`): argon2id, re-stored as an HMAC by the first
+/// server that verifies it.
+pub fn hash_secret_without_server(secret: &str) -> domain::Result<String> {
     super::hasher()
         .hash_password(secret.as_bytes())
         .map(|h| h.to_string())
         .map_err(|e| domain::Error::Internal(format!("argon2 hash: {e}")))
 }
 
-fn verify_secret(secret: &str, hash: &str) -> bool {
+fn mac(server: &ServerSecret, key_id: &str, secret: &str) -> Hmac<Sha256> {
+    let key = server.digest(b"api key hmac", b"");
+    let mut m = <Hmac<Sha256> as Mac>::new_from_slice(&key).expect("HMAC takes a key of any length");
+    m.update(key_id.as_bytes());
+    m.update(b".");
+    m.update(secret.as_bytes());
+    m
+}
+
+/// How a stored hash answers a presented secret.
+enum Check {
+    Match,
+    Mismatch,
+    /// An argon2 hash from before schema 9: verify it the slow way (once, then re-store).
+    Legacy,
+}
+
+fn check_stored(server: &ServerSecret, parts: &KeyParts, stored: &str) -> Check {
+    let Some(hex) = stored.strip_prefix(HMAC_SCHEME) else { return Check::Legacy };
+    let Some(expected) = unhex(hex) else { return Check::Mismatch };
+    // `verify_slice` compares in constant time.
+    match mac(server, &parts.key_id, &parts.secret).verify_slice(&expected) {
+        Ok(()) => Check::Match,
+        Err(_) => Check::Mismatch,
+    }
+}
+
+fn unhex(s: &str) -> Option<Vec<u8>> {
+    if !s.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok()).collect()
+}
+
+fn verify_argon2(secret: &str, hash: &str) -> bool {
     super::hasher().verify_password(secret.as_bytes(), hash).is_ok()
 }
 
@@ -99,6 +147,12 @@ struct Verified {
 type Digest = [u8; 32];
 type Flight = Arc<OnceCell<Option<Verified>>>;
 
+/// Wrong secrets a legacy (argon2) key may receive in `LEGACY_WINDOW` before further attempts
+/// are refused without hashing: until its owner's next success re-stores it, such a key is
+/// still slow to check, and its id is not secret.
+const LEGACY_FAILURES: u32 = 5;
+const LEGACY_WINDOW: Duration = Duration::from_secs(60);
+
 /// Verifies API keys, remembering the ones it has verified.
 pub struct Authenticator {
     db: Db,
@@ -106,9 +160,11 @@ pub struct Authenticator {
     cache: RwLock<HashMap<Digest, Verified>>,
     in_flight: Mutex<HashMap<Digest, Flight>>,
     argon2_slots: Semaphore,
-    /// Bumped whenever the cache is cleared, so a verification that raced a revocation is
-    /// not remembered.
+    legacy_failures: Mutex<HashMap<String, (Instant, u32)>>,
+    /// Bumped whenever keys may have been revoked, so a verification that raced a revocation
+    /// is not remembered.
     generation: AtomicU64,
+    lookups: AtomicU64,
     verifies: AtomicU64,
 }
 
@@ -121,28 +177,62 @@ impl Authenticator {
             secret,
             cache: RwLock::new(HashMap::new()),
             in_flight: Mutex::new(HashMap::new()),
-            argon2_slots: Semaphore::new(cores),
+            // One core stays free for everything else while legacy hashes are checked.
+            argon2_slots: Semaphore::new(cores.saturating_sub(1).max(1)),
+            legacy_failures: Mutex::new(HashMap::new()),
             generation: AtomicU64::new(0),
+            lookups: AtomicU64::new(0),
             verifies: AtomicU64::new(0),
         });
-        // Counted before any key can be cached, so no revocation can fall between.
-        let revoked = auth.db.read_blocking(store::api_keys::count_revoked_api_keys).ok();
+        // Read before any key can be cached, so no revocation can fall between.
+        let changes = auth.db.read_blocking(store::api_keys::key_changes).ok();
         let weak = Arc::downgrade(&auth);
         let _ = std::thread::Builder::new()
             .name("hitchpost-revocations".into())
-            .spawn(move || watch_revocations(weak, revoked));
+            .spawn(move || watch_revocations(weak, changes));
         auth
     }
 
-    /// How many argon2 verifications have run since start.
-    pub fn argon2_verifies(&self) -> u64 {
-        self.verifies.load(Ordering::Relaxed)
+    /// The stored form of a new key's secret (`hash_secret` under this server's secret).
+    pub fn hash_secret(&self, parts: &KeyParts) -> String {
+        hash_secret(&self.secret, parts)
     }
 
-    /// Forgets every verified key (after a revocation).
-    pub fn forget_all(&self) {
+    /// How many verifications read the database, and how many ran argon2, since start.
+    pub fn counts(&self) -> crate::metrics::KeyCounts {
+        crate::metrics::KeyCounts {
+            lookups: self.lookups.load(Ordering::Relaxed),
+            argon2_verifies: self.verifies.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Forgets one key (after its revocation); every other key stays verified.
+    pub fn forget(&self, key_id: &str) {
         self.generation.fetch_add(1, Ordering::SeqCst);
-        self.cache.write().unwrap_or_else(|p| p.into_inner()).clear();
+        self.cache.write().unwrap_or_else(|p| p.into_inner()).retain(|_, v| v.caller.key_id != key_id);
+    }
+
+    /// Forgets every remembered key that is no longer live in the database (revoked, deleted
+    /// with its workspace, or gone in a restore).
+    fn forget_dead(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        let mut ids: Vec<String> = {
+            let cache = self.cache.read().unwrap_or_else(|p| p.into_inner());
+            cache.values().map(|v| v.caller.key_id.clone()).collect()
+        };
+        ids.sort();
+        ids.dedup();
+        let dead: Vec<String> = ids
+            .into_iter()
+            .filter(|id| {
+                let row = self.db.read_blocking(|c| store::api_keys::find_api_key_by_key_id(c, id));
+                // A failed read forgets the key: verifying it again is the safe side.
+                !matches!(row, Ok(Some(r)) if r.revoked_at.is_none())
+            })
+            .collect();
+        if !dead.is_empty() {
+            self.cache.write().unwrap_or_else(|p| p.into_inner()).retain(|_, v| !dead.contains(&v.caller.key_id));
+        }
     }
 
     /// The key id of a presented key this authenticator has already verified (and that has not
@@ -197,21 +287,25 @@ impl Authenticator {
     }
 
     async fn verify_uncached(&self, parts: KeyParts) -> Option<Verified> {
+        self.lookups.fetch_add(1, Ordering::Relaxed);
         let key_id = parts.key_id.clone();
         let row = self
             .db
             .read(move |c| store::api_keys::find_api_key_by_key_id(c, &key_id))
             .await
             .map_err(|e: store::Error| log::error!("api key lookup failed: {e}"))
-            .ok()??;
-        if row.revoked_at.is_some() {
+            .ok()?;
+        let Some(row) = row else {
+            // The same MAC work as a known id, so timing does not tell which ids exist.
+            let _ = check_stored(&self.secret, &parts, HMAC_SCHEME);
             return None;
-        }
-        let _slot = self.argon2_slots.acquire().await.ok()?;
-        self.verifies.fetch_add(1, Ordering::Relaxed);
-        let hash = row.secret_hash.clone();
-        let ok = tokio::task::spawn_blocking(move || verify_secret(&parts.secret, &hash)).await.unwrap_or(false);
-        if !ok {
+        };
+        let ok = match check_stored(&self.secret, &parts, &row.secret_hash) {
+            Check::Match => true,
+            Check::Mismatch => false,
+            Check::Legacy => self.verify_legacy(&parts, &row.secret_hash).await,
+        };
+        if !ok || row.revoked_at.is_some() {
             return None;
         }
         let expires_at = match &row.expires_at {
@@ -220,17 +314,59 @@ impl Authenticator {
         };
         Some(Verified { caller: Caller { workspace: WorkspaceId(row.workspace_id), key_id: row.key_id }, expires_at })
     }
+
+    /// argon2 for a key stored before schema 9, within a per-key failure budget; a success
+    /// re-stores the key as an HMAC, so each old key pays argon2 once.
+    async fn verify_legacy(&self, parts: &KeyParts, hash: &str) -> bool {
+        if self.legacy_budget_spent(&parts.key_id) {
+            return false;
+        }
+        let Ok(_slot) = self.argon2_slots.acquire().await else { return false };
+        self.verifies.fetch_add(1, Ordering::Relaxed);
+        let (secret, hash) = (parts.secret.clone(), hash.to_string());
+        let ok = tokio::task::spawn_blocking(move || verify_argon2(&secret, &hash)).await.unwrap_or(false);
+        if !ok {
+            self.note_legacy_failure(&parts.key_id);
+            return false;
+        }
+        let (key_id, new_hash) = (parts.key_id.clone(), hash_secret(&self.secret, parts));
+        if let Err(e) =
+            self.db.write(move |c| store::api_keys::set_secret_hash(c, &key_id, &new_hash)).await as store::Result<_>
+        {
+            log::warn!("could not re-store key {} as an HMAC (it stays argon2): {e}", parts.key_id);
+        }
+        true
+    }
+
+    fn legacy_budget_spent(&self, key_id: &str) -> bool {
+        let map = self.legacy_failures.lock().unwrap_or_else(|p| p.into_inner());
+        map.get(key_id).is_some_and(|(since, n)| since.elapsed() < LEGACY_WINDOW && *n >= LEGACY_FAILURES)
+    }
+
+    fn note_legacy_failure(&self, key_id: &str) {
+        let mut map = self.legacy_failures.lock().unwrap_or_else(|p| p.into_inner());
+        if map.len() > 10_000 {
+            map.retain(|_, (since, _)| since.elapsed() < LEGACY_WINDOW);
+        }
+        let entry = map.entry(key_id.to_string()).or_insert((Instant::now(), 0));
+        if entry.0.elapsed() >= LEGACY_WINDOW {
+            *entry = (Instant::now(), 0);
+        }
+        entry.1 += 1;
+    }
 }
 
-/// Clears the cache whenever the number of revoked keys changes; ends with the authenticator.
+/// Watches the database's key-change counter (bumped by a trigger on every revocation or
+/// deletion, whoever makes it: this server, another one, the CLI) and forgets the keys that are
+/// no longer live; ends with the authenticator. One indexed row per poll.
 fn watch_revocations(auth: Weak<Authenticator>, mut seen: Option<i64>) {
     loop {
         std::thread::sleep(REVOCATION_POLL);
         let Some(auth) = auth.upgrade() else { return };
-        match auth.db.read_blocking(store::api_keys::count_revoked_api_keys) {
+        match auth.db.read_blocking(store::api_keys::key_changes) {
             Ok(n) => {
                 if seen.is_some_and(|s| s != n) {
-                    auth.forget_all();
+                    auth.forget_dead();
                 }
                 seen = Some(n);
             }

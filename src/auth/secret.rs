@@ -60,6 +60,29 @@ impl ServerSecret {
         }
     }
 
+    /// Copies the secret kept beside the database `from` (if it has one) to beside `to`, mode
+    /// 0600, replacing what is there: for backups and restores, whose data is sealed with it.
+    /// Returns whether there was one to copy.
+    pub fn copy_beside(from: &Path, to: &Path) -> std::io::Result<bool> {
+        let text = match std::fs::read_to_string(Self::path_for(from)) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+            Err(e) => return Err(e),
+        };
+        let dest = Self::path_for(to);
+        let tmp = dest.with_extension("secret.tmp");
+        let _ = std::fs::remove_file(&tmp);
+        let mut opts = std::fs::OpenOptions::new();
+        opts.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+        let mut f = opts.open(&tmp)?;
+        f.write_all(text.as_bytes())?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, &dest)?;
+        Ok(true)
+    }
+
     fn from_hex(s: &str) -> Option<Self> {
         if s.len() != 64 {
             return None;

@@ -3,7 +3,8 @@
 use super::{Conn, Result};
 use rusqlite::{OptionalExtension, params};
 
-/// An API key row; the secret is only ever here as its argon2 hash.
+/// An API key row; the secret is only ever here as its HMAC (or, from before schema 9, its
+/// argon2 hash).
 #[derive(Debug, Clone)]
 pub struct ApiKeyRow {
     pub key_id: String,
@@ -72,11 +73,24 @@ pub fn revoke_api_key(conn: &Conn, key_id: &str) -> Result<bool> {
     Ok(n == 1)
 }
 
-/// How many keys have ever been revoked. It only grows, so a change tells a running server
-/// (which may not have done the revoking: the CLI writes to the same file) to drop its cache.
-pub fn count_revoked_api_keys(conn: &Conn) -> Result<i64> {
-    let mut st = conn.prepare_cached("SELECT count(*) FROM api_keys WHERE revoked_at IS NOT NULL")?;
-    Ok(st.query_row([], |r| r.get(0))?)
+/// The key-change counter: schema triggers bump it on every revocation and deletion, whoever
+/// writes (the CLI shares the file), so a running server reads one row to learn that a key it
+/// remembers may be dead.
+pub fn key_changes(conn: &Conn) -> Result<i64> {
+    let mut st = conn.prepare_cached("SELECT n FROM api_key_changes WHERE id = 1")?;
+    Ok(st.query_row([], |r| r.get(0)).optional()?.unwrap_or(0))
+}
+
+/// Replaces a key's stored secret hash (a legacy argon2 hash, once verified, becomes an HMAC).
+pub fn set_secret_hash(conn: &Conn, key_id: &str, hash: &str) -> Result<()> {
+    conn.prepare_cached("UPDATE api_keys SET secret_hash = ?2 WHERE key_id = ?1")?.execute(params![key_id, hash])?;
+    Ok(())
+}
+
+/// How many live keys a workspace has (for its cap).
+pub fn count_live_api_keys(conn: &Conn, workspace_id: i64) -> Result<i64> {
+    let mut st = conn.prepare_cached("SELECT count(*) FROM api_keys WHERE workspace_id = ?1 AND revoked_at IS NULL")?;
+    Ok(st.query_row([workspace_id], |r| r.get(0))?)
 }
 
 /// The live keys an account holder made, oldest first.

@@ -26,9 +26,7 @@ pub async fn create(
         _ => return Err(domain::Error::invalid("name", "Key name is required").into()),
     };
     let parts = api_key::generate();
-    // argon2 off the async worker and within the per-core slots, like passwords: on a worker
-    // it stalled every request that worker serves.
-    let hash = crate::auth::password::hash(parts.secret.clone()).await?;
+    let hash = state.auth.hash_secret(&parts);
     let key = parts.clone();
     let info = state
         .db
@@ -61,8 +59,9 @@ pub async fn delete(
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
     let id = id.into_inner();
-    state.db.write(move |c| api_keys::revoke_for_holder(c, &holder.id, &id)).await?;
+    let key_id = id.clone();
+    state.db.write(move |c| api_keys::revoke_for_holder(c, &holder.id, &key_id)).await?;
     // This server forgets it now; others on the same file within a second.
-    state.auth.forget_all();
+    state.auth.forget(&id);
     Ok(HttpResponse::Ok().json(json!({ "message": "API key deleted" })))
 }
