@@ -37,6 +37,8 @@ pub struct Config {
     pub trial_days: i64,
     /// How much document content an account holder may store.
     pub storage_limit_bytes: i64,
+    /// `HITCHPOST_MIN_FREE_DISK_MB`: below this much free disk, large document writes are refused.
+    pub min_free_disk_bytes: u64,
     /// Sign-in attempts per IP and per account.
     pub auth_rate: crate::ratelimit::AttemptRate,
     /// Whether to take the client's address from `X-Forwarded-For` (behind a reverse proxy).
@@ -69,6 +71,7 @@ impl Default for Config {
             signup_open: true,
             trial_days: 14,
             storage_limit_bytes: 1024 * 1024 * 1024,
+            min_free_disk_bytes: 256 * 1024 * 1024,
             auth_rate: crate::ratelimit::AttemptRate::default(),
             trust_proxy: false,
             webhooks: crate::delivery::WebhookConfig::default(),
@@ -109,6 +112,9 @@ impl Config {
             storage_limit_bytes: get("HITCHPOST_STORAGE_LIMIT_MB")
                 .and_then(|v| v.parse::<i64>().ok())
                 .map_or(1024 * 1024 * 1024, |mb| mb * 1024 * 1024),
+            min_free_disk_bytes: get("HITCHPOST_MIN_FREE_DISK_MB")
+                .and_then(|v| v.parse::<u64>().ok())
+                .map_or(256 * 1024 * 1024, |mb| mb.saturating_mul(1024 * 1024)),
             auth_rate: crate::ratelimit::AttemptRate::default(),
             trust_proxy: flag("HITCHPOST_TRUST_PROXY").unwrap_or(false),
             metrics_token: get("HITCHPOST_METRICS_TOKEN"),

@@ -54,6 +54,7 @@ pub struct Db {
     writer: mpsc::Sender<Box<dyn Job>>,
     /// This server's counters (the writer's, and everyone else's through `metrics()`).
     metrics: Arc<Metrics>,
+    path: Arc<std::path::PathBuf>,
 }
 
 fn configure(conn: &Conn) -> rusqlite::Result<()> {
@@ -122,7 +123,30 @@ impl Db {
             .name("hitchpost-writer".into())
             .spawn(move || writer_loop(writer_conn, rx, writer_metrics))
             .map_err(|e| store::Error::Writer(format!("cannot start the writer thread: {e}")))?;
-        Ok(Db { pool, writer: tx, metrics })
+        Ok(Db { pool, writer: tx, metrics, path: Arc::new(path.to_path_buf()) })
+    }
+
+    /// Free bytes on the file system that holds the database (for unprivileged writers:
+    /// what SQLite can actually use), or `None` where that cannot be told.
+    pub fn free_disk_bytes(&self) -> Option<u64> {
+        #[cfg(all(target_os = "linux", target_env = "gnu"))]
+        {
+            use std::os::unix::ffi::OsStrExt;
+            let dir = self.path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            let c = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;
+            let mut st = std::mem::MaybeUninit::<libc::statvfs>::uninit();
+            // SAFETY: `c` is a NUL-terminated path and `st` is written by statvfs before we read it.
+            if unsafe { libc::statvfs(c.as_ptr(), st.as_mut_ptr()) } != 0 {
+                return None;
+            }
+            let st = unsafe { st.assume_init() };
+            Some(st.f_bavail.saturating_mul(st.f_frsize))
+        }
+        #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+        {
+            let _ = &self.path;
+            None
+        }
     }
 
     /// The counters of the server this database serves.

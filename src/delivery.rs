@@ -214,13 +214,14 @@ async fn deliver(state: AppState, cfg: Arc<WebhookConfig>, agent: ureq::Agent, d
 pub fn start(state: AppState, cfg: WebhookConfig) -> Worker {
     let cfg = Arc::new(cfg);
     let stopping = Arc::new(AtomicBool::new(false));
-    let agent: ureq::Agent = ureq::Agent::config_builder()
+    let config = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .max_redirects(0)
         .timeout_global(Some(cfg.timeout))
         .user_agent("hitchpost-webhooks")
-        .build()
-        .into();
+        .build();
+    // A receiver's name is resolved once per call, checked and connected to (no rebinding).
+    let agent = net::public_agent(config, state.providers.allow_private_outbound);
     let in_flight: Arc<Mutex<HashSet<String>>> = Arc::default();
     let worker = Worker { stopping: stopping.clone(), in_flight: in_flight.clone(), timeout: cfg.timeout };
     actix_web::rt::spawn(async move {

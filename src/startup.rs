@@ -59,6 +59,7 @@ impl Application {
                 signup_open: config.signup_open,
                 trial_days: config.trial_days,
                 storage_limit_bytes: config.storage_limit_bytes,
+                min_free_disk_bytes: config.min_free_disk_bytes,
                 trust_proxy: config.trust_proxy,
                 audit_retention_days: config.audit_retention_days,
                 metrics_token: config.metrics_token.clone(),

@@ -46,6 +46,7 @@ pub struct HolderSettings {
     pub signup_open: bool,
     pub trial_days: i64,
     pub storage_limit_bytes: i64,
+    pub min_free_disk_bytes: u64,
     pub trust_proxy: bool,
     /// How long audit entries are kept.
     pub audit_retention_days: i64,

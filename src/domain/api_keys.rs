@@ -37,7 +37,10 @@ pub fn key_name(s: &str) -> Result<String> {
     Ok(s.to_string())
 }
 
-/// Stores a key an account holder made for the workspace they own.
+/// The most live keys a workspace's owner may make (the operator's CLI is not capped).
+pub const MAX_HOLDER_KEYS: i64 = 25;
+
+/// Stores a key an account holder made for the workspace they own, up to `MAX_HOLDER_KEYS`.
 pub fn insert_for_holder(
     conn: &Conn,
     ws: WorkspaceId,
@@ -46,6 +49,9 @@ pub fn insert_for_holder(
     secret_hash: String,
     name: String,
 ) -> Result<KeyInfo> {
+    if store::api_keys::count_live_api_keys(conn, ws.0)? >= MAX_HOLDER_KEYS {
+        return Err(Error::LimitReached { what: "API keys", limit: MAX_HOLDER_KEYS });
+    }
     let row = ApiKeyRow {
         key_id: parts.key_id.clone(),
         workspace_id: ws.0,

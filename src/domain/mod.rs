@@ -31,6 +31,16 @@ pub enum Error {
     /// The workspace's plan allows no more of something.
     #[error("the plan's limit of {limit} profiles is reached")]
     PlanLimit { limit: i64 },
+    /// A workspace or holder has as many of something as it may have (keys, webhooks,
+    /// documents): a state to change (delete one), not a plan to buy.
+    #[error("the limit of {limit} {what} is reached; delete one first")]
+    LimitReached { what: &'static str, limit: i64 },
+    /// The write would take the holder past their storage limit.
+    #[error("{0}")]
+    StorageFull(String),
+    /// The server's disk is below its free-space floor: large writes wait for the operator.
+    #[error("the server is short of disk space; large writes are refused until its operator frees some")]
+    DiskLow,
     /// The workspace's trial has ended: reads work, new profiles do not.
     #[error("the workspace's trial ended on {ended}; ask the operator for a plan")]
     TrialExpired { ended: String },

@@ -81,6 +81,10 @@ pub async fn link_bluesky_to(
             log::warn!("linking bluesky: {why}");
             Error::invalid("pdsUrl", format!("could not be reached: {why}"))
         }
+        // Its name resolved to a private address when we connected.
+        ProviderError::Refused(why) if named_pds && why.contains(net::PRIVATE_REFUSED) => {
+            Error::invalid("pdsUrl", net::PRIVATE_REFUSED)
+        }
         e => provider_error(Platform::Bluesky, e),
     })?;
     let account = sealed(state, linked);

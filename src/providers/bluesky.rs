@@ -20,7 +20,10 @@ const ACCESS_JWT_HOURS: i64 = 2;
 /// The Bluesky provider.
 pub struct Bluesky {
     default_pds: String,
+    /// For the default PDS, which the operator chose.
     http: Http,
+    /// For a PDS a person named: refuses private addresses at each connection.
+    callers_http: Http,
     /// Whether a PDS named by a person may be on a private address.
     allow_private: bool,
 }
@@ -65,11 +68,18 @@ fn session_tokens(body: &Value) -> Result<Tokens, ProviderError> {
 
 impl Bluesky {
     pub fn new(default_pds: String, http: Http, allow_private: bool) -> Self {
-        Bluesky { default_pds, http, allow_private }
+        let callers_http = Http::for_callers(std::time::Duration::from_secs(10), allow_private);
+        Bluesky { default_pds, http, callers_http, allow_private }
     }
 
-    /// A stored PDS URL is checked again at each use, not only when it was given: its name may
-    /// resolve elsewhere now (to this server's own network). The operator's default is trusted.
+    /// The client for calls to `pds`.
+    fn http(&self, pds: &str) -> &Http {
+        if pds == self.default_pds.trim_end_matches('/') { &self.http } else { &self.callers_http }
+    }
+
+    /// A stored PDS URL is checked again at each use, not only when it was given (it may have
+    /// been stored under looser rules); its name is checked at each connection by the agent
+    /// (`net::public_agent`). The operator's default is trusted.
     fn checked<'a>(&'a self, pds: Option<&'a str>) -> Result<&'a str, ProviderError> {
         let pds = self.pds(pds);
         if pds == self.default_pds.trim_end_matches('/') {
@@ -77,7 +87,6 @@ impl Bluesky {
         }
         match net::check_outbound(pds, self.allow_private) {
             Ok(_) => Ok(pds),
-            Err(why) if why.contains("does not resolve") => Err(ProviderError::Transient(format!("the PDS {why}"))),
             Err(why) => Err(ProviderError::Refused(format!("the PDS address is not allowed: {why}"))),
         }
     }
@@ -94,7 +103,7 @@ impl Bluesky {
     /// Signs in with an app password; a wrong password is a `Refused` and stores nothing.
     pub fn login(&self, pds: Option<&str>, handle: &str, app_password: &str) -> Result<Linked, ProviderError> {
         let pds = self.pds(pds).to_string();
-        let answer = self.http.post_json(
+        let answer = self.http(&pds).post_json(
             &format!("{pds}/xrpc/com.atproto.server.createSession"),
             &json!({"identifier": handle, "password": app_password}),
             None,
@@ -132,7 +141,8 @@ impl Bluesky {
     /// PDS), else from the profile record on the PDS itself, with the avatar blob's URL there.
     fn profile(&self, pds: &str, did: &str, access: &str) -> (Option<String>, Option<String>) {
         let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
-        if let Ok(a) = self.http.get_json(&format!("{pds}/xrpc/app.bsky.actor.getProfile?actor={}", enc(did)), access)
+        if let Ok(a) =
+            self.http(pds).get_json(&format!("{pds}/xrpc/app.bsky.actor.getProfile?actor={}", enc(did)), access)
             && a.status == 200
         {
             return (text(&a.body, "displayName"), text(&a.body, "avatar"));
@@ -141,7 +151,8 @@ impl Bluesky {
             "{pds}/xrpc/com.atproto.repo.getRecord?repo={}&collection=app.bsky.actor.profile&rkey=self",
             enc(did)
         );
-        let Some(record) = self.http.get_json(&url, access).ok().filter(|a| a.status == 200).map(|a| a.body) else {
+        let Some(record) = self.http(pds).get_json(&url, access).ok().filter(|a| a.status == 200).map(|a| a.body)
+        else {
             return (None, None);
         };
         let value = &record["value"];
@@ -159,7 +170,7 @@ impl Bluesky {
             Err(e) => return log::warn!("ending a Bluesky session: {e}"),
         };
         let url = format!("{pds}/xrpc/com.atproto.server.deleteSession");
-        match self.http.post_empty(&url, refresh_token) {
+        match self.http(pds).post_empty(&url, refresh_token) {
             Ok(a) if (200..300).contains(&a.status) => log::info!("ended the Bluesky session at {pds}"),
             Ok(a) => log::warn!("{}", pds_reason(&format!("ending a Bluesky session at {pds}"), &a)),
             Err(e) => log::warn!("ending a Bluesky session at {pds}: {e}"),
@@ -174,7 +185,8 @@ impl Provider for Bluesky {
 
     fn refresh(&self, refresh_token: &str, provider_url: Option<&str>) -> Result<Tokens, ProviderError> {
         let pds = self.checked(provider_url)?;
-        let answer = self.http.post_empty(&format!("{pds}/xrpc/com.atproto.server.refreshSession"), refresh_token)?;
+        let answer =
+            self.http(pds).post_empty(&format!("{pds}/xrpc/com.atproto.server.refreshSession"), refresh_token)?;
         if answer.status >= 500 || answer.status == 429 || answer.status == 408 {
             return Err(ProviderError::Transient(pds_reason("the Bluesky session refresh", &answer)));
         }

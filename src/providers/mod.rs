@@ -161,19 +161,33 @@ pub struct HttpAnswer {
 }
 
 impl Http {
+    /// For the operator's own endpoints (OAuth providers, the default PDS).
     pub fn new(timeout: Duration) -> Self {
-        let agent = ureq::Agent::config_builder()
+        Http { agent: ureq::Agent::new_with_config(Self::config(timeout)) }
+    }
+
+    /// For addresses a caller gave (their own PDS): a name that resolves to a private address
+    /// is refused at connection time (`net::public_agent`).
+    pub fn for_callers(timeout: Duration, allow_private: bool) -> Self {
+        Http { agent: net::public_agent(Self::config(timeout), allow_private) }
+    }
+
+    fn config(timeout: Duration) -> ureq::config::Config {
+        ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
             .timeout_global(Some(timeout))
             .user_agent("hitchpost")
             .build()
-            .into();
-        Http { agent }
     }
 
     fn finish(res: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Result<HttpAnswer, ProviderError> {
-        let mut res = res.map_err(|e| ProviderError::Transient(format!("could not reach the provider: {e}")))?;
+        let mut res = res.map_err(|e| match e {
+            ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::PermissionDenied => {
+                ProviderError::Refused(format!("the address is not allowed: {}", net::PRIVATE_REFUSED))
+            }
+            e => ProviderError::Transient(format!("could not reach the provider: {e}")),
+        })?;
         let status = res.status().as_u16();
         let text = res
             .body_mut()

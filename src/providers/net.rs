@@ -2,7 +2,9 @@
 //! reach the server's own network: loopback, private, link-local and metadata addresses are
 //! refused unless the operator allows them (`HITCHPOST_ALLOW_PRIVATE_OUTBOUND`, on in `--dev`).
 
-use std::net::{IpAddr, ToSocketAddrs};
+use std::net::IpAddr;
+use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
+use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
 
 /// Whether an address belongs to this machine or a private network.
 pub fn is_private(ip: IpAddr) -> bool {
@@ -56,8 +58,11 @@ pub fn is_private(ip: IpAddr) -> bool {
 /// The longest URL this server will call (webhooks, a PDS); as long as a browser will follow.
 pub const MAX_URL_CHARS: usize = 2048;
 
-/// Checks that `url` is an absolute http(s) URL whose host resolves only to public addresses
-/// (or to anything, when `allow_private`). The error says what is wrong in plain words.
+/// Checks that `url` is an absolute http(s) URL this server may call: its host is a name, or a
+/// public address (anything, when `allow_private`). Names are not looked up here: the lookup
+/// that counts is the one the connection uses, in `public_agent`'s resolver, at every call (a
+/// name that resolves now may resolve elsewhere later). The error says what is wrong in plain
+/// words.
 pub fn check_outbound(url: &str, allow_private: bool) -> Result<url::Url, String> {
     if url.chars().count() > MAX_URL_CHARS {
         return Err(format!("must be at most {MAX_URL_CHARS} characters"));
@@ -66,21 +71,54 @@ pub fn check_outbound(url: &str, allow_private: bool) -> Result<url::Url, String
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err("must be an http or https URL".into());
     }
-    let host = parsed.host_str().ok_or("must name a host")?.to_string();
+    let host = parsed.host().ok_or("must name a host")?;
     if allow_private {
         return Ok(parsed);
     }
-    let port = parsed.port_or_known_default().unwrap_or(443);
-    let host_for_lookup = host.trim_start_matches('[').trim_end_matches(']');
-    let addrs: Vec<_> =
-        (host_for_lookup, port).to_socket_addrs().map_err(|_| format!("host {host} does not resolve"))?.collect();
-    if addrs.is_empty() {
-        return Err(format!("host {host} does not resolve"));
-    }
-    if addrs.iter().any(|a| is_private(a.ip())) {
+    let private = match host {
+        url::Host::Ipv4(ip) => is_private(IpAddr::V4(ip)),
+        url::Host::Ipv6(ip) => is_private(IpAddr::V6(ip)),
+        url::Host::Domain(_) => false,
+    };
+    if private {
         return Err(format!(
-            "host {host} is a loopback, private or link-local address, which this server does not call"
+            "host {} is a loopback, private or link-local address, which this server does not call",
+            parsed.host_str().unwrap_or_default()
         ));
     }
     Ok(parsed)
 }
+
+/// An agent for calls made on a caller's word: its resolver refuses a name that resolves to a
+/// private address, and the connection goes to exactly the addresses it checked. A check
+/// before the call and a second lookup to connect could be told apart by a DNS server that
+/// answers differently each time (rebinding: audit M1); here there is one lookup.
+pub fn public_agent(config: ureq::config::Config, allow_private: bool) -> ureq::Agent {
+    if allow_private {
+        return ureq::Agent::new_with_config(config);
+    }
+    ureq::Agent::with_parts(config, DefaultConnector::default(), PublicOnly(DefaultResolver::default()))
+}
+
+/// `DefaultResolver`, refusing any answer that holds a private address.
+#[derive(Debug)]
+struct PublicOnly(DefaultResolver);
+
+impl Resolver for PublicOnly {
+    fn resolve(
+        &self,
+        uri: &ureq::http::Uri,
+        config: &ureq::config::Config,
+        timeout: NextTimeout,
+    ) -> Result<ResolvedSocketAddrs, ureq::Error> {
+        let addrs = self.0.resolve(uri, config, timeout)?;
+        if addrs.iter().any(|a| is_private(a.ip())) {
+            return Err(ureq::Error::Io(std::io::Error::new(std::io::ErrorKind::PermissionDenied, PRIVATE_REFUSED)));
+        }
+        Ok(addrs)
+    }
+}
+
+/// What a call refused by `PublicOnly` reports.
+pub const PRIVATE_REFUSED: &str =
+    "the host resolves to a loopback, private or link-local address, which this server does not call";

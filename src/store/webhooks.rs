@@ -342,3 +342,9 @@ pub fn find_delivery_event(conn: &Conn, webhook_id: &str, delivery_id: &str) -> 
 pub fn count_pending_deliveries(conn: &Conn) -> Result<i64> {
     Ok(conn.prepare_cached("SELECT count(*) FROM deliveries WHERE status = 'pending'")?.query_row([], |r| r.get(0))?)
 }
+
+/// How many subscriptions of `kind` a workspace has (for its cap).
+pub fn count_webhooks(conn: &Conn, workspace_id: i64, kind: &str) -> Result<i64> {
+    let mut st = conn.prepare_cached("SELECT count(*) FROM webhooks WHERE workspace_id = ?1 AND kind = ?2")?;
+    Ok(st.query_row(rusqlite::params![workspace_id, kind], |r| r.get(0))?)
+}

@@ -25,6 +25,19 @@ fn string(field: &str, v: Option<Value>) -> Result<Option<String>, Error> {
     }
 }
 
+/// The holder's room: the configured storage limit, and whether the disk is below its floor.
+fn quota(state: &AppState) -> documents::Quota {
+    let free = state.db.free_disk_bytes();
+    let disk_low = free.is_some_and(|f| f < state.holders.min_free_disk_bytes);
+    if disk_low {
+        log::warn!(
+            "free disk ({} bytes) is below HITCHPOST_MIN_FREE_DISK_MB: large writes are refused",
+            free.unwrap_or(0)
+        );
+    }
+    documents::Quota { bytes: state.holders.storage_limit_bytes, documents: documents::MAX_DOCUMENTS, disk_low }
+}
+
 /// `GET /api/users/documents`.
 pub async fn list(state: web::Data<AppState>, Session(holder): Session) -> Result<HttpResponse, Error> {
     let docs = state.db.read(move |c| documents::list(c, &holder.id)).await?;
@@ -49,7 +62,8 @@ pub async fn create(
         .map(|s| documents::document_id(&s))
         .transpose()?;
     let content = string("documentContent", b.document_content)?.map(documents::content).transpose()?;
-    let d = state.db.write(move |c| documents::create(c, &holder.id, doc_id, name, content)).await?;
+    let quota = quota(&state);
+    let d = state.db.write(move |c| documents::create(c, &holder.id, quota, doc_id, name, content)).await?;
     Ok(HttpResponse::Created().json(json!({
         "message": "Document saved successfully",
         "document": {"Id": d.id, "DocumentId": d.document_id, "DocumentName": d.name, "CreatedAt": d.created_at},
@@ -68,7 +82,8 @@ pub async fn update(
     let name = string("documentName", b.document_name)?.map(|n| documents::document_name(&n)).transpose()?;
     let content = string("documentContent", b.document_content)?.map(documents::content).transpose()?;
     let id = id.into_inner();
-    let d = state.db.write(move |c| documents::update(c, &holder.id, &id, name, content)).await?;
+    let quota = quota(&state);
+    let d = state.db.write(move |c| documents::update(c, &holder.id, quota, &id, name, content)).await?;
     Ok(HttpResponse::Ok().json(json!({
         "message": "Document updated successfully",
         "document": {"Id": d.id, "DocumentName": d.name, "UpdatedAt": d.updated_at},

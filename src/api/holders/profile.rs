@@ -112,22 +112,6 @@ pub async fn subscription(state: web::Data<AppState>, Session(holder): Session) 
     Ok(HttpResponse::Ok().json(body))
 }
 
-/// Bytes as people read them: `45.3 MB`, `1 GB`.
-pub fn human_bytes(bytes: i64) -> String {
-    const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
-    let mut v = bytes.max(0) as f64;
-    let mut unit = 0;
-    while v >= 1024.0 && unit < UNITS.len() - 1 {
-        v /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 || (v - v.round()).abs() < 0.05 {
-        format!("{} {}", v.round() as i64, UNITS[unit])
-    } else {
-        format!("{v:.1} {}", UNITS[unit])
-    }
-}
-
 /// `GET /api/users/stats`: every figure counted from the store.
 pub async fn stats(state: web::Data<AppState>, Session(holder): Session) -> Result<HttpResponse, Error> {
     let st = state.clone();
@@ -145,7 +129,7 @@ pub async fn stats(state: web::Data<AppState>, Session(holder): Session) -> Resu
     let limit = state.holders.storage_limit_bytes;
     Ok(HttpResponse::Ok().json(json!({
         "totalDocuments": docs, "totalProfiles": profiles_n, "totalSocialAccounts": accounts_n,
-        "monthlyApiCalls": calls, "storageUsed": human_bytes(bytes), "storageUsedBytes": bytes,
-        "storageLimit": human_bytes(limit), "storageLimitBytes": limit,
+        "monthlyApiCalls": calls, "storageUsed": documents::human_bytes(bytes), "storageUsedBytes": bytes,
+        "storageLimit": documents::human_bytes(limit), "storageLimitBytes": limit,
     })))
 }

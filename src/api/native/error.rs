@@ -52,6 +52,11 @@ impl Error {
             ApiError::Domain(D::TrialExpired { .. }) => {
                 (StatusCode::PAYMENT_REQUIRED, "trial-expired", "Trial expired")
             }
+            ApiError::Domain(D::LimitReached { .. }) => (StatusCode::CONFLICT, "limit-reached", "Limit reached"),
+            ApiError::Domain(D::StorageFull(_)) => {
+                (StatusCode::PAYLOAD_TOO_LARGE, "storage-full", "Storage limit reached")
+            }
+            ApiError::Domain(D::DiskLow) => (StatusCode::INSUFFICIENT_STORAGE, "disk-low", "Insufficient storage"),
             ApiError::Domain(D::Forbidden(_)) => (StatusCode::FORBIDDEN, "forbidden", "Forbidden"),
             ApiError::Domain(D::Unauthorized(_)) => (StatusCode::UNAUTHORIZED, "unauthorized", "Unauthorized"),
             ApiError::Domain(D::RateLimited { .. }) => {

@@ -129,9 +129,10 @@ fn description(d: Option<String>) -> Result<Option<String>, Error> {
 
 #[utoipa::path(post, path = "/v1/webhooks", tag = "webhooks", request_body = CreateWebhook,
     responses(
-        (status = 201, description = "The subscription, with its signing secret (shown once)", body = WebhookBody),
-        (status = 400, description = "A bad URL (or one on a private address) or an unknown event", body = Problem, content_type = "application/problem+json"),
+        (status = 201, description = "The subscription, with its signing secret (shown once). A host name is not looked up here: each delivery resolves it and refuses a private address then", body = WebhookBody),
+        (status = 400, description = "A bad URL (or a literal private address) or an unknown event", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing, invalid or revoked API key", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The workspace has 20 subscriptions, the most it may have", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is over 1 MiB", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
     ),

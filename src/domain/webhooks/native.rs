@@ -51,6 +51,10 @@ pub fn parse_events(list: &[String]) -> Result<Vec<String>> {
     Ok(out)
 }
 
+/// The most native subscriptions a workspace may have: every event fans out to each of them
+/// inside the writer's transaction.
+pub const MAX_WEBHOOKS: i64 = 20;
+
 /// Creates a native subscription with its first (sealed) secret.
 pub fn create(
     conn: &Conn,
@@ -60,6 +64,9 @@ pub fn create(
     description: Option<String>,
     sealed_secret: &[u8],
 ) -> Result<Webhook> {
+    if store::webhooks::count_webhooks(conn, ws.0, NATIVE)? >= MAX_WEBHOOKS {
+        return Err(Error::LimitReached { what: "webhooks", limit: MAX_WEBHOOKS });
+    }
     let now = store::now();
     let row = WebhookRow {
         id: new_id("wh"),
