@@ -43,6 +43,8 @@ pub struct Config {
     pub auth_rate: crate::ratelimit::AttemptRate,
     /// Whether to take the client's address from `X-Forwarded-For` (behind a reverse proxy).
     pub trust_proxy: bool,
+    /// `HITCHPOST_TRUSTED_PROXIES`: the proxies' addresses or blocks (default: loopback).
+    pub trusted_proxies: Vec<crate::api::proxy::Block>,
     /// How long audit log entries are kept.
     pub audit_retention_days: i64,
     /// `HITCHPOST_METRICS_TOKEN`: lets non-loopback scrapers read `/metrics`.
@@ -54,6 +56,11 @@ pub struct Config {
     pub api_ip_rate: crate::ratelimit::AttemptRate,
     /// Webhook delivery: retries, timeout, when to switch a subscription off.
     pub webhooks: crate::delivery::WebhookConfig,
+    /// What request bodies being read may hold: `HITCHPOST_BODY_DEADLINE_SECS`,
+    /// `HITCHPOST_BODY_BUDGET_MB`, `HITCHPOST_BODIES_PER_ADDRESS`, `HITCHPOST_BODIES_IN_FLIGHT`.
+    pub bodies: crate::api::body::BodyLimits,
+    /// `HITCHPOST_MAX_CONNECTIONS`: open connections the server keeps, all workers together.
+    pub max_connections: usize,
 }
 
 impl Default for Config {
@@ -74,12 +81,15 @@ impl Default for Config {
             min_free_disk_bytes: 256 * 1024 * 1024,
             auth_rate: crate::ratelimit::AttemptRate::default(),
             trust_proxy: false,
+            trusted_proxies: loopback_proxies(),
             webhooks: crate::delivery::WebhookConfig::default(),
             audit_retention_days: 90,
             metrics_token: None,
             cors_origins: Vec::new(),
             api_key_rate: per_second(100),
             api_ip_rate: per_second(200),
+            bodies: crate::api::body::BodyLimits::default(),
+            max_connections: 4096,
         }
     }
 }
@@ -117,6 +127,12 @@ impl Config {
                 .map_or(256 * 1024 * 1024, |mb| mb.saturating_mul(1024 * 1024)),
             auth_rate: crate::ratelimit::AttemptRate::default(),
             trust_proxy: flag("HITCHPOST_TRUST_PROXY").unwrap_or(false),
+            trusted_proxies: match get("HITCHPOST_TRUSTED_PROXIES") {
+                Some(v) => crate::api::proxy::parse_blocks(&v).map_err(|bad| {
+                    format!("HITCHPOST_TRUSTED_PROXIES: {bad:?} is not an address or block (10.0.0.0/8)")
+                })?,
+                None => loopback_proxies(),
+            },
             metrics_token: get("HITCHPOST_METRICS_TOKEN"),
             cors_origins: get("HITCHPOST_CORS_ORIGINS")
                 .map(|v| crate::api::cors::parse_origins(&v))
@@ -129,8 +145,22 @@ impl Config {
                 expiring_within: secs("HITCHPOST_EXPIRING_NOTICE_SECS", 7 * 24 * 3600),
                 ..Default::default()
             },
+            bodies: crate::api::body::BodyLimits {
+                deadline: secs("HITCHPOST_BODY_DEADLINE_SECS", 10),
+                budget_bytes: get("HITCHPOST_BODY_BUDGET_MB")
+                    .and_then(|v| v.parse::<usize>().ok())
+                    .map_or(32 * 1024 * 1024, |mb| mb.saturating_mul(1024 * 1024)),
+                per_address: get("HITCHPOST_BODIES_PER_ADDRESS").and_then(|v| v.parse().ok()).unwrap_or(16),
+                in_flight: get("HITCHPOST_BODIES_IN_FLIGHT").and_then(|v| v.parse().ok()).unwrap_or(64),
+            },
+            max_connections: get("HITCHPOST_MAX_CONNECTIONS").and_then(|v| v.parse().ok()).unwrap_or(4096),
         })
     }
+}
+
+/// A proxy on the same machine, the usual set-up.
+fn loopback_proxies() -> Vec<crate::api::proxy::Block> {
+    crate::api::proxy::parse_blocks("127.0.0.0/8,::1/128").unwrap_or_default()
 }
 
 /// `n` requests a second sustained, bursts of ten seconds' worth; 0 means no limit.

@@ -21,6 +21,23 @@ impl Default for AttemptRate {
     }
 }
 
+fn wait_secs(e: governor::NotUntil<<DefaultClock as Clock>::Instant>) -> u64 {
+    e.wait_time_from(DefaultClock::default().now()).as_secs() + 1
+}
+
+/// The bucket of a client address: the address itself, or for IPv6 its /64, the block one
+/// customer is given (a client that holds one holds all 2^64 of its addresses).
+pub fn address_bucket(ip: &str) -> String {
+    match ip.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_none() => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        Ok(std::net::IpAddr::V6(v6)) => v6.to_ipv4_mapped().map(|v4| v4.to_string()).unwrap_or_default(),
+        _ => ip.to_string(),
+    }
+}
+
 /// The sign-in limiter.
 pub struct AuthLimiter {
     by_ip: DefaultKeyedRateLimiter<String>,
@@ -38,14 +55,23 @@ impl AuthLimiter {
     /// Takes one attempt from the IP's bucket and, when known, the account's; `Err(seconds)`
     /// to wait when either is empty.
     pub fn attempt(&self, ip: &str, account: Option<&str>) -> Result<(), u64> {
-        let clock = DefaultClock::default();
-        let wait =
-            |e: governor::NotUntil<<DefaultClock as Clock>::Instant>| e.wait_time_from(clock.now()).as_secs() + 1;
-        self.by_ip.check_key(&ip.to_string()).map_err(wait)?;
-        if let Some(a) = account {
-            self.by_account.check_key(&a.to_lowercase()).map_err(wait)?;
+        self.attempt_from(ip)?;
+        match account {
+            Some(a) => self.attempt_on(a),
+            None => Ok(()),
         }
-        Ok(())
+    }
+
+    /// Takes one attempt from the address's bucket only: before a body is read, so a client
+    /// over its limit costs no reading at all.
+    pub fn attempt_from(&self, ip: &str) -> Result<(), u64> {
+        self.by_ip.check_key(&address_bucket(ip)).map_err(wait_secs)
+    }
+
+    /// Takes one attempt from an account's bucket (its id once known, so that its email and
+    /// its username are one account, not two).
+    pub fn attempt_on(&self, account: &str) -> Result<(), u64> {
+        self.by_account.check_key(&account.to_lowercase()).map_err(wait_secs)
     }
 
     /// Forgets buckets that are full again (called now and then to bound memory).
@@ -112,7 +138,7 @@ impl ApiLimiter {
                 }
             }
         };
-        let ip_standing = one(&self.by_ip, ip, self.ip_rate)?;
+        let ip_standing = one(&self.by_ip, &address_bucket(ip), self.ip_rate)?;
         match key_id {
             Some(k) => one(&self.by_key, k, self.key_rate),
             None => Ok(ip_standing),

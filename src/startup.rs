@@ -61,6 +61,7 @@ impl Application {
                 storage_limit_bytes: config.storage_limit_bytes,
                 min_free_disk_bytes: config.min_free_disk_bytes,
                 trust_proxy: config.trust_proxy,
+                trusted_proxies: config.trusted_proxies.clone().into(),
                 audit_retention_days: config.audit_retention_days,
                 metrics_token: config.metrics_token.clone(),
             },
@@ -70,6 +71,7 @@ impl Application {
             auth: Authenticator::start(db, secret),
             cors_origins: config.cors_origins.clone().into(),
             refreshes: Default::default(),
+            bodies: Arc::new(api::body::BodyGate::new(config.bodies)),
             public_url,
         };
         spawn_refresher(state.clone(), config.refresh_interval, config.refresh_window);
@@ -88,6 +90,7 @@ impl Application {
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(data.clone())
+                .wrap(actix_web::middleware::from_fn(api::body::close_unread))
                 .wrap(actix_web::middleware::from_fn(api::limits::limit))
                 .wrap(actix_web::middleware::from_fn(api::actor::actor))
                 .wrap(actix_web::middleware::from_fn(api::cors::cors))
@@ -125,7 +128,10 @@ impl Application {
         // Keep workers x (blocking threads + 1) within the read pool.
         let max_workers = crate::db::READ_CONNECTIONS as usize / (BLOCKING_THREADS_PER_WORKER + 1);
         let workers = config.workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
-        server = server.workers(workers.clamp(1, max_workers.max(1)));
+        let workers = workers.clamp(1, max_workers.max(1));
+        // A cap on open connections (each holds buffers; the file-descriptor limit was the
+        // only one before): past it, new connections wait in the kernel's backlog.
+        server = server.workers(workers).max_connections((config.max_connections / workers).max(1));
         Ok(Application { addr, server: server.run(), dev_key, deliveries, _serving: serving })
     }
 

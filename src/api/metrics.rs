@@ -1,5 +1,5 @@
-//! `GET /metrics`: Prometheus text, for loopback callers, or anyone presenting
-//! `Authorization: Bearer <HITCHPOST_METRICS_TOKEN>` when that is set. And the middleware that
+//! `GET /metrics`: Prometheus text, for loopback callers (unless behind a proxy), or anyone
+//! presenting `Authorization: Bearer <HITCHPOST_METRICS_TOKEN>` when that is set. And the middleware that
 //! counts every request.
 
 use super::AppState;
@@ -10,7 +10,9 @@ use actix_web::middleware::Next;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 pub async fn metrics(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
-    let loopback = req.peer_addr().is_some_and(|a| a.ip().is_loopback());
+    // Behind a proxy on this machine every client's connection comes from loopback: then only
+    // the token opens the metrics.
+    let loopback = !state.holders.trust_proxy && req.peer_addr().is_some_and(|a| a.ip().is_loopback());
     let token_ok = state.holders.metrics_token.as_deref().is_some_and(|t| {
         let given = super::presented_key(&req, "Bearer", None).unwrap_or_default();
         // Compared in constant time: a scraper's token is a secret.

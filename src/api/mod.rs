@@ -11,6 +11,7 @@ pub mod limits;
 pub mod metrics;
 pub mod native;
 pub mod postcore;
+pub mod proxy;
 pub mod uploadpost;
 
 use crate::auth::{Authenticator, jwt::Jwt, seal::Sealer};
@@ -38,6 +39,8 @@ pub struct AppState {
     pub cors_origins: Arc<[String]>,
     /// The account refreshes under way (one per account at a time).
     pub refreshes: Arc<crate::linking::RefreshFlights>,
+    /// What request bodies being read may hold (deadline, shared budget, per address).
+    pub bodies: Arc<body::BodyGate>,
 }
 
 /// What the operator decided about account holders.
@@ -48,6 +51,8 @@ pub struct HolderSettings {
     pub storage_limit_bytes: i64,
     pub min_free_disk_bytes: u64,
     pub trust_proxy: bool,
+    /// The reverse proxies whose `X-Forwarded-For` counts (with `trust_proxy`).
+    pub trusted_proxies: Arc<[proxy::Block]>,
     /// How long audit entries are kept.
     pub audit_retention_days: i64,
     /// A token that opens `/metrics` to non-loopback scrapers.
@@ -73,14 +78,17 @@ pub fn query<T: serde::de::DeserializeOwned>(req: &actix_web::HttpRequest) -> Re
         .map_err(|e| crate::domain::Error::invalid("query", e.to_string()))
 }
 
-/// The client's address: the peer, or behind a trusted proxy the first `X-Forwarded-For` hop.
+/// The client's address: the peer, or behind trusted proxies the right-most `X-Forwarded-For`
+/// hop that is not one of them (`proxy::client_address`). `Forwarded` is not read.
 pub fn client_ip(state: &AppState, req: &actix_web::HttpRequest) -> String {
-    let info = req.connection_info();
-    if state.holders.trust_proxy {
-        info.realip_remote_addr().unwrap_or("unknown").to_string()
+    let peer = req.peer_addr().map(|a| a.ip());
+    let ip = if state.holders.trust_proxy {
+        let xff = req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok());
+        proxy::client_address(peer, xff, &state.holders.trusted_proxies)
     } else {
-        info.peer_addr().unwrap_or("unknown").to_string()
-    }
+        peer
+    };
+    ip.map_or_else(|| "unknown".to_string(), |ip| ip.to_string())
 }
 
 /// Why a request failed before or inside the domain; each dialect renders it its own way.

@@ -57,7 +57,13 @@ fn register_login_and_every_users_endpoint_answer_with_the_seeds_fields() {
     }
     assert_eq!(p.body["email"], "john@example.com");
 
-    let u = users(&app, &token, "PUT", "/profile", Some(json!({"firstName": "Johnny", "email": "new@example.com"})));
+    let u = users(
+        &app,
+        &token,
+        "PUT",
+        "/profile",
+        Some(json!({"firstName": "Johnny", "email": "new@example.com", "currentPassword": PASSWORD})),
+    );
     assert_eq!(u.status, 200, "{}", u.text);
     assert_eq!(u.body["message"], "Profile updated successfully");
     for f in ["Id", "Username", "Email", "FirstName", "LastName", "UpdatedAt"] {
@@ -65,6 +71,9 @@ fn register_login_and_every_users_endpoint_answer_with_the_seeds_fields() {
     }
     assert_eq!(u.body["user"]["Email"], "new@example.com");
     assert_eq!(u.body["user"]["LastName"], "Doe", "fields not sent stay");
+    // A new email ends the other sessions; the answer carries this one's successor.
+    assert_eq!(users(&app, &token, "GET", "/profile", None).status, 401);
+    let token = u.body["token"].as_str().unwrap().to_string();
 
     let d = users(
         &app,
@@ -347,7 +356,13 @@ fn password_email_and_name_rules_with_the_seeds_messages() {
             json!({"msg": "Invalid email address", "param": "email", "location": "body"})
         );
     }
-    let res = users(&app, &token, "PUT", "/profile", Some(json!({"email": "TAKEN@example.com"})));
+    let res = users(
+        &app,
+        &token,
+        "PUT",
+        "/profile",
+        Some(json!({"email": "TAKEN@example.com", "currentPassword": PASSWORD})),
+    );
     assert_eq!(res.status, 409);
     assert_eq!(res.body, json!({"message": "Email already in use"}));
     let res = users(&app, &token, "PUT", "/profile", Some(json!({"firstName": "<script>alert(1)</script>"})));

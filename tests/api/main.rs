@@ -1,5 +1,6 @@
 //! Black-box tests over real HTTP.
 
+mod account_security;
 mod audit;
 mod auth;
 mod ayrshare;
@@ -12,6 +13,7 @@ mod cors;
 mod crash;
 mod cross_dialect;
 mod fakes;
+mod held_bodies;
 mod helpers;
 mod holders;
 mod idempotency;
@@ -25,6 +27,7 @@ mod presets;
 mod profiles;
 mod properties;
 mod property_bodies;
+mod proxies;
 mod quotas;
 mod real_bluesky;
 mod real_oauth;

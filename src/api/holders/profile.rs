@@ -21,6 +21,7 @@ pub struct ProfileBody {
     first_name: Option<Value>,
     last_name: Option<Value>,
     email: Option<Value>,
+    current_password: Option<Value>,
 }
 
 fn text(field: &str, v: Option<Value>) -> Result<Option<String>, Error> {
@@ -44,12 +45,49 @@ pub async fn update(
         last_name: text("lastName", b.last_name)?.map(|n| person_name("lastName", &n)).transpose()?,
         email: text("email", b.email)?.map(|e| Email::parse(&e)).transpose()?,
     };
-    let h = state.db.write(move |c| holders::update_profile(c, &holder.id, patch)).await?;
-    Ok(HttpResponse::Ok().json(json!({
+    // The email is how the account is signed in to and recovered: changing it takes the
+    // password, like changing the password does (a stolen session alone must not keep the
+    // account), and ends every other session.
+    let new_email = patch.email.as_ref().is_some_and(|e| !e.as_str().eq_ignore_ascii_case(&holder.email));
+    if new_email {
+        state
+            .limiter
+            .attempt(&client_ip(&state, &req), Some(&holder.id))
+            .map_err(|retry_after| domain::Error::RateLimited { retry_after })?;
+        let current = text("currentPassword", b.current_password)?.unwrap_or_default();
+        if current.is_empty() {
+            return Err(
+                domain::Error::invalid("currentPassword", "Current password is required to change the email").into()
+            );
+        }
+        let id = holder.id.clone();
+        let hash = state.db.read(move |c| holders::password_hash(c, &id)).await?;
+        if !password::verify(current, Some(hash)).await? {
+            return Err(domain::Error::invalid("currentPassword", "Current password is incorrect").into());
+        }
+    }
+    let h = state
+        .db
+        .write(move |c| {
+            let h = holders::update_profile(c, &holder.id, patch)?;
+            if new_email {
+                holders::logout_everywhere(c, &holder.id)?;
+                return holders::get(c, &holder.id);
+            }
+            Ok(h)
+        })
+        .await?;
+    let mut answer = json!({
         "message": "Profile updated successfully",
         "user": { "Id": h.id, "Username": h.username, "Email": h.email, "FirstName": h.first_name,
                   "LastName": h.last_name, "UpdatedAt": h.updated_at },
-    })))
+    });
+    if new_email {
+        let (token, expires_at) = session_token(&state, &h);
+        answer["token"] = json!(token);
+        answer["expiresAt"] = json!(expires_at);
+    }
+    Ok(HttpResponse::Ok().json(answer))
 }
 
 #[derive(Debug, Deserialize)]

@@ -38,7 +38,7 @@ pub async fn register(
         );
     }
     limited(&state, &req, None)?;
-    let b: RegisterBody = body::json(&req, payload).await?;
+    let b: RegisterBody = body::json_limited(&req, payload, body::SMALL_BODY).await?;
     let email = Email::parse(b.email.as_deref().unwrap_or_default())?;
     let password = NewPassword::parse("password", b.password.as_deref().unwrap_or_default())?;
     let username = b.username.as_deref().map(str::trim).filter(|u| !u.is_empty()).map(Username::parse).transpose()?;
@@ -62,20 +62,27 @@ pub struct LoginBody {
 
 /// `POST /api/auth/login {email | username, password}` -> `{token, expiresAt}`.
 pub async fn login(state: web::Data<AppState>, req: HttpRequest, payload: web::Payload) -> Result<HttpResponse, Error> {
-    let b: LoginBody = body::json(&req, payload).await?;
+    // The address pays before its body is read; the account once it is known.
+    state
+        .limiter
+        .attempt_from(&client_ip(&state, &req))
+        .map_err(|retry_after| domain::Error::RateLimited { retry_after })?;
+    let b: LoginBody = body::json_limited(&req, payload, body::SMALL_BODY).await?;
     let login = b.email.or(b.username).or(b.login).map(|l| l.trim().to_string()).filter(|l| !l.is_empty());
     let login = login.ok_or_else(|| domain::Error::invalid("email", "Email or username is required"))?;
     let password = b
         .password
         .filter(|p| !p.is_empty())
         .ok_or_else(|| domain::Error::invalid("password", "Password is required"))?;
-    limited(&state, &req, Some(&login))?;
     let who = login.clone();
     let found = state.db.read(move |c| holders::find_for_login(c, &who)).await?;
     let (holder, hash) = match found {
         Some((h, hash)) => (Some(h), Some(hash)),
         None => (None, None),
     };
+    // One bucket per account, whichever of its names is given.
+    let bucket = holder.as_ref().map_or_else(|| format!("login:{login}"), |h| format!("holder:{}", h.id));
+    state.limiter.attempt_on(&bucket).map_err(|retry_after| domain::Error::RateLimited { retry_after })?;
     // A missing account costs the same argon2 time as a wrong password.
     let stale = hash.as_deref().is_some_and(password::needs_rehash);
     let ok = password::verify(password.clone(), hash).await?;

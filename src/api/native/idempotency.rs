@@ -17,7 +17,6 @@ use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::{Method, StatusCode, header};
 use actix_web::middleware::Next;
 use actix_web::{HttpMessage, HttpResponse, ResponseError, web};
-use futures_util::StreamExt;
 use sha2::Digest;
 
 const HEADER: &str = "idempotency-key";
@@ -65,16 +64,12 @@ pub async fn idempotency(
         Err(e) => return Ok(req.into_response(Error::from(e).error_response())),
     };
     // Read the body (to hash it) and hand it on unchanged.
-    let mut payload = req.take_payload();
-    let mut body = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk?;
-        if body.len() + chunk.len() > MAX_BODY {
-            return Ok(req.into_response(Error(crate::api::ApiError::PayloadTooLarge(MAX_BODY)).error_response()));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    let body = body.freeze();
+    // Within the same deadline and budget as every body.
+    let payload = req.take_payload();
+    let body = match crate::api::body::read_limited(req.request(), payload, MAX_BODY).await {
+        Ok(b) => b,
+        Err(e) => return Ok(req.into_response(Error(e).error_response())),
+    };
     let mut h = sha2::Sha256::new();
     h.update(req.method().as_str());
     h.update(req.uri().to_string());

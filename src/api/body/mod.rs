@@ -1,10 +1,15 @@
 //! Reading JSON request bodies the same way for every dialect: the Content-Type is checked,
 //! the size is capped while reading, and a parse error names the field it is about.
 
-use super::ApiError;
+mod gate;
+
+pub use gate::{BodyGate, BodyLimits};
+
+use super::{ApiError, AppState, client_ip};
 use crate::domain;
-use actix_web::{HttpRequest, web};
+use actix_web::{HttpMessage, HttpRequest, web};
 use futures_util::StreamExt;
+use gate::Refusal;
 use serde::{Deserialize, Deserializer, de::DeserializeOwned};
 
 /// The largest body any JSON route accepts.
@@ -26,32 +31,119 @@ pub fn is_json(req: &HttpRequest) -> bool {
 }
 
 /// Reads the whole body, refusing more than `MAX_BODY` bytes.
-pub async fn read(req: &HttpRequest, mut payload: web::Payload) -> Result<web::Bytes, ApiError> {
+pub async fn read(req: &HttpRequest, payload: web::Payload) -> Result<web::Bytes, ApiError> {
+    read_limited(req, payload, MAX_BODY).await
+}
+
+/// Reads the whole body, refusing more than `limit` bytes, within the gate's limits: its
+/// deadline, the budget of bytes all bodies share, and the bodies one address may send at once.
+/// The buffer grows with what arrives, never with what `Content-Length` claims.
+pub async fn read_limited<S>(req: &HttpRequest, mut payload: S, limit: usize) -> Result<web::Bytes, ApiError>
+where
+    S: futures_util::Stream<Item = Result<web::Bytes, actix_web::error::PayloadError>> + Unpin,
+{
     let declared = req
         .headers()
         .get(actix_web::http::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > MAX_BODY) {
-        return Err(ApiError::PayloadTooLarge(MAX_BODY));
+    let unread = || {
+        req.extensions_mut().insert(Unread);
+    };
+    if declared.is_some_and(|n| n > limit) {
+        unread();
+        return Err(ApiError::PayloadTooLarge(limit));
     }
-    let mut buf = web::BytesMut::with_capacity(declared.unwrap_or(0));
-    while let Some(chunk) = payload.next().await {
+    let state = req.app_data::<web::Data<AppState>>();
+    let mut admission = match state {
+        Some(s) => match s.bodies.admit(&crate::ratelimit::address_bucket(&client_ip(s, req))) {
+            Ok(a) => Some(a),
+            Err(r) => {
+                unread();
+                return Err(refused(r));
+            }
+        },
+        None => None,
+    };
+    // Grown by hand so that the budget pays for what is allocated (capacity), not only for
+    // what arrived: doubling growth held up to twice the bytes the budget knew of.
+    let mut buf: Vec<u8> = Vec::new();
+    loop {
+        let next = match admission.as_ref().map(|a| a.deadline) {
+            Some(deadline) => match tokio::time::timeout_at(deadline, payload.next()).await {
+                Ok(next) => next,
+                Err(_) => {
+                    unread();
+                    return Err(refused(Refusal::TooSlow));
+                }
+            },
+            None => payload.next().await,
+        };
+        let Some(chunk) = next else { break };
         let chunk = chunk.map_err(|e| domain::Error::invalid("body", format!("could not be read: {e}")))?;
-        if buf.len() + chunk.len() > MAX_BODY {
-            return Err(ApiError::PayloadTooLarge(MAX_BODY));
+        let total = buf.len() + chunk.len();
+        if total > limit {
+            unread();
+            return Err(ApiError::PayloadTooLarge(limit));
+        }
+        if total > buf.capacity() {
+            let cap = total.max(buf.capacity().saturating_mul(2)).min(limit.max(total));
+            if let Some(a) = admission.as_mut()
+                && let Err(r) = a.reserve(cap).await
+            {
+                unread();
+                return Err(refused(r));
+            }
+            buf.reserve_exact(cap - buf.len());
         }
         buf.extend_from_slice(&chunk);
     }
-    Ok(buf.freeze())
+    Ok(web::Bytes::from(buf))
+}
+
+/// Marks a request whose body was refused before it was all read: its connection is closed
+/// after the answer (`close_unread`) instead of actix reading the rest only to discard it.
+#[derive(Debug, Clone, Copy)]
+struct Unread;
+
+/// Middleware: closes the connection of a request marked `Unread`.
+pub async fn close_unread(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    let mut res = next.call(req).await?.map_into_boxed_body();
+    if res.request().extensions().get::<Unread>().is_some() {
+        res.response_mut().head_mut().set_connection_type(actix_web::http::ConnectionType::Close);
+    }
+    Ok(res)
+}
+
+fn refused(r: Refusal) -> ApiError {
+    match r {
+        Refusal::TooSlow => domain::Error::invalid("body", "did not arrive in time; send it whole, promptly").into(),
+        // Busy is the server's state, not the request's fault: try again in a moment.
+        Refusal::Busy => domain::Error::RateLimited { retry_after: 1 }.into(),
+    }
 }
 
 /// Reads and parses a JSON body into `T`.
 pub async fn json<T: DeserializeOwned>(req: &HttpRequest, payload: web::Payload) -> Result<T, ApiError> {
+    json_limited(req, payload, MAX_BODY).await
+}
+
+/// The most a sign-in or sign-up body needs: a few short strings.
+pub const SMALL_BODY: usize = 16 * 1024;
+
+/// `json` for routes whose bodies are small, refusing more than `limit` bytes.
+pub async fn json_limited<T: DeserializeOwned>(
+    req: &HttpRequest,
+    payload: web::Payload,
+    limit: usize,
+) -> Result<T, ApiError> {
     if !is_json(req) {
         return Err(ApiError::UnsupportedMediaType);
     }
-    let bytes = read(req, payload).await?;
+    let bytes = read_limited(req, payload, limit).await?;
     Ok(parse(&bytes)?)
 }
 
