@@ -111,7 +111,13 @@ impl Config {
             bind,
             db_path,
             dev,
-            secret: get("HITCHPOST_SECRET"),
+            secret: match get("HITCHPOST_SECRET") {
+                Some(s) => {
+                    crate::auth::ServerSecret::check_passphrase(&s)?;
+                    Some(s)
+                }
+                None => None,
+            },
             workers: get("HITCHPOST_WORKERS").and_then(|v| v.parse().ok()),
             public_url: get("HITCHPOST_PUBLIC_URL").map(|u| u.trim_end_matches('/').to_string()),
             providers,

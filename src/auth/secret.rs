@@ -17,7 +17,28 @@ impl std::fmt::Debug for ServerSecret {
 }
 
 impl ServerSecret {
-    /// Derives the secret from an operator-given string of any length.
+    /// The shortest `HITCHPOST_SECRET` taken. It is hashed once, not stretched (every link
+    /// and session JWT is keyed from it, so a guessable one could be found offline from any
+    /// of them): it must be random, and long enough that guessing is hopeless.
+    pub const MIN_PASSPHRASE_CHARS: usize = 32;
+
+    /// Whether an operator-given secret is long and varied enough; the error says what to do.
+    pub fn check_passphrase(s: &str) -> Result<(), String> {
+        let chars: Vec<char> = s.chars().collect();
+        let mut distinct = chars.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        if chars.len() < Self::MIN_PASSPHRASE_CHARS || distinct.len() < 10 {
+            return Err(format!(
+                "HITCHPOST_SECRET must be at least {} random characters (e.g. `openssl rand -hex 32`); \
+                 a new secret ends every link and session and linked accounts must reconnect",
+                Self::MIN_PASSPHRASE_CHARS
+            ));
+        }
+        Ok(())
+    }
+
+    /// Derives the secret from an operator-given string (checked by `check_passphrase`).
     pub fn from_passphrase(s: &str) -> Self {
         Self(derive(b"hitchpost server secret", s.as_bytes()))
     }

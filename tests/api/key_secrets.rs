@@ -155,3 +155,22 @@ fn a_key_revoked_by_the_cli_is_refused_by_the_running_server_and_others_stay_rem
     assert_eq!(app.list_profiles(&b, "").status, 200);
     assert_eq!(lookups(&app), before, "b was not forgotten");
 }
+
+#[test]
+fn a_short_or_plain_server_secret_stops_the_server_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let start = |secret: &str| {
+        std::process::Command::new(crate::helpers::server_binary())
+            .args(["serve", "--bind", "127.0.0.1:0", "--db"])
+            .arg(dir.path().join("h.db"))
+            .env("HITCHPOST_SECRET", secret)
+            .output()
+            .unwrap()
+    };
+    for weak in ["hunter2", "correct horse battery", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"] {
+        let out = start(weak);
+        assert!(!out.status.success(), "{weak} was taken");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("HITCHPOST_SECRET must be at least 32 random characters"), "{err}");
+    }
+}
