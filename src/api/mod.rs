@@ -10,6 +10,7 @@ pub mod holders;
 pub mod limits;
 pub mod metrics;
 pub mod native;
+pub mod pages;
 pub mod postcore;
 pub mod proxy;
 pub mod uploadpost;

@@ -340,16 +340,11 @@ pub fn delete(conn: &Conn, ws: WorkspaceId, id: &str) -> Result<()> {
     Ok(())
 }
 
-/// Every profile of the workspace, oldest first (page by page, so each query stays cheap).
-pub fn list_all(conn: &Conn, ws: WorkspaceId) -> Result<Vec<Profile>> {
-    let mut out = Vec::new();
-    let mut query = ProfileQuery { limit: PageLimit(100), cursor: None, external_id: None, username: None };
-    loop {
-        let page = list(conn, ws, &query)?;
-        out.extend(page.data);
-        match page.next_cursor {
-            Some(next) => query.cursor = Some(Cursor::parse(&next)?),
-            None => return Ok(out),
-        }
-    }
+/// One page (100) of every profile of the workspace, oldest first, and where the next page
+/// begins: for answers that hold every profile, built a page at a time.
+pub fn page_of_all(conn: &Conn, ws: WorkspaceId, after: Option<Cursor>) -> Result<(Vec<Profile>, Option<Cursor>)> {
+    let query = ProfileQuery { limit: PageLimit(100), cursor: after, external_id: None, username: None };
+    let page = list(conn, ws, &query)?;
+    let next = page.next_cursor.as_deref().map(Cursor::parse).transpose()?;
+    Ok((page.data, next))
 }

@@ -37,3 +37,4 @@ mod schemathesis;
 mod upgrade;
 mod uploadpost;
 mod webhooks;
+mod whole_lists;

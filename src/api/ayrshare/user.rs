@@ -168,23 +168,38 @@ pub async fn batch(state: web::Data<AppState>, auth: Auth) -> Result<HttpRespons
     let row = match latest.filter(|b| parse_time(&b.created_at) + chrono::Duration::hours(BATCH_EVERY_HOURS) > now) {
         Some(b) => b,
         None => {
+            // Built on a read connection, so the writer (every tenant's writes) waits only for
+            // the one insert of the finished file, not for the scan (audit M7).
             let st = state.clone();
-            state
+            let row = state
                 .db
-                .write(move |c| {
+                .read(move |c| {
                     let info = workspaces::get(c, ws)?;
                     let calls = st.usage.this_month(c, ws)?;
                     let mut users = Vec::new();
-                    for p in profiles::list_all(c, ws)? {
-                        users.push(user_json(Some(&p), &accounts::list_for(c, &p)?, &info, None, calls));
+                    let mut after = None;
+                    loop {
+                        let (page, next) = profiles::page_of_all(c, ws, after)?;
+                        for p in &page {
+                            users.push(user_json(Some(p), &accounts::list_for(c, p)?, &info, None, calls));
+                        }
+                        match next {
+                            Some(n) => after = Some(n),
+                            None => break,
+                        }
                     }
-                    let row = BatchRow {
+                    Ok::<_, domain::Error>(BatchRow {
                         id: uuid::Uuid::new_v4().simple().to_string(),
                         workspace_id: ws.0,
                         created_at: rfc3339(now),
                         content: json!({ "users": users, "count": users.len(), "created": rfc3339(now) }).to_string(),
-                    };
-                    let keep_after = rfc3339(now - chrono::Duration::days(BATCH_URL_DAYS));
+                    })
+                })
+                .await?;
+            let keep_after = rfc3339(now - chrono::Duration::days(BATCH_URL_DAYS));
+            state
+                .db
+                .write(move |c| {
                     store::batches::insert_batch(c, &row, &keep_after)?;
                     Ok::<_, domain::Error>(row)
                 })

@@ -6,7 +6,7 @@ use crate::domain::profiles::{self, NewProfile, ProfileName};
 use crate::domain::{self, accounts};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::json;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -33,18 +33,9 @@ pub async fn create(
 
 /// `GET /profiles` -> `{profiles: [...]}`, every profile with its connected platforms.
 pub async fn list(state: web::Data<AppState>, Auth(caller): Auth) -> Result<HttpResponse, Error> {
-    let ws = caller.workspace;
-    let all = state
-        .db
-        .read(move |c| {
-            let mut out = Vec::new();
-            for p in profiles::list_all(c, ws)? {
-                out.push(profile_json(&p, &accounts::list_for(c, &p)?));
-            }
-            Ok::<Vec<Value>, domain::Error>(out)
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(json!({ "profiles": all })))
+    // A page at a time: the dialect lists every profile in one answer.
+    let head = r#"{"profiles":["#.to_string();
+    Ok(crate::api::pages::every_profile(state.get_ref().clone(), caller.workspace, head, "]}", profile_json))
 }
 
 /// `GET /profiles/{profileKey}`.

@@ -45,19 +45,12 @@ pub async fn create(
 /// `GET /users` -> `{success, limit, plan, profiles}` (every profile of the workspace).
 pub async fn list(state: State, Auth(caller): Auth) -> Result<HttpResponse, Error> {
     let ws = caller.workspace;
-    let (info, profiles) = state
-        .db
-        .read(move |c| {
-            let info = workspaces::get(c, ws)?;
-            let mut out = Vec::new();
-            for p in profiles::list_all(c, ws)? {
-                let accounts = accounts::list_for(c, &p)?;
-                out.push(Value::Object(profile_json(&p, &accounts)));
-            }
-            Ok::<_, domain::Error>((info, out))
-        })
-        .await?;
-    Ok(ok(json!({ "success": true, "limit": info.profile_limit, "plan": info.plan, "profiles": profiles })))
+    let info = state.db.read(move |c| workspaces::get(c, ws)).await?;
+    let head = json!({ "success": true, "limit": info.profile_limit, "plan": info.plan }).to_string();
+    // `{..., "profiles": [` then the profiles a page at a time (the dialect lists them all).
+    let head = format!("{},\"profiles\":[", head.trim_end_matches('}'));
+    let render: crate::api::pages::Render = |p, accounts| Value::Object(profile_json(p, accounts));
+    Ok(crate::api::pages::every_profile(state.get_ref().clone(), ws, head, "]}", render))
 }
 
 /// `GET /users/{username}` -> `{success, profile}`.
