@@ -221,16 +221,23 @@ pub struct DueDelivery {
 }
 
 /// Deliveries due at `now`, oldest first, leaving out any whose subscription has an older
-/// pending delivery for the same profile (per-profile order).
+/// pending delivery for the same profile (per-profile order), and at most four per
+/// subscription: one subscription's backlog cannot fill the batch and hide everyone else's.
 pub fn list_due_deliveries(conn: &Conn, now: &str, limit: u32) -> Result<Vec<DueDelivery>> {
     let cols: String = COLUMNS.split(", ").map(|c| format!("w.{}", c.trim())).collect::<Vec<_>>().join(", ");
     let mut st = conn.prepare_cached(&format!(
-        "SELECT d.id, d.attempts, e.id, e.workspace_id, e.type, e.data, e.created_at, {cols}
-         FROM deliveries d JOIN events e ON e.id = d.event_id JOIN webhooks w ON w.id = d.webhook_id
-         WHERE d.status = 'pending' AND d.next_attempt_at <= ?1 AND w.enabled = 1
-           AND NOT EXISTS (SELECT 1 FROM deliveries o WHERE o.webhook_id = d.webhook_id
-                           AND o.ordering_key = d.ordering_key AND o.status = 'pending' AND o.seq < d.seq)
-         ORDER BY d.seq LIMIT ?2"
+        "WITH due AS (
+             SELECT d.id AS did, d.seq AS dseq,
+                    ROW_NUMBER() OVER (PARTITION BY d.webhook_id ORDER BY d.seq) AS nth
+             FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id
+             WHERE d.status = 'pending' AND d.next_attempt_at <= ?1 AND w.enabled = 1
+               AND NOT EXISTS (SELECT 1 FROM deliveries o WHERE o.webhook_id = d.webhook_id
+                               AND o.ordering_key = d.ordering_key AND o.status = 'pending' AND o.seq < d.seq))
+         SELECT d.id, d.attempts, e.id, e.workspace_id, e.type, e.data, e.created_at, {cols}
+         FROM due JOIN deliveries d ON d.id = due.did
+         JOIN events e ON e.id = d.event_id JOIN webhooks w ON w.id = d.webhook_id
+         WHERE due.nth <= 4
+         ORDER BY due.dseq LIMIT ?2"
     ))?;
     let rows = st.query_map(params![now, limit], |r| {
         let webhook = WebhookRow {

@@ -36,5 +36,6 @@ mod restore;
 mod schemathesis;
 mod upgrade;
 mod uploadpost;
+mod webhook_fairness;
 mod webhooks;
 mod whole_lists;

@@ -1,10 +1,13 @@
 //! The webhook delivery worker: reads the outbox, sends each due delivery in the format of
 //! its subscription's dialect, and retries failures with exponential backoff and jitter.
 //!
-//! Each attempt runs in its own task with its own timeout, so a receiver that hangs or
-//! answers with an endless body holds up only its own delivery. Deliveries of one profile to
+//! Each attempt runs on a thread of its own with its own timeout, within fair shares
+//! (`slots`), so a receiver that hangs or answers with an endless body holds up only its own
+//! deliveries, never another tenant's or the database reads. Deliveries of one profile to
 //! one subscription go in order: a later one waits while an earlier one is pending. Delivery is
 //! at least once; the event id (in the body and in `webhook-id`) lets receivers drop repeats.
+
+mod slots;
 
 use crate::api::{self, AppState};
 use crate::domain::{self, webhooks::EventType};
@@ -149,9 +152,16 @@ async fn deliver(state: AppState, cfg: Arc<WebhookConfig>, agent: ureq::Agent, d
     let out = build(&d, &secrets);
     let allow_private = state.providers.allow_private_outbound;
     let started = Instant::now();
-    let result = tokio::task::spawn_blocking(move || send(&agent, &out, allow_private))
-        .await
-        .unwrap_or_else(|e| Err(format!("delivery task: {e}")));
+    // A thread of its own, not the blocking pool the database reads use: a receiver that hangs
+    // holds only this thread, for at most the timeout (`slots` bounds how many there are).
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let spawned = std::thread::Builder::new().name("hitchpost-webhook".into()).spawn(move || {
+        let _ = tx.send(send(&agent, &out, allow_private));
+    });
+    let result = match spawned {
+        Ok(_) => rx.await.unwrap_or_else(|_| Err("the delivery thread ended without an answer".into())),
+        Err(e) => Err(format!("cannot start a delivery thread: {e}")),
+    };
     let latency = started.elapsed().as_millis() as i64;
     let attempt = d.attempts + 1;
     let (ok, status, error) = match result {
@@ -223,6 +233,7 @@ pub fn start(state: AppState, cfg: WebhookConfig) -> Worker {
     // A receiver's name is resolved once per call, checked and connected to (no rebinding).
     let agent = net::public_agent(config, state.providers.allow_private_outbound);
     let in_flight: Arc<Mutex<HashSet<String>>> = Arc::default();
+    let slots: Arc<slots::Slots> = Arc::default();
     let worker = Worker { stopping: stopping.clone(), in_flight: in_flight.clone(), timeout: cfg.timeout };
     actix_web::rt::spawn(async move {
         loop {
@@ -246,11 +257,15 @@ pub fn start(state: AppState, cfg: WebhookConfig) -> Worker {
                 if stopping.load(Ordering::SeqCst) {
                     break;
                 }
-                if !in_flight.lock().unwrap_or_else(|e| e.into_inner()).insert(d.id.clone()) {
+                if in_flight.lock().unwrap_or_else(|e| e.into_inner()).contains(&d.id) {
                     continue;
                 }
+                // Over its tenant's or its subscription's share: it waits for a later poll.
+                let Some(slot) = slots.try_take(d.webhook.workspace_id, &d.webhook.id) else { continue };
+                in_flight.lock().unwrap_or_else(|e| e.into_inner()).insert(d.id.clone());
                 let (state, cfg, agent, in_flight) = (state.clone(), cfg.clone(), agent.clone(), in_flight.clone());
                 actix_web::rt::spawn(async move {
+                    let _slot = slot;
                     let id = d.id.clone();
                     if let Err(e) = deliver(state, cfg, agent, d).await {
                         log::warn!("webhook delivery {id}: {e}");
