@@ -30,6 +30,19 @@ pub enum Language {
 }
 
 impl Language {
+    /// Its BCP 47 code, as `parse` takes it.
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::En => "en",
+            Language::Es => "es",
+            Language::De => "de",
+            Language::Fr => "fr",
+            Language::Pt => "pt",
+            Language::Pl => "pl",
+            Language::Tr => "tr",
+        }
+    }
+
     pub fn parse(s: &str) -> Result<Self> {
         match s.trim().to_ascii_lowercase().split(['-', '_']).next().unwrap_or_default() {
             "en" => Ok(Language::En),

@@ -278,8 +278,21 @@ impl TestApp {
         self.send("POST", &path, &[("x-api-key", key)], None)
     }
 
-    /// Opens a connect link (its full URL) as a browser would, without following the redirect.
+    /// Opens a connect link (its full URL) as a person would: the page it shows, then its
+    /// button (a form POST of the token), without following the redirect. A refused link is
+    /// the GET's answer.
     pub fn open_link(&self, url: &str) -> Res {
+        let page = self.fetch_link(url);
+        if page.status != 200 {
+            return page;
+        }
+        let path = url.strip_prefix(&self.base).unwrap_or(url);
+        assert!(page.text.contains(r#"<form method="post" action="/connect?token="#), "{}", page.text);
+        self.send("POST", path, &[("content-type", "application/x-www-form-urlencoded")], Some(Vec::new()))
+    }
+
+    /// Fetches a connect link as a mail scanner would: a GET and nothing more.
+    pub fn fetch_link(&self, url: &str) -> Res {
         let path = url.strip_prefix(&self.base).unwrap_or(url);
         self.send("GET", path, &[], None)
     }

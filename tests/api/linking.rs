@@ -414,7 +414,7 @@ fn no_response_or_log_line_contains_a_provider_token() {
     let mut seen = String::new();
     let id = call("POST", "/v1/profiles", Some(json!({"name": "leak"}))).body["id"].as_str().unwrap().to_string();
     let link = call("POST", &format!("/v1/profiles/{id}/connect-links"), Some(json!({}))).body;
-    let opened = send(&base, "GET", link["url"].as_str().unwrap().strip_prefix(&base).unwrap(), &[], None);
+    let opened = send(&base, "POST", link["url"].as_str().unwrap().strip_prefix(&base).unwrap(), &[], None);
     let cookie = opened.cookie("hp_connect").unwrap();
     let start = send(&base, "GET", "/connect/start/linkedin", &[("cookie", &cookie)], None);
     let consent = send("", "GET", start.location(), &[], None);

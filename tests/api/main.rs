@@ -19,6 +19,7 @@ mod holders;
 mod idempotency;
 mod key_secrets;
 mod limits;
+mod link_opening;
 mod linking;
 mod openapi;
 mod peers;

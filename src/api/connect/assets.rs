@@ -28,6 +28,23 @@ fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
 }
 
+/// The page a link opens to: one button that uses the link up.
+const OPEN: &str = include_str!("../../../static/open.html");
+
+/// The button page for a link, in its language.
+pub fn open(lang: &str, title: &str, button: &str, token: &str) -> HttpResponse {
+    let html = OPEN
+        .replace("{{lang}}", &escape(lang))
+        .replace("{{title}}", &escape(title))
+        .replace("{{button}}", &escape(button))
+        .replace("{{token}}", &escape(token));
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        // It holds a live token.
+        .insert_header(("cache-control", "no-store"))
+        .body(html)
+}
+
 /// A page with a title and a message, with the given status.
 pub fn message(status: actix_web::http::StatusCode, title: &str, text: &str) -> HttpResponse {
     let html = MESSAGE.replace("{{title}}", &escape(title)).replace("{{message}}", &escape(text));

@@ -32,6 +32,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     .add((header::CACHE_CONTROL, "no-store")),
             )
             .route("", web::get().to(page::open_link))
+            .route("", web::post().to(page::claim_link))
             .route("/app", web::get().to(page::app))
             .route("/assets/{name}", web::get().to(assets::serve))
             .route("/start/{platform}", web::get().to(oauth::start))

@@ -31,7 +31,9 @@ fn server_error(e: domain::Error) -> HttpResponse {
     assets::message(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong", "Please try again in a moment.")
 }
 
-/// `GET /connect?token=…`: uses the link up and starts a session.
+/// `GET /connect?token=…`: checks the link (using nothing up) and shows the button that
+/// opens it. A plain GET must not burn a single-use link: mail scanners and chat previews
+/// fetch every link they see, and the first fetch would have had the session.
 pub async fn open_link(state: web::Data<AppState>, req: HttpRequest, q: web::Query<OpenQuery>) -> HttpResponse {
     let Some(token) = q.into_inner().token.filter(|t| !t.is_empty()) else {
         // Coming back without a token (a bookmark, a reload): fine while the session lives.
@@ -43,6 +45,50 @@ pub async fn open_link(state: web::Data<AppState>, req: HttpRequest, q: web::Que
                 "Open the link you were given to connect your accounts.",
             ),
         };
+    };
+    let jwt = state.jwt.clone();
+    let t = token.clone();
+    let checked = match state.db.read(move |c| connect::check(c, &jwt, &t, LINK_AUDIENCE)).await {
+        Ok(Ok(l)) => l,
+        Ok(Err(refusal)) => return refused(refusal),
+        Err(e) => return server_error(e),
+    };
+    if checked.used {
+        return refused(connect::Refusal::Used);
+    }
+    let lang = checked.options.language;
+    let title = checked.options.title.clone().unwrap_or_else(|| words(lang).0.to_string());
+    assets::open(lang.code(), &title, words(lang).1, &token)
+}
+
+/// The button page's default title and its button, per language.
+fn words(lang: connect::Language) -> (&'static str, &'static str) {
+    use connect::Language as L;
+    match lang {
+        L::En => ("Connect your accounts", "Continue"),
+        L::Es => ("Conecta tus cuentas", "Continuar"),
+        L::De => ("Verbinde deine Konten", "Weiter"),
+        L::Fr => ("Connectez vos comptes", "Continuer"),
+        L::Pt => ("Conecte suas contas", "Continuar"),
+        L::Pl => ("Połącz swoje konta", "Dalej"),
+        L::Tr => ("Hesaplarını bağla", "Devam et"),
+    }
+}
+
+/// `POST /connect?token=…` (the button): uses the link up and starts a session.
+pub async fn claim_link(state: web::Data<AppState>, req: HttpRequest, q: web::Query<OpenQuery>) -> HttpResponse {
+    // A form another site submits would hand this browser a session of someone else's link.
+    let cross_site =
+        req.headers().get("sec-fetch-site").and_then(|v| v.to_str().ok()).is_some_and(|v| v == "cross-site");
+    if cross_site {
+        return assets::message(
+            StatusCode::FORBIDDEN,
+            USED_TITLE,
+            "Open the link you were given to connect your accounts.",
+        );
+    }
+    let Some(token) = q.into_inner().token.filter(|t| !t.is_empty()) else {
+        return refused(connect::Refusal::Invalid);
     };
     let jwt = state.jwt.clone();
     let checked = match state.db.read(move |c| connect::check(c, &jwt, &token, LINK_AUDIENCE)).await {
