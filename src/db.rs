@@ -300,6 +300,7 @@ fn writer_loop(conn: Conn, rx: mpsc::Receiver<Box<dyn Job>>, metrics: Arc<Metric
         let waited: u64 = batch.iter().map(|j| j.waited_micros()).sum();
         metrics.batch(batch.len() as u64, waited);
         let outcome = commit_batch(&conn, &mut batch);
+        metrics.writes_failing.store(outcome.is_err(), std::sync::atomic::Ordering::Relaxed);
         if let Err(e) = &outcome {
             log::error!("writer: a batch of {} writes failed to commit: {e}", batch.len());
             let _ = conn.execute_batch("ROLLBACK");

@@ -26,6 +26,9 @@ pub struct Metrics {
     pub writer_wait_micros: AtomicU64,
     pub webhook_failures: AtomicU64,
     pub rate_limited: AtomicU64,
+    /// Whether the writer's last transaction failed to commit (disk full, file read-only,
+    /// locked by another process): `/healthz` says so until a commit succeeds again.
+    pub writes_failing: std::sync::atomic::AtomicBool,
 }
 
 impl Metrics {

@@ -92,5 +92,19 @@ pub(crate) fn check_text(field: &str, s: &str, min: usize, max: usize) -> Result
     if s.chars().any(char::is_control) {
         return Err(Error::invalid(field, "must not contain control characters"));
     }
+    // Invisible characters make two values that look the same differ (`user-42` and
+    // `user-42` + U+200B are two unique values) and bidi overrides make text read backwards.
+    if s.chars().any(is_invisible) {
+        return Err(Error::invalid(field, "must not contain invisible or direction-changing characters"));
+    }
     Ok(())
+}
+
+/// Zero-width spaces, direction marks, embeddings, overrides and isolates, word joiners and
+/// the byte-order mark. The zero-width joiner and non-joiner stay: emoji sequences and
+/// Persian, Hindi and other scripts need them.
+fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{180E}' | '\u{200B}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
 }

@@ -13,6 +13,7 @@ mod cors;
 mod crash;
 mod cross_dialect;
 mod fakes;
+mod fidelity;
 mod held_bodies;
 mod helpers;
 mod holders;

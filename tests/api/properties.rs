@@ -60,7 +60,11 @@ fn depth(v: &Value) -> usize {
 }
 
 fn plain(s: &str, min: usize, max: usize) -> bool {
-    (min..=max).contains(&s.chars().count()) && !s.chars().any(char::is_control)
+    let invisible = |c: char| {
+        matches!(c, '\u{00AD}' | '\u{180E}' | '\u{200B}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+    };
+    (min..=max).contains(&s.chars().count()) && !s.chars().any(|c| c.is_control() || invisible(c))
 }
 
 proptest! {

@@ -31,11 +31,20 @@ pub struct CreateConnectLink {
     /// Only these platforms are offered.
     #[schema(value_type = Option<Vec<super::schemas::PlatformName>>, min_items = 1)]
     platforms: Option<Vec<String>>,
-    #[schema(max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
+    #[schema(
+        max_length = 200,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f\u00ad\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]*$"
+    )]
     title: Option<String>,
-    #[schema(max_length = 1000, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
+    #[schema(
+        max_length = 1000,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f\u00ad\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]*$"
+    )]
     description: Option<String>,
-    #[schema(max_length = 100, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
+    #[schema(
+        max_length = 100,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f\u00ad\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]*$"
+    )]
     button_text: Option<String>,
     /// en (default), es, de, fr, pt, pl or tr, in any case, with an optional region (`pt-BR`).
     #[schema(pattern = r"^\s*([eE][nN]|[eE][sS]|[dD][eE]|[fF][rR]|[pP][tT]|[pP][lL]|[tT][rR])([-_][\s\S]*)?$|^\s*$")]

@@ -25,7 +25,8 @@ use std::future::Future;
 use std::pin::Pin;
 
 // The OpenAPI patterns below are written out at each field (utoipa takes only literals):
-// no control characters `^[^\x00-\x1f\x7f-\x9f]*$` (Unicode Cc, what the validators refuse);
+// no control characters (Unicode Cc) nor the invisible and direction-changing characters the
+// validators refuse (`domain::check_text`): `^[^\x00-\x1f\x7f-\x9f\u00ad…\ufeff]*$`;
 // a visible name, the same with one character that is not whitespace; and for URLs, http(s)
 // with a host name, port and plain path — the part of "any absolute http(s) URL" a schema
 // can say without a URL parser.

@@ -63,11 +63,15 @@ pub struct CreateProfile {
     #[schema(
         min_length = 1,
         max_length = 100,
-        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+        pattern = r"^[^\x00-\x1f\x7f-\x9f\u00ad\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]*[^\s\x00-\x1f\x7f-\x9f\u00ad\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff][^\x00-\x1f\x7f-\x9f\u00ad\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]*$"
     )]
     name: String,
     /// Up to 200 characters, unique in the workspace.
-    #[schema(min_length = 1, max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f\u00ad\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]*$"
+    )]
     external_id: Option<String>,
     /// Letters, digits and `._@+-`, unique in the workspace.
     #[schema(min_length = 1, max_length = 100, pattern = r"^[A-Za-z0-9._@+-]+$")]
@@ -93,10 +97,15 @@ impl CreateProfile {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UpdateProfile {
     #[serde(default, deserialize_with = "body::double_option")]
-    #[schema(value_type = String, min_length = 1, max_length = 100, pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$")]
+    #[schema(value_type = String, min_length = 1, max_length = 100, pattern = r"^[^\x00-\x1f\x7f-\x9f\u00ad\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]*[^\s\x00-\x1f\x7f-\x9f\u00ad\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff][^\x00-\x1f\x7f-\x9f\u00ad\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]*$")]
     name: Option<Option<String>>,
     #[serde(default, deserialize_with = "body::double_option")]
-    #[schema(nullable, min_length = 1, max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
+    #[schema(
+        nullable,
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f\u00ad\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]*$"
+    )]
     external_id: Option<Option<String>>,
     #[serde(default, deserialize_with = "body::double_option")]
     #[schema(nullable, min_length = 1, max_length = 100, pattern = r"^[A-Za-z0-9._@+-]+$")]
@@ -135,7 +144,11 @@ pub struct ListParams {
     #[param(pattern = r"^p[1-9a-z][0-9a-z]{0,11}$")]
     cursor: Option<String>,
     /// Only the profile with this externalId.
-    #[param(min_length = 1, max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
+    #[param(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f\u00ad\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]*$"
+    )]
     external_id: Option<String>,
     /// Only the profile with this username.
     #[param(min_length = 1, max_length = 100, pattern = r"^[A-Za-z0-9._@+-]+$")]

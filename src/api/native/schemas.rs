@@ -53,7 +53,8 @@ pub struct Labels;
 
 impl PartialSchema for Labels {
     fn schema() -> RefOr<Schema> {
-        let no_control = r"^[^\x00-\x1f\x7f-\x9f]*$";
+        let no_control =
+            r"^[^\x00-\x1f\x7f-\x9f\u00ad\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]*$";
         let value = ObjectBuilder::new().schema_type(Type::String).max_length(Some(500)).pattern(Some(no_control));
         let names = ObjectBuilder::new()
             .schema_type(Type::String)

@@ -68,7 +68,10 @@ pub struct CreateWebhook {
     url: String,
     #[schema(value_type = Vec<super::schemas::EventName>, min_items = 1)]
     events: Vec<String>,
-    #[schema(max_length = 500, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
+    #[schema(
+        max_length = 500,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f\u00ad\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]*$"
+    )]
     description: Option<String>,
 }
 
@@ -83,7 +86,10 @@ pub struct UpdateWebhook {
     url: Option<String>,
     #[schema(value_type = Option<Vec<super::schemas::EventName>>, min_items = 1)]
     events: Option<Vec<String>>,
-    #[schema(max_length = 500, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
+    #[schema(
+        max_length = 500,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f\u00ad\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]*$"
+    )]
     description: Option<String>,
     enabled: Option<bool>,
 }

@@ -1,0 +1,49 @@
+//! Validation and fidelity gaps (audit L10): invisible and direction-changing characters in
+//! names and unique fields, and `/healthz` telling the truth while writes fail.
+
+use crate::helpers::spawn_app;
+use serde_json::json;
+use std::time::Duration;
+
+#[test]
+fn invisible_or_direction_changing_characters_are_refused_with_400_naming_the_field() {
+    let app = spawn_app();
+    let key = app.key("acme");
+    let cases = [
+        (json!({"name": "\u{200b}"}), "name"),
+        (json!({"name": "Ann\u{202e}gnp.exe"}), "name"),
+        (json!({"name": "ok", "externalId": "user-42\u{200b}"}), "externalId"),
+        (json!({"name": "ok", "username": "x\u{2066}y"}), "username"),
+        (json!({"name": "\u{feff}Bom"}), "name"),
+        (json!({"name": "   "}), "name"),
+    ];
+    for (body, field) in cases {
+        let res = app.create_profile(&key, &body);
+        assert_eq!(res.status, 400, "{body}: {}", res.text);
+        assert_eq!(res.problem_field(), field, "{body}: {}", res.text);
+    }
+    // Joiners stay: emoji sequences and several scripts need them.
+    let family = app.create_profile(&key, &json!({"name": "Family \u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}"}));
+    assert_eq!(family.status, 201, "{}", family.text);
+    assert_eq!(family.body["name"], "Family \u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}");
+}
+
+#[test]
+fn healthz_is_503_while_writes_fail_and_ok_after_the_next_commit() {
+    let app = spawn_app();
+    let key = app.key("acme");
+    assert_eq!(app.healthz().status, 200);
+    // Another process holds the file's write lock past the writer's busy timeout (5 s).
+    let lock = rusqlite::Connection::open(&app.db_path).unwrap();
+    lock.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    let failed = app.create_profile(&key, &json!({"name": "blocked"}));
+    assert_eq!(failed.status, 500, "{}", failed.text);
+    let health = app.healthz();
+    assert_eq!(health.status, 503, "{}", health.text);
+    assert_eq!(health.body, json!({"status": "degraded", "writes": "failing"}));
+    lock.execute_batch("ROLLBACK").unwrap();
+    drop(lock);
+    std::thread::sleep(Duration::from_millis(50));
+    assert_eq!(app.create_profile(&key, &json!({"name": "unblocked"})).status, 201);
+    assert_eq!(app.healthz().status, 200);
+}
