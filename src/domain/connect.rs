@@ -313,8 +313,9 @@ pub fn check(conn: &Conn, jwt: &Jwt, token: &str, audience: &str) -> Result<std:
         Ok(c) => c,
         Err(e) => return Ok(Err(e.into())),
     };
+    // The token is ours (it verified), so its row existed: it went with its profile.
     let Some(row) = store::connect_links::find_link(conn, &claims.jti)? else {
-        return Ok(Err(Refusal::Invalid));
+        return Ok(Err(Refusal::ProfileGone));
     };
     if row.workspace_id != claims.ws {
         return Ok(Err(Refusal::Invalid));

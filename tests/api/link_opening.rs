@@ -43,3 +43,17 @@ fn a_link_is_not_opened_by_another_sites_form() {
     assert!(res.cookie("hp_connect").is_none());
     assert_eq!(app.open_link(&url).status, 303, "the link was not used up");
 }
+
+#[test]
+fn a_link_of_a_deleted_profile_reads_like_a_used_one() {
+    let app = spawn_app();
+    let key = app.key("acme");
+    let id = app.new_profile(&key, "Gone")["id"].as_str().unwrap().to_string();
+    let gone = app.new_link(&key, &id, &json!({}))["url"].as_str().unwrap().to_string();
+    let (_, used) = link(&app, "en");
+    assert_eq!(app.open_link(&used).status, 303);
+    assert_eq!(app.delete_profile(&key, &id).status, 204);
+    let (a, b) = (app.fetch_link(&gone), app.fetch_link(&used));
+    assert_eq!((a.status, b.status), (410, 410));
+    assert_eq!(a.text, b.text, "the page tells a deleted profile from a used link");
+}

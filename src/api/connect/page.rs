@@ -19,7 +19,7 @@ const USED_TITLE: &str = "This link can no longer be used";
 fn refused(refusal: connect::Refusal) -> HttpResponse {
     let (status, text) = match refusal {
         connect::Refusal::Invalid => (StatusCode::BAD_REQUEST, "This link is not valid. Ask for a new one."),
-        connect::Refusal::ProfileGone => (StatusCode::GONE, "The account this link was for no longer exists."),
+        // A deleted profile reads like a used link: whoever holds the link learns no more.
         _ => (StatusCode::GONE, "This link was already used or has expired. Ask for a new link."),
     };
     log::info!("connect link refused: {}", refusal.reason());
