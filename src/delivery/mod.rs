@@ -234,10 +234,16 @@ pub fn start(state: AppState, cfg: WebhookConfig) -> Worker {
     let agent = net::public_agent(config, state.providers.allow_private_outbound);
     let in_flight: Arc<Mutex<HashSet<String>>> = Arc::default();
     let slots: Arc<slots::Slots> = Arc::default();
+    let finished = Arc::new(tokio::sync::Notify::new());
     let worker = Worker { stopping: stopping.clone(), in_flight: in_flight.clone(), timeout: cfg.timeout };
     actix_web::rt::spawn(async move {
         loop {
-            actix_web::rt::time::sleep(cfg.poll).await;
+            // A finished delivery wakes the loop at once: with shares capping what is in
+            // flight, waiting out the poll interval would cap each subscription's throughput.
+            tokio::select! {
+                _ = actix_web::rt::time::sleep(cfg.poll) => {}
+                _ = finished.notified() => {}
+            }
             if stopping.load(Ordering::SeqCst) {
                 return;
             }
@@ -264,6 +270,7 @@ pub fn start(state: AppState, cfg: WebhookConfig) -> Worker {
                 let Some(slot) = slots.try_take(d.webhook.workspace_id, &d.webhook.id) else { continue };
                 in_flight.lock().unwrap_or_else(|e| e.into_inner()).insert(d.id.clone());
                 let (state, cfg, agent, in_flight) = (state.clone(), cfg.clone(), agent.clone(), in_flight.clone());
+                let finished = finished.clone();
                 actix_web::rt::spawn(async move {
                     let _slot = slot;
                     let id = d.id.clone();
@@ -271,6 +278,8 @@ pub fn start(state: AppState, cfg: WebhookConfig) -> Worker {
                         log::warn!("webhook delivery {id}: {e}");
                     }
                     in_flight.lock().unwrap_or_else(|e| e.into_inner()).remove(&id);
+                    drop(_slot);
+                    finished.notify_one();
                 });
             }
         }

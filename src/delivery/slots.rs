@@ -2,7 +2,8 @@
 //! hold every thread the deliveries (and the database reads) shared, and another tenant's
 //! delivery waited 31 s instead of 0.12 s. Now deliveries run on threads of their own, at most
 //! `TOTAL` at once, at most `PER_WORKSPACE` of them for one workspace and `PER_WEBHOOK` for
-//! one subscription; what does not fit waits for the next poll, in order.
+//! one subscription; what does not fit waits, in order, until a delivery finishes (which wakes
+//! the poller at once, so the shares bound concurrency, not throughput).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -10,9 +11,9 @@ use std::sync::{Arc, Mutex};
 /// Deliveries in flight at once, all tenants together.
 pub const TOTAL: usize = 32;
 /// Deliveries in flight at once for one workspace.
-pub const PER_WORKSPACE: usize = 8;
+pub const PER_WORKSPACE: usize = 16;
 /// Deliveries in flight at once to one subscription.
-pub const PER_WEBHOOK: usize = 2;
+pub const PER_WEBHOOK: usize = 8;
 
 #[derive(Default)]
 struct Counts {

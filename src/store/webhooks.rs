@@ -221,7 +221,7 @@ pub struct DueDelivery {
 }
 
 /// Deliveries due at `now`, oldest first, leaving out any whose subscription has an older
-/// pending delivery for the same profile (per-profile order), and at most four per
+/// pending delivery for the same profile (per-profile order), and at most 32 per
 /// subscription: one subscription's backlog cannot fill the batch and hide everyone else's.
 pub fn list_due_deliveries(conn: &Conn, now: &str, limit: u32) -> Result<Vec<DueDelivery>> {
     let cols: String = COLUMNS.split(", ").map(|c| format!("w.{}", c.trim())).collect::<Vec<_>>().join(", ");
@@ -236,7 +236,7 @@ pub fn list_due_deliveries(conn: &Conn, now: &str, limit: u32) -> Result<Vec<Due
          SELECT d.id, d.attempts, e.id, e.workspace_id, e.type, e.data, e.created_at, {cols}
          FROM due JOIN deliveries d ON d.id = due.did
          JOIN events e ON e.id = d.event_id JOIN webhooks w ON w.id = d.webhook_id
-         WHERE due.nth <= 4
+         WHERE due.nth <= 32
          ORDER BY due.dseq LIMIT ?2"
     ))?;
     let rows = st.query_map(params![now, limit], |r| {

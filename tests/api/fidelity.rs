@@ -47,3 +47,23 @@ fn healthz_is_503_while_writes_fail_and_ok_after_the_next_commit() {
     assert_eq!(app.create_profile(&key, &json!({"name": "unblocked"})).status, 201);
     assert_eq!(app.healthz().status, 200);
 }
+
+#[test]
+fn metadata_numbers_come_back_with_every_digit_they_were_given() {
+    let app = spawn_app();
+    let key = app.key("acme");
+    let body = r#"{"name":"digits","metadata":{"big":123456789012345678901234567890,"precise":0.10000000000000000555,"neg":-9007199254740993,"exp":1e400}}"#;
+    let res = app.send(
+        "POST",
+        "/v1/profiles",
+        &[("x-api-key", &key), ("content-type", "application/json")],
+        Some(body.as_bytes().to_vec()),
+    );
+    assert_eq!(res.status, 201, "{}", res.text);
+    let id = res.body["id"].as_str().unwrap().to_string();
+    let got = app.get_profile(&key, &id);
+    // Every digit; an exponent is written with its sign (the same number).
+    for digits in ["123456789012345678901234567890", "0.10000000000000000555", "-9007199254740993", "1e+400"] {
+        assert!(got.text.contains(digits), "{digits} in {}", got.text);
+    }
+}
