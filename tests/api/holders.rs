@@ -13,7 +13,8 @@ fn post(app: &TestApp, path: &str, body: Value) -> Res {
     app.send("POST", path, &[JSON], Some(body.to_string().into_bytes()))
 }
 
-fn users(app: &TestApp, token: &str, method: &str, path: &str, body: Option<Value>) -> Res {
+/// Calls the users API (`/api/users{path}`) with a session token.
+pub(crate) fn users(app: &TestApp, token: &str, method: &str, path: &str, body: Option<Value>) -> Res {
     let auth = format!("Bearer {token}");
     app.send(
         method,
@@ -24,7 +25,7 @@ fn users(app: &TestApp, token: &str, method: &str, path: &str, body: Option<Valu
 }
 
 /// Registers a holder and returns their session token.
-fn register(app: &TestApp, email: &str) -> String {
+pub(crate) fn register(app: &TestApp, email: &str) -> String {
     let res = post(app, "/api/auth/register", json!({"email": email, "password": PASSWORD}));
     assert_eq!(res.status, 201, "{}", res.text);
     res.body["token"].as_str().unwrap().to_string()

@@ -1,28 +1,12 @@
 //! What one tenant may fill (audit H4, M8, L11): document storage within its limit, a floor
 //! of free disk, and caps on documents, API keys and webhooks.
 
-use crate::helpers::{Res, TestApp, spawn_app, spawn_app_with};
+use crate::helpers::{spawn_app, spawn_app_with};
+use crate::holders::{register, users};
 use hitchpost::config::per_second;
 use serde_json::{Value, json};
 
 const JSON: (&str, &str) = ("content-type", "application/json");
-
-fn register(app: &TestApp, email: &str) -> String {
-    let body = json!({"email": email, "password": "Sup3rSecret"}).to_string().into_bytes();
-    let res = app.send("POST", "/api/auth/register", &[JSON], Some(body));
-    assert_eq!(res.status, 201, "{}", res.text);
-    res.body["token"].as_str().unwrap().to_string()
-}
-
-fn users(app: &TestApp, token: &str, method: &str, path: &str, body: Option<Value>) -> Res {
-    let auth = format!("Bearer {token}");
-    app.send(
-        method,
-        &format!("/api/users{path}"),
-        &[("authorization", &auth), JSON],
-        body.map(|b| b.to_string().into_bytes()),
-    )
-}
 
 fn document(bytes: usize) -> Value {
     json!({"documentName": "blob", "documentContent": "A".repeat(bytes)})

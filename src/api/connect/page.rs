@@ -46,19 +46,24 @@ pub async fn open_link(state: web::Data<AppState>, req: HttpRequest, q: web::Que
             ),
         };
     };
-    let jwt = state.jwt.clone();
-    let t = token.clone();
-    let checked = match state.db.read(move |c| connect::check(c, &jwt, &t, LINK_AUDIENCE)).await {
-        Ok(Ok(l)) => l,
-        Ok(Err(refusal)) => return refused(refusal),
-        Err(e) => return server_error(e),
+    let checked = match unused_link(&state, token.clone()).await {
+        Ok(l) => l,
+        Err(page) => return page,
     };
-    if checked.used {
-        return refused(connect::Refusal::Used);
-    }
     let lang = checked.options.language;
     let title = checked.options.title.clone().unwrap_or_else(|| words(lang).0.to_string());
     assets::open(lang.code(), &title, words(lang).1, &token)
+}
+
+/// The link of `token` if it may still be opened, else the page that says why not.
+async fn unused_link(state: &AppState, token: String) -> Result<connect::CheckedLink, HttpResponse> {
+    let jwt = state.jwt.clone();
+    match state.db.read(move |c| connect::check(c, &jwt, &token, LINK_AUDIENCE)).await {
+        Ok(Ok(l)) if l.used => Err(refused(connect::Refusal::Used)),
+        Ok(Ok(l)) => Ok(l),
+        Ok(Err(refusal)) => Err(refused(refusal)),
+        Err(e) => Err(server_error(e)),
+    }
 }
 
 /// The button page's default title and its button, per language.
@@ -90,15 +95,10 @@ pub async fn claim_link(state: web::Data<AppState>, req: HttpRequest, q: web::Qu
     let Some(token) = q.into_inner().token.filter(|t| !t.is_empty()) else {
         return refused(connect::Refusal::Invalid);
     };
-    let jwt = state.jwt.clone();
-    let checked = match state.db.read(move |c| connect::check(c, &jwt, &token, LINK_AUDIENCE)).await {
-        Ok(Ok(l)) => l,
-        Ok(Err(refusal)) => return refused(refusal),
-        Err(e) => return server_error(e),
+    let checked = match unused_link(&state, token).await {
+        Ok(l) => l,
+        Err(page) => return page,
     };
-    if checked.used {
-        return refused(connect::Refusal::Used);
-    }
     let jti = checked.claims.jti.clone();
     match state.db.write(move |c| connect::claim(c, &jti)).await {
         Ok(true) => {}
