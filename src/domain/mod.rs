@@ -100,6 +100,12 @@ pub(crate) fn check_text(field: &str, s: &str, min: usize, max: usize) -> Result
     Ok(())
 }
 
+/// `s` in Unicode NFC: text that reads the same is stored the same (a composed "é" and an "e"
+/// with a combining accent are otherwise two unique values).
+pub(crate) fn nfc(s: &str) -> String {
+    icu_normalizer::ComposingNormalizerBorrowed::new_nfc().normalize(s).into_owned()
+}
+
 /// Zero-width spaces, direction marks, embeddings, overrides and isolates, word joiners and
 /// the byte-order mark. The zero-width joiner and non-joiner stay: emoji sequences and
 /// Persian, Hindi and other scripts need them.

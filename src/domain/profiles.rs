@@ -7,26 +7,28 @@ use crate::store::{self, Conn, profiles::ProfileFilter, profiles::ProfileRow};
 use rand::RngExt;
 use serde_json::{Map, Value};
 
-/// A profile's display label: 1-100 characters, trimmed, no control characters.
+/// A profile's display label: 1-100 characters, trimmed, in NFC, no control characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProfileName(String);
 
 impl ProfileName {
     pub fn parse(s: &str) -> Result<Self> {
-        let s = s.trim();
-        check_text("name", s, 1, 100)?;
-        Ok(Self(s.to_string()))
+        let s = super::nfc(s.trim());
+        check_text("name", &s, 1, 100)?;
+        Ok(Self(s))
     }
 }
 
-/// The caller's own id for a profile: 1-200 characters, unique in the workspace.
+/// The caller's own id for a profile: 1-200 characters, unique in the workspace (in NFC).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExternalId(String);
 
 impl ExternalId {
+    /// Stored in NFC, and looked up so: the forms of one text are one id.
     pub fn parse(s: &str) -> Result<Self> {
-        check_text("externalId", s, 1, 200)?;
-        Ok(Self(s.to_string()))
+        let s = super::nfc(s);
+        check_text("externalId", &s, 1, 200)?;
+        Ok(Self(s))
     }
 }
 

@@ -67,3 +67,18 @@ fn metadata_numbers_come_back_with_every_digit_they_were_given() {
         assert!(got.text.contains(digits), "{digits} in {}", got.text);
     }
 }
+
+#[test]
+fn the_composed_and_decomposed_forms_of_an_external_id_are_one_id() {
+    let app = spawn_app();
+    let key = app.key("acme");
+    let composed = app.create_profile(&key, &json!({"name": "Caf\u{e9}", "externalId": "caf\u{e9}-1"}));
+    assert_eq!(composed.status, 201, "{}", composed.text);
+    let decomposed = app.create_profile(&key, &json!({"name": "Cafe\u{301}", "externalId": "cafe\u{301}-1"}));
+    assert_eq!(decomposed.status, 409, "{}", decomposed.text);
+    assert_eq!(decomposed.problem_field(), "externalId");
+    // Found by either form; kept and shown in NFC.
+    let found = app.list_profiles(&key, "?externalId=cafe%CC%81-1");
+    assert_eq!(found.body["data"][0]["externalId"], "caf\u{e9}-1", "{}", found.text);
+    assert_eq!(found.body["data"][0]["name"], "Caf\u{e9}");
+}
