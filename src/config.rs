@@ -99,14 +99,28 @@ impl Config {
     /// names a variable whose value is not one it takes.
     pub fn from_env(bind: String, db_path: PathBuf, dev: bool) -> Result<Self, String> {
         let get = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-        let flag = |k: &str| get(k).map(|v| matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on"));
-        let secs = |k: &str, default: u64| {
-            get(k).and_then(|v| v.parse().ok()).map_or(Duration::from_secs(default), Duration::from_secs)
+        // A value that is set but not one this server takes stops it at start, naming the
+        // variable: silently using the default instead hid typos (`HITCHPOST_RATE_PER_IP=20O`).
+        let flag = |k: &str| -> Result<Option<bool>, String> {
+            match get(k).map(|v| v.trim().to_ascii_lowercase()) {
+                None => Ok(None),
+                Some(v) if matches!(v.as_str(), "1" | "true" | "yes" | "on") => Ok(Some(true)),
+                Some(v) if matches!(v.as_str(), "0" | "false" | "no" | "off") => Ok(Some(false)),
+                Some(v) => Err(format!("{k} must be true or false, not {v:?}")),
+            }
         };
+        fn num<T: std::str::FromStr>(k: &str, v: Option<String>, default: T) -> Result<T, String> {
+            match v {
+                None => Ok(default),
+                Some(v) => v.trim().parse().map_err(|_| format!("{k} must be a whole number, not {v:?}")),
+            }
+        }
+        let n = |k: &str| get(k);
+        let secs = |k: &str, default: u64| num(k, n(k), default).map(Duration::from_secs);
         let mut providers = ProvidersConfig::from_env(get)?;
         // Dev mode is a local mock: fake accounts at once, and a PDS or webhook on this machine.
-        providers.sandbox = flag("HITCHPOST_SANDBOX").unwrap_or(dev);
-        providers.allow_private_outbound = flag("HITCHPOST_ALLOW_PRIVATE_OUTBOUND").unwrap_or(dev);
+        providers.sandbox = flag("HITCHPOST_SANDBOX")?.unwrap_or(dev);
+        providers.allow_private_outbound = flag("HITCHPOST_ALLOW_PRIVATE_OUTBOUND")?.unwrap_or(dev);
         Ok(Config {
             bind,
             db_path,
@@ -118,21 +132,26 @@ impl Config {
                 }
                 None => None,
             },
-            workers: get("HITCHPOST_WORKERS").and_then(|v| v.parse().ok()),
+            workers: match n("HITCHPOST_WORKERS") {
+                Some(v) => Some(num("HITCHPOST_WORKERS", Some(v), 0usize)?),
+                None => None,
+            },
             public_url: get("HITCHPOST_PUBLIC_URL").map(|u| u.trim_end_matches('/').to_string()),
             providers,
-            refresh_interval: secs("HITCHPOST_REFRESH_INTERVAL_SECS", 60),
-            refresh_window: secs("HITCHPOST_REFRESH_WINDOW_SECS", 15 * 60),
-            signup_open: get("HITCHPOST_SIGNUP").is_none_or(|v| !v.eq_ignore_ascii_case("closed")),
-            trial_days: get("HITCHPOST_TRIAL_DAYS").and_then(|v| v.parse().ok()).unwrap_or(14),
-            storage_limit_bytes: get("HITCHPOST_STORAGE_LIMIT_MB")
-                .and_then(|v| v.parse::<i64>().ok())
-                .map_or(1024 * 1024 * 1024, |mb| mb * 1024 * 1024),
-            min_free_disk_bytes: get("HITCHPOST_MIN_FREE_DISK_MB")
-                .and_then(|v| v.parse::<u64>().ok())
-                .map_or(256 * 1024 * 1024, |mb| mb.saturating_mul(1024 * 1024)),
+            refresh_interval: secs("HITCHPOST_REFRESH_INTERVAL_SECS", 60)?,
+            refresh_window: secs("HITCHPOST_REFRESH_WINDOW_SECS", 15 * 60)?,
+            signup_open: match get("HITCHPOST_SIGNUP").map(|v| v.trim().to_ascii_lowercase()).as_deref() {
+                None | Some("open") => true,
+                Some("closed") => false,
+                Some(v) => return Err(format!("HITCHPOST_SIGNUP must be open or closed, not {v:?}")),
+            },
+            trial_days: num("HITCHPOST_TRIAL_DAYS", n("HITCHPOST_TRIAL_DAYS"), 14)?,
+            storage_limit_bytes: num("HITCHPOST_STORAGE_LIMIT_MB", n("HITCHPOST_STORAGE_LIMIT_MB"), 1024i64)?
+                .saturating_mul(1024 * 1024),
+            min_free_disk_bytes: num("HITCHPOST_MIN_FREE_DISK_MB", n("HITCHPOST_MIN_FREE_DISK_MB"), 256u64)?
+                .saturating_mul(1024 * 1024),
             auth_rate: crate::ratelimit::AttemptRate::default(),
-            trust_proxy: flag("HITCHPOST_TRUST_PROXY").unwrap_or(false),
+            trust_proxy: flag("HITCHPOST_TRUST_PROXY")?.unwrap_or(false),
             trusted_proxies: match get("HITCHPOST_TRUSTED_PROXIES") {
                 Some(v) => crate::api::proxy::parse_blocks(&v).map_err(|bad| {
                     format!("HITCHPOST_TRUSTED_PROXIES: {bad:?} is not an address or block (10.0.0.0/8)")
@@ -143,23 +162,22 @@ impl Config {
             cors_origins: get("HITCHPOST_CORS_ORIGINS")
                 .map(|v| crate::api::cors::parse_origins(&v))
                 .unwrap_or_default(),
-            audit_retention_days: get("HITCHPOST_AUDIT_RETENTION_DAYS").and_then(|v| v.parse().ok()).unwrap_or(90),
-            api_key_rate: per_second(get("HITCHPOST_RATE_PER_KEY").and_then(|v| v.parse().ok()).unwrap_or(100)),
-            api_ip_rate: per_second(get("HITCHPOST_RATE_PER_IP").and_then(|v| v.parse().ok()).unwrap_or(200)),
+            audit_retention_days: num("HITCHPOST_AUDIT_RETENTION_DAYS", n("HITCHPOST_AUDIT_RETENTION_DAYS"), 90)?,
+            api_key_rate: per_second(num("HITCHPOST_RATE_PER_KEY", n("HITCHPOST_RATE_PER_KEY"), 100)?),
+            api_ip_rate: per_second(num("HITCHPOST_RATE_PER_IP", n("HITCHPOST_RATE_PER_IP"), 200)?),
             webhooks: crate::delivery::WebhookConfig {
-                disable_after: get("HITCHPOST_WEBHOOK_DISABLE_AFTER").and_then(|v| v.parse().ok()).unwrap_or(10),
-                expiring_within: secs("HITCHPOST_EXPIRING_NOTICE_SECS", 7 * 24 * 3600),
+                disable_after: num("HITCHPOST_WEBHOOK_DISABLE_AFTER", n("HITCHPOST_WEBHOOK_DISABLE_AFTER"), 10)?,
+                expiring_within: secs("HITCHPOST_EXPIRING_NOTICE_SECS", 7 * 24 * 3600)?,
                 ..Default::default()
             },
             bodies: crate::api::body::BodyLimits {
-                deadline: secs("HITCHPOST_BODY_DEADLINE_SECS", 10),
-                budget_bytes: get("HITCHPOST_BODY_BUDGET_MB")
-                    .and_then(|v| v.parse::<usize>().ok())
-                    .map_or(32 * 1024 * 1024, |mb| mb.saturating_mul(1024 * 1024)),
-                per_address: get("HITCHPOST_BODIES_PER_ADDRESS").and_then(|v| v.parse().ok()).unwrap_or(16),
-                in_flight: get("HITCHPOST_BODIES_IN_FLIGHT").and_then(|v| v.parse().ok()).unwrap_or(64),
+                deadline: secs("HITCHPOST_BODY_DEADLINE_SECS", 10)?,
+                budget_bytes: num("HITCHPOST_BODY_BUDGET_MB", n("HITCHPOST_BODY_BUDGET_MB"), 32usize)?
+                    .saturating_mul(1024 * 1024),
+                per_address: num("HITCHPOST_BODIES_PER_ADDRESS", n("HITCHPOST_BODIES_PER_ADDRESS"), 16)?,
+                in_flight: num("HITCHPOST_BODIES_IN_FLIGHT", n("HITCHPOST_BODIES_IN_FLIGHT"), 64)?,
             },
-            max_connections: get("HITCHPOST_MAX_CONNECTIONS").and_then(|v| v.parse().ok()).unwrap_or(4096),
+            max_connections: num("HITCHPOST_MAX_CONNECTIONS", n("HITCHPOST_MAX_CONNECTIONS"), 4096)?,
         })
     }
 }

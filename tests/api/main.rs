@@ -8,6 +8,7 @@ mod bad_input;
 mod browser;
 mod cli;
 mod clients;
+mod config_errors;
 mod connect;
 mod cors;
 mod crash;
