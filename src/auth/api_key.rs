@@ -300,12 +300,18 @@ impl Authenticator {
             let _ = check_stored(&self.secret, &parts, HMAC_SCHEME);
             return None;
         };
+        if row.revoked_at.is_some() {
+            // The same MAC work as a live key; a revoked legacy key never costs argon2 (nor is
+            // it re-stored).
+            let _ = check_stored(&self.secret, &parts, HMAC_SCHEME);
+            return None;
+        }
         let ok = match check_stored(&self.secret, &parts, &row.secret_hash) {
             Check::Match => true,
             Check::Mismatch => false,
             Check::Legacy => self.verify_legacy(&parts, &row.secret_hash).await,
         };
-        if !ok || row.revoked_at.is_some() {
+        if !ok {
             return None;
         }
         let expires_at = match &row.expires_at {

@@ -174,3 +174,16 @@ fn a_short_or_plain_server_secret_stops_the_server_at_start() {
         assert!(err.contains("HITCHPOST_SECRET must be at least 32 random characters"), "{err}");
     }
 }
+
+#[test]
+fn a_revoked_legacy_key_costs_no_argon2() {
+    let app = spawn_app();
+    // Made as the CLI makes it (argon2), revoked before its first use.
+    let key = app.key("acme");
+    let (ok, _, err) = cli(&["key", "revoke", "--db", app.db_path.to_str().unwrap(), &key]);
+    assert!(ok, "{err}");
+    let before = argon2(&app);
+    assert_eq!(app.list_profiles(&key, "").status, 401);
+    assert_eq!(argon2(&app), before);
+    assert!(stored_hash(&app, &key).starts_with("$argon2id$"), "a revoked key is not re-stored");
+}
