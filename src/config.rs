@@ -44,7 +44,7 @@ pub struct Config {
     /// Whether to take the client's address from `X-Forwarded-For` (behind a reverse proxy).
     pub trust_proxy: bool,
     /// `HITCHPOST_TRUSTED_PROXIES`: the proxies' addresses or blocks (default: loopback).
-    pub trusted_proxies: Vec<crate::api::proxy::Block>,
+    pub trusted_proxies: Vec<crate::forwarded::Block>,
     /// How long audit log entries are kept.
     pub audit_retention_days: i64,
     /// `HITCHPOST_METRICS_TOKEN`: lets non-loopback scrapers read `/metrics`.
@@ -55,10 +55,10 @@ pub struct Config {
     pub api_key_rate: crate::ratelimit::AttemptRate,
     pub api_ip_rate: crate::ratelimit::AttemptRate,
     /// Webhook delivery: retries, timeout, when to switch a subscription off.
-    pub webhooks: crate::delivery::WebhookConfig,
+    pub webhooks: WebhookConfig,
     /// What request bodies being read may hold: `HITCHPOST_BODY_DEADLINE_SECS`,
     /// `HITCHPOST_BODY_BUDGET_MB`, `HITCHPOST_BODIES_PER_ADDRESS`, `HITCHPOST_BODIES_IN_FLIGHT`.
-    pub bodies: crate::api::body::BodyLimits,
+    pub bodies: crate::ratelimit::BodyLimits,
     /// `HITCHPOST_MAX_CONNECTIONS`: open connections the server keeps, all workers together.
     pub max_connections: usize,
 }
@@ -82,13 +82,13 @@ impl Default for Config {
             auth_rate: crate::ratelimit::AttemptRate::default(),
             trust_proxy: false,
             trusted_proxies: loopback_proxies(),
-            webhooks: crate::delivery::WebhookConfig::default(),
+            webhooks: WebhookConfig::default(),
             audit_retention_days: 90,
             metrics_token: None,
             cors_origins: Vec::new(),
             api_key_rate: per_second(100),
             api_ip_rate: per_second(200),
-            bodies: crate::api::body::BodyLimits::default(),
+            bodies: crate::ratelimit::BodyLimits::default(),
             max_connections: 4096,
         }
     }
@@ -153,24 +153,22 @@ impl Config {
             auth_rate: crate::ratelimit::AttemptRate::default(),
             trust_proxy: flag("HITCHPOST_TRUST_PROXY")?.unwrap_or(false),
             trusted_proxies: match get("HITCHPOST_TRUSTED_PROXIES") {
-                Some(v) => crate::api::proxy::parse_blocks(&v).map_err(|bad| {
+                Some(v) => crate::forwarded::parse_blocks(&v).map_err(|bad| {
                     format!("HITCHPOST_TRUSTED_PROXIES: {bad:?} is not an address or block (10.0.0.0/8)")
                 })?,
                 None => loopback_proxies(),
             },
             metrics_token: get("HITCHPOST_METRICS_TOKEN"),
-            cors_origins: get("HITCHPOST_CORS_ORIGINS")
-                .map(|v| crate::api::cors::parse_origins(&v))
-                .unwrap_or_default(),
+            cors_origins: get("HITCHPOST_CORS_ORIGINS").map(|v| parse_origins(&v)).unwrap_or_default(),
             audit_retention_days: num("HITCHPOST_AUDIT_RETENTION_DAYS", n("HITCHPOST_AUDIT_RETENTION_DAYS"), 90)?,
             api_key_rate: per_second(num("HITCHPOST_RATE_PER_KEY", n("HITCHPOST_RATE_PER_KEY"), 100)?),
             api_ip_rate: per_second(num("HITCHPOST_RATE_PER_IP", n("HITCHPOST_RATE_PER_IP"), 200)?),
-            webhooks: crate::delivery::WebhookConfig {
+            webhooks: WebhookConfig {
                 disable_after: num("HITCHPOST_WEBHOOK_DISABLE_AFTER", n("HITCHPOST_WEBHOOK_DISABLE_AFTER"), 10)?,
                 expiring_within: secs("HITCHPOST_EXPIRING_NOTICE_SECS", 7 * 24 * 3600)?,
                 ..Default::default()
             },
-            bodies: crate::api::body::BodyLimits {
+            bodies: crate::ratelimit::BodyLimits {
                 deadline: secs("HITCHPOST_BODY_DEADLINE_SECS", 10)?,
                 budget_bytes: num("HITCHPOST_BODY_BUDGET_MB", n("HITCHPOST_BODY_BUDGET_MB"), 32usize)?
                     .saturating_mul(1024 * 1024),
@@ -183,8 +181,8 @@ impl Config {
 }
 
 /// A proxy on the same machine, the usual set-up.
-fn loopback_proxies() -> Vec<crate::api::proxy::Block> {
-    crate::api::proxy::parse_blocks("127.0.0.0/8,::1/128").unwrap_or_default()
+fn loopback_proxies() -> Vec<crate::forwarded::Block> {
+    crate::forwarded::parse_blocks("127.0.0.0/8,::1/128").unwrap_or_default()
 }
 
 /// `n` requests a second sustained, bursts of ten seconds' worth; 0 means no limit.
@@ -193,4 +191,39 @@ pub fn per_second(n: u32) -> crate::ratelimit::AttemptRate {
         return crate::ratelimit::AttemptRate { burst: u32::MAX / 2, per: Duration::from_nanos(1) };
     }
     crate::ratelimit::AttemptRate { burst: n.saturating_mul(10), per: Duration::from_secs(1) / n }
+}
+
+/// How webhooks are delivered.
+#[derive(Debug, Clone)]
+pub struct WebhookConfig {
+    /// Waits before each retry; the last entry ends the schedule.
+    pub retry_schedule: Vec<Duration>,
+    pub timeout: Duration,
+    /// Failed events in a row that switch a subscription off.
+    pub disable_after: i64,
+    /// How long a rotated-out secret keeps signing.
+    pub rotation_overlap: Duration,
+    pub poll: Duration,
+    /// How far ahead `account.expiring` is sent.
+    pub expiring_within: Duration,
+}
+
+impl Default for WebhookConfig {
+    /// About a day of retries (Standard Webhooks' schedule), 10 s per attempt.
+    fn default() -> Self {
+        let m = |n: u64| Duration::from_secs(n * 60);
+        WebhookConfig {
+            retry_schedule: vec![Duration::from_secs(5), m(5), m(30), m(120), m(300), m(600), m(600)],
+            timeout: Duration::from_secs(10),
+            disable_after: 10,
+            rotation_overlap: Duration::from_secs(24 * 3600),
+            poll: Duration::from_millis(200),
+            expiring_within: Duration::from_secs(7 * 24 * 3600),
+        }
+    }
+}
+
+/// Parses a comma list of origins (`HITCHPOST_CORS_ORIGINS`), without trailing slashes.
+pub fn parse_origins(list: &str) -> Vec<String> {
+    list.split(',').map(|o| o.trim().trim_end_matches('/').to_string()).filter(|o| !o.is_empty()).collect()
 }

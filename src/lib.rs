@@ -2,11 +2,14 @@
 //! SQLite file.
 
 pub mod api;
+pub mod app;
 pub mod auth;
 pub mod config;
 pub mod db;
 pub mod delivery;
 pub mod domain;
+pub mod flights;
+pub mod forwarded;
 pub mod linking;
 pub mod metrics;
 pub mod providers;

@@ -1,13 +1,14 @@
 //! Builds the application from a configuration: opens the database, binds, and mounts every
 //! dialect, so the whole route table reads in one place.
 
-use crate::api::{self, AppState};
+use crate::api;
+use crate::app::App;
 use crate::auth::{Authenticator, ServerSecret, api_key, jwt::Jwt, seal::Sealer};
 use crate::config::Config;
 use crate::db::Db;
 use crate::domain::{self, workspaces::WorkspaceName};
 use crate::providers::Providers;
-use actix_web::{App, HttpServer, dev::Server, middleware::Logger, web};
+use actix_web::{App as HttpApp, HttpServer, dev::Server, middleware::Logger, web};
 use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
 use std::sync::Arc;
 
@@ -49,13 +50,13 @@ impl Application {
         let listener = TcpListener::bind(&addrs[..])?;
         let addr = listener.local_addr()?;
         let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
-        let state = AppState {
+        let state = App {
             db: db.clone(),
             jwt: Jwt::new(&secret),
             sealer: Sealer::new(&secret),
             providers: Providers::new(&config.providers),
             usage: crate::usage::Usage::start(db.clone()),
-            holders: api::HolderSettings {
+            settings: crate::app::Settings {
                 signup_open: config.signup_open,
                 trial_days: config.trial_days,
                 storage_limit_bytes: config.storage_limit_bytes,
@@ -71,7 +72,7 @@ impl Application {
             auth: Authenticator::start(db, secret),
             cors_origins: config.cors_origins.clone().into(),
             refreshes: Default::default(),
-            bodies: Arc::new(api::body::BodyGate::new(config.bodies)),
+            bodies: Arc::new(crate::ratelimit::BodyGate::new(config.bodies)),
             public_url,
         };
         spawn_refresher(state.clone(), config.refresh_interval, config.refresh_window);
@@ -88,7 +89,7 @@ impl Application {
         });
         let data = web::Data::new(state);
         let mut server = HttpServer::new(move || {
-            App::new()
+            HttpApp::new()
                 .app_data(data.clone())
                 .wrap(actix_web::middleware::from_fn(api::body::close_unread))
                 .wrap(actix_web::middleware::from_fn(api::limits::limit))
@@ -211,7 +212,7 @@ fn ensure_dev_key(db: &Db, secret: &ServerSecret) -> std::io::Result<String> {
 }
 
 /// Refreshes tokens about to lapse, every `interval`, for as long as the server runs.
-fn spawn_refresher(state: AppState, interval: std::time::Duration, window: std::time::Duration) {
+fn spawn_refresher(state: App, interval: std::time::Duration, window: std::time::Duration) {
     let window = chrono::Duration::from_std(window).unwrap_or(chrono::Duration::minutes(15));
     actix_web::rt::spawn(async move {
         loop {
@@ -224,7 +225,7 @@ fn spawn_refresher(state: AppState, interval: std::time::Duration, window: std::
             if let Err(e) = state.db.write(move |c| crate::domain::accounts::notify_expiring(c, &before)).await {
                 log::warn!("expiry notices: {e}");
             }
-            let days = state.holders.audit_retention_days;
+            let days = state.settings.audit_retention_days;
             if let Err(e) = state.db.write(move |c| crate::domain::audit::prune(c, days)).await {
                 log::warn!("audit retention: {e}");
             }

@@ -1,7 +1,8 @@
 //! Who is asking, for the audit log: the API key's id, the account holder, or the connect link
 //! of the request, with its address. Set for the whole request; a write carries it to the writer.
 
-use super::{AppState, client_ip, connect::COOKIE, presented_key};
+use super::{client_ip, connect::COOKIE, presented_key};
+use crate::app::App;
 use crate::auth::api_key;
 use crate::auth::jwt::{ConnectClaims, HOLDER_AUDIENCE, HolderClaims, LINK_AUDIENCE, SESSION_AUDIENCE};
 use crate::domain::audit::{Actor, REQUEST_ACTOR};
@@ -10,7 +11,7 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::web;
 
-fn who(state: &AppState, req: &ServiceRequest) -> String {
+fn who(state: &App, req: &ServiceRequest) -> String {
     let r = req.request();
     for (scheme, header) in [("Bearer", Some("x-api-key")), ("ApiKey", None)] {
         if let Some(k) = presented_key(r, scheme, header) {
@@ -41,7 +42,7 @@ pub async fn actor(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
+    let Some(state) = req.app_data::<web::Data<App>>().cloned() else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
     let actor = Actor { who: who(&state, &req), ip: Some(client_ip(&state, req.request())) };

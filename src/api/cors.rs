@@ -5,7 +5,7 @@
 //! POSTs; the browser is what enforces CORS, so an unlisted origin simply gets no
 //! `Access-Control-*` headers and the rest of the request is untouched.
 
-use super::AppState;
+use crate::app::App;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{Method, header};
@@ -19,12 +19,6 @@ const EXPOSE_HEADERS: &str = "x-ratelimit-limit, x-ratelimit-remaining, x-rateli
      idempotent-replayed, location, x-ratelimit-max, x-ratelimit-count";
 const ALLOW_METHODS: &str = "GET, POST, PUT, PATCH, DELETE, OPTIONS";
 
-/// Parses `HITCHPOST_CORS_ORIGINS`: origins separated by commas, compared exactly
-/// (`https://app.example.com`, no path, no trailing slash); `*` allows any origin.
-pub fn parse_origins(list: &str) -> Vec<String> {
-    list.split(',').map(|o| o.trim().trim_end_matches('/').to_string()).filter(|o| !o.is_empty()).collect()
-}
-
 fn allowed(origins: &[String], origin: &str) -> bool {
     origins.iter().any(|o| o == "*" || o.eq_ignore_ascii_case(origin))
 }
@@ -36,7 +30,7 @@ pub async fn cors(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let origin = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()).map(str::to_string);
-    let listed = match (&origin, req.app_data::<web::Data<AppState>>()) {
+    let listed = match (&origin, req.app_data::<web::Data<App>>()) {
         (Some(o), Some(state)) => !req.path().starts_with("/connect") && allowed(&state.cors_origins, o),
         _ => false,
     };

@@ -1,7 +1,7 @@
 //! `GET /healthz`: answered once the database is open (the server binds only after that); a
 //! 503 while the database takes no writes, so a load balancer or monitor sees what callers do.
 
-use super::AppState;
+use crate::app::App;
 use actix_web::{HttpResponse, get, web};
 use std::sync::atomic::Ordering;
 
@@ -11,7 +11,7 @@ use std::sync::atomic::Ordering;
         (status = 503, description = "The last write could not be committed (disk full, file read-only or locked); it says ok again after the next write that commits",
         body = Object, example = json!({"status": "degraded", "writes": "failing"}))))]
 #[get("/healthz")]
-pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
+pub async fn healthz(state: web::Data<App>) -> HttpResponse {
     if state.db.metrics().writes_failing.load(Ordering::Relaxed) {
         return HttpResponse::ServiceUnavailable()
             .content_type("application/json")

@@ -3,7 +3,8 @@
 //! response (Ayrshare also `x-ratelimit-max` and `x-ratelimit-count`), and over the limit a 429
 //! with `Retry-After`.
 
-use super::{AppState, client_ip};
+use super::client_ip;
+use crate::app::App;
 use crate::auth::jwt::{HOLDER_AUDIENCE, HolderClaims};
 use crate::domain;
 use crate::ratelimit::{Refused, Standing};
@@ -71,7 +72,7 @@ pub async fn limit(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let (Some(d), Some(state)) = (dialect(req.path()), req.app_data::<web::Data<AppState>>().cloned()) else {
+    let (Some(d), Some(state)) = (dialect(req.path()), req.app_data::<web::Data<App>>().cloned()) else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
     // A key picks its own bucket only once it has been verified (it is in the authenticator's

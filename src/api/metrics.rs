@@ -2,18 +2,18 @@
 //! presenting `Authorization: Bearer <HITCHPOST_METRICS_TOKEN>` when that is set. And the middleware that
 //! counts every request.
 
-use super::AppState;
+use crate::app::App;
 use crate::store;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::{HttpRequest, HttpResponse, web};
 
-pub async fn metrics(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
+pub async fn metrics(state: web::Data<App>, req: HttpRequest) -> HttpResponse {
     // Behind a proxy on this machine every client's connection comes from loopback: then only
     // the token opens the metrics.
-    let loopback = !state.holders.trust_proxy && req.peer_addr().is_some_and(|a| a.ip().is_loopback());
-    let token_ok = state.holders.metrics_token.as_deref().is_some_and(|t| {
+    let loopback = !state.settings.trust_proxy && req.peer_addr().is_some_and(|a| a.ip().is_loopback());
+    let token_ok = state.settings.metrics_token.as_deref().is_some_and(|t| {
         let given = super::presented_key(&req, "Bearer", None).unwrap_or_default();
         // Compared in constant time: a scraper's token is a secret.
         given.len() == t.len() && given.bytes().zip(t.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
@@ -36,7 +36,7 @@ pub async fn count(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let started = std::time::Instant::now();
-    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let state = req.app_data::<web::Data<App>>().cloned();
     let res = next.call(req).await?.map_into_boxed_body();
     if let Some(state) = state {
         let route = res.request().match_pattern().unwrap_or_else(|| "unmatched".into());

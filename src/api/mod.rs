@@ -12,53 +12,10 @@ pub mod metrics;
 pub mod native;
 pub mod pages;
 pub mod postcore;
-pub mod proxy;
 pub mod uploadpost;
 
-use crate::auth::{Authenticator, jwt::Jwt, seal::Sealer};
-use crate::db::Db;
+use crate::app::App;
 use crate::domain;
-use crate::providers::Providers;
-use std::sync::Arc;
-
-/// What every handler can reach.
-#[derive(Clone)]
-pub struct AppState {
-    pub db: Db,
-    pub auth: Arc<Authenticator>,
-    pub jwt: Jwt,
-    pub sealer: Sealer,
-    pub providers: Providers,
-    /// Where people and providers reach this server, without a trailing slash.
-    pub public_url: String,
-    pub usage: Arc<crate::usage::Usage>,
-    pub holders: HolderSettings,
-    pub limiter: Arc<crate::ratelimit::AuthLimiter>,
-    pub webhooks: Arc<crate::delivery::WebhookConfig>,
-    pub api_limiter: Arc<crate::ratelimit::ApiLimiter>,
-    /// Origins whose browser scripts may call the API (empty: none).
-    pub cors_origins: Arc<[String]>,
-    /// The account refreshes under way (one per account at a time).
-    pub refreshes: Arc<crate::linking::RefreshFlights>,
-    /// What request bodies being read may hold (deadline, shared budget, per address).
-    pub bodies: Arc<body::BodyGate>,
-}
-
-/// What the operator decided about account holders.
-#[derive(Debug, Clone)]
-pub struct HolderSettings {
-    pub signup_open: bool,
-    pub trial_days: i64,
-    pub storage_limit_bytes: i64,
-    pub min_free_disk_bytes: u64,
-    pub trust_proxy: bool,
-    /// The reverse proxies whose `X-Forwarded-For` counts (with `trust_proxy`).
-    pub trusted_proxies: Arc<[proxy::Block]>,
-    /// How long audit entries are kept.
-    pub audit_retention_days: i64,
-    /// A token that opens `/metrics` to non-loopback scrapers.
-    pub metrics_token: Option<String>,
-}
 
 /// Parses `bytes` as every request body of every dialect (the fuzz targets' entry point).
 #[doc(hidden)]
@@ -80,12 +37,12 @@ pub fn query<T: serde::de::DeserializeOwned>(req: &actix_web::HttpRequest) -> Re
 }
 
 /// The client's address: the peer, or behind trusted proxies the right-most `X-Forwarded-For`
-/// hop that is not one of them (`proxy::client_address`). `Forwarded` is not read.
-pub fn client_ip(state: &AppState, req: &actix_web::HttpRequest) -> String {
+/// hop that is not one of them (`forwarded::client_address`). `Forwarded` is not read.
+pub fn client_ip(state: &App, req: &actix_web::HttpRequest) -> String {
     let peer = req.peer_addr().map(|a| a.ip());
-    let ip = if state.holders.trust_proxy {
+    let ip = if state.settings.trust_proxy {
         let xff = req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok());
-        proxy::client_address(peer, xff, &state.holders.trusted_proxies)
+        crate::forwarded::client_address(peer, xff, &state.settings.trusted_proxies)
     } else {
         peer
     };
@@ -148,7 +105,7 @@ pub fn presented_key<'r>(req: &'r actix_web::HttpRequest, scheme: &str, header: 
 /// Verifies a presented API key and counts the call; `missing` is the message when none was
 /// presented (dialects word it their own way).
 pub async fn authenticate(
-    state: &AppState,
+    state: &App,
     key: Option<String>,
     missing: &'static str,
 ) -> Result<crate::auth::Caller, domain::Error> {
@@ -159,8 +116,8 @@ pub async fn authenticate(
 }
 
 /// The app state of a request (always present: `startup` registers it).
-pub fn state_of(req: &actix_web::HttpRequest) -> Result<actix_web::web::Data<AppState>, domain::Error> {
-    req.app_data::<actix_web::web::Data<AppState>>()
+pub fn state_of(req: &actix_web::HttpRequest) -> Result<actix_web::web::Data<App>, domain::Error> {
+    req.app_data::<actix_web::web::Data<App>>()
         .cloned()
         .ok_or_else(|| domain::Error::Internal("app state missing".into()))
 }

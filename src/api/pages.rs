@@ -3,7 +3,7 @@
 //! in memory took 230 MB, four at once 720 MB (audit M7). Each page is one read; only one page
 //! is held at a time, however many profiles there are.
 
-use super::AppState;
+use crate::app::App;
 use crate::domain::accounts::{self, SocialAccount};
 use crate::domain::profiles::{self, Cursor, Profile};
 use crate::domain::workspaces::WorkspaceId;
@@ -17,13 +17,7 @@ pub type Render = fn(&Profile, &[SocialAccount]) -> Value;
 /// A 200 whose body is `head`, then every profile of `ws` as `render` writes it (a JSON array's
 /// elements, comma-separated), then `tail`. A read failing midway ends the body early (the
 /// client sees truncated JSON, not a complete wrong one) and is logged.
-pub fn every_profile(
-    state: AppState,
-    ws: WorkspaceId,
-    head: String,
-    tail: &'static str,
-    render: Render,
-) -> HttpResponse {
+pub fn every_profile(state: App, ws: WorkspaceId, head: String, tail: &'static str, render: Render) -> HttpResponse {
     enum Step {
         Head,
         Page(Option<Cursor>, bool),

@@ -9,7 +9,9 @@
 
 mod slots;
 
-use crate::api::{self, AppState};
+use crate::api;
+use crate::app::App;
+use crate::config::WebhookConfig;
 use crate::domain::{self, webhooks::EventType};
 use crate::providers::net;
 use crate::store::{
@@ -25,36 +27,6 @@ use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-
-/// How webhooks are delivered.
-#[derive(Debug, Clone)]
-pub struct WebhookConfig {
-    /// Waits before each retry; the last entry ends the schedule.
-    pub retry_schedule: Vec<Duration>,
-    pub timeout: Duration,
-    /// Failed events in a row that switch a subscription off.
-    pub disable_after: i64,
-    /// How long a rotated-out secret keeps signing.
-    pub rotation_overlap: Duration,
-    pub poll: Duration,
-    /// How far ahead `account.expiring` is sent.
-    pub expiring_within: Duration,
-}
-
-impl Default for WebhookConfig {
-    /// About a day of retries (Standard Webhooks' schedule), 10 s per attempt.
-    fn default() -> Self {
-        let m = |n: u64| Duration::from_secs(n * 60);
-        WebhookConfig {
-            retry_schedule: vec![Duration::from_secs(5), m(5), m(30), m(120), m(300), m(600), m(600)],
-            timeout: Duration::from_secs(10),
-            disable_after: 10,
-            rotation_overlap: Duration::from_secs(24 * 3600),
-            poll: Duration::from_millis(200),
-            expiring_within: Duration::from_secs(7 * 24 * 3600),
-        }
-    }
-}
 
 /// Signs `id.timestamp.body` with a `whsec_` secret (Standard Webhooks v1).
 pub fn sign(secret: &str, id: &str, timestamp: i64, body: &[u8]) -> Option<String> {
@@ -141,7 +113,7 @@ fn stamp(t: chrono::DateTime<chrono::Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
-async fn deliver(state: AppState, cfg: Arc<WebhookConfig>, agent: ureq::Agent, d: DueDelivery) -> domain::Result<()> {
+async fn deliver(state: App, cfg: Arc<WebhookConfig>, agent: ureq::Agent, d: DueDelivery) -> domain::Result<()> {
     let hook_id = d.webhook.id.clone();
     let now = store::now();
     let sealed = state
@@ -221,7 +193,7 @@ async fn deliver(state: AppState, cfg: Arc<WebhookConfig>, agent: ureq::Agent, d
 }
 
 /// Starts the worker; it runs as long as the server.
-pub fn start(state: AppState, cfg: WebhookConfig) -> Worker {
+pub fn start(state: App, cfg: WebhookConfig) -> Worker {
     let cfg = Arc::new(cfg);
     let stopping = Arc::new(AtomicBool::new(false));
     let config = ureq::Agent::config_builder()

@@ -231,3 +231,13 @@ pub fn notify_expiring(conn: &Conn, before: &str) -> Result<usize> {
     }
     Ok(due.len())
 }
+
+/// What a refresh did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RefreshOutcome {
+    Refreshed,
+    /// A transient failure: still linked, tried again later.
+    Postponed(String),
+    /// A definite refusal: the person must reconnect.
+    NeedsReconnect(String),
+}

@@ -1,7 +1,7 @@
 //! Linking a Bluesky account with an app password, against the person's PDS.
 
 use super::{Target, blocking, provider_error, revoke_in_background, sealed};
-use crate::api::AppState;
+use crate::app::App;
 use crate::domain::accounts::{self, SocialAccount};
 use crate::domain::platform::Platform;
 use crate::domain::workspaces::WorkspaceId;
@@ -46,7 +46,7 @@ impl BlueskyLogin {
 
 /// Links a Bluesky account with an app password. Wrong credentials store nothing.
 pub async fn link_bluesky(
-    state: &AppState,
+    state: &App,
     ws: WorkspaceId,
     profile_id: &str,
     login: BlueskyLogin,
@@ -56,7 +56,7 @@ pub async fn link_bluesky(
 
 /// `link_bluesky` for any target; returns the profile too.
 pub async fn link_bluesky_to(
-    state: &AppState,
+    state: &App,
     ws: WorkspaceId,
     target: Target,
     login: BlueskyLogin,

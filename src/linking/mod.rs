@@ -3,7 +3,7 @@
 //! neither a worker nor the one writer), then commits through the domain. Every dialect that
 //! links accounts calls these, so the rules live in one place.
 
-use crate::api::AppState;
+use crate::app::App;
 use crate::domain::accounts::{self, NewAccount, SocialAccount};
 use crate::domain::platform::Platform;
 use crate::domain::workspaces::WorkspaceId;
@@ -18,7 +18,7 @@ mod refresh;
 pub use bluesky::{BlueskyLogin, link_bluesky, link_bluesky_to};
 pub use oauth::{Callback, CallbackFailure, Consent, consent_url, finish_oauth, redirect_uri, start_oauth};
 use refresh::open_tokens;
-pub use refresh::{RefreshFlights, RefreshOutcome, refresh, refresh_due, refresh_now};
+pub use refresh::{refresh, refresh_due, refresh_now};
 
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> domain::Result<T> {
     tokio::task::spawn_blocking(f).await.map_err(|e| Error::Internal(format!("provider task: {e}")))
@@ -86,7 +86,7 @@ fn provider_error(platform: Platform, e: ProviderError) -> Error {
 }
 
 /// Seals a provider's answer into an account to store.
-fn sealed(state: &AppState, linked: Linked) -> NewAccount {
+fn sealed(state: &App, linked: Linked) -> NewAccount {
     let id = linked.identity.cleaned();
     NewAccount {
         platform_user_id: id.platform_user_id,
@@ -109,7 +109,7 @@ fn sealed(state: &AppState, linked: Linked) -> NewAccount {
 }
 
 async fn store_linked(
-    state: &AppState,
+    state: &App,
     ws: WorkspaceId,
     profile_id: &str,
     platform: Platform,
@@ -145,7 +145,7 @@ impl Target {
 }
 
 /// Checks that every platform can be linked on this server; a 400 names what is missing.
-pub fn check_offerable(state: &AppState, platforms: &[Platform]) -> domain::Result<()> {
+pub fn check_offerable(state: &App, platforms: &[Platform]) -> domain::Result<()> {
     match platforms.iter().find(|p| state.providers.method(**p) == LinkMethod::Unavailable) {
         Some(p) => Err(Error::invalid("platforms", providers::Providers::missing_credentials(*p))),
         None => Ok(()),
@@ -154,7 +154,7 @@ pub fn check_offerable(state: &AppState, platforms: &[Platform]) -> domain::Resu
 
 /// Links a sandbox account, where the sandbox is enabled.
 pub async fn link_sandbox(
-    state: &AppState,
+    state: &App,
     ws: WorkspaceId,
     profile_id: &str,
     platform: Platform,
@@ -173,7 +173,7 @@ pub async fn link_sandbox(
 /// Deletes a profile (found by `find`) and, best effort, revokes the provider grants of the
 /// accounts it had: deleting an end-user must not leave their tokens alive at the platforms.
 pub async fn delete_profile(
-    state: &AppState,
+    state: &App,
     ws: WorkspaceId,
     find: impl FnOnce(&store::Conn, WorkspaceId) -> domain::Result<profiles::Profile> + Send + 'static,
 ) -> domain::Result<profiles::Profile> {
@@ -194,7 +194,7 @@ pub async fn delete_profile(
 
 /// Revokes an account's tokens at its provider after the answer has gone (the account is gone
 /// here whatever the provider says).
-fn revoke_in_background(state: &AppState, row: &store::accounts::AccountRow) {
+fn revoke_in_background(state: &App, row: &store::accounts::AccountRow) {
     let (Some(tokens), Ok(platform)) = (open_tokens(state, row), Platform::parse(&row.platform)) else { return };
     if row.sandbox {
         return;
@@ -209,7 +209,7 @@ fn revoke_in_background(state: &AppState, row: &store::accounts::AccountRow) {
 }
 
 /// Unlinks an account and, best effort, revokes its tokens at the provider.
-pub async fn unlink(state: &AppState, ws: WorkspaceId, profile_id: &str, platform: Platform) -> domain::Result<()> {
+pub async fn unlink(state: &App, ws: WorkspaceId, profile_id: &str, platform: Platform) -> domain::Result<()> {
     let id = profile_id.to_string();
     let row = state
         .db

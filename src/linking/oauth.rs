@@ -2,7 +2,7 @@
 //! account stored), for the page's links and for links started through an API.
 
 use super::{FailureKind, blocking, check_offerable, sealed};
-use crate::api::AppState;
+use crate::app::App;
 use crate::domain::accounts::{self, SocialAccount};
 use crate::domain::platform::Platform;
 use crate::domain::workspaces::WorkspaceId;
@@ -22,14 +22,14 @@ fn random_string(len: usize) -> String {
 }
 
 /// The OAuth redirect URI of a platform on this server.
-pub fn redirect_uri(state: &AppState, platform: Platform) -> String {
+pub fn redirect_uri(state: &App, platform: Platform) -> String {
     format!("{}/connect/callback/{}", state.public_url, platform.as_str())
 }
 
 /// Starts an OAuth authorization for a profile: records state and PKCE verifier, returns the
 /// provider URL to send the person to.
 pub async fn start_oauth(
-    state: &AppState,
+    state: &App,
     profile: &profiles::Profile,
     platform: Platform,
     link_jti: Option<String>,
@@ -75,7 +75,7 @@ pub enum Consent {
 /// Starts linking by redirect for a profile: with credentials, straight to the provider; in the
 /// sandbox, a connect link for this platform alone. Either way no API key goes into the URL.
 pub async fn consent_url(
-    state: &AppState,
+    state: &App,
     ws: WorkspaceId,
     profile: &profiles::Profile,
     platform: Platform,
@@ -123,7 +123,7 @@ pub struct Callback {
 /// (PKCE), reads the identity, stores the account. A failure of an authorization this server
 /// started is recorded in the workspace's audit log with the provider's own words.
 pub async fn finish_oauth(
-    state: &AppState,
+    state: &App,
     platform: Platform,
     cb: Callback,
 ) -> Result<(OAuthStateRow, SocialAccount), CallbackFailure> {
@@ -147,7 +147,7 @@ pub async fn finish_oauth(
 }
 
 async fn finish(
-    state: &AppState,
+    state: &App,
     platform: Platform,
     cb: Callback,
 ) -> Result<(OAuthStateRow, SocialAccount), CallbackFailure> {

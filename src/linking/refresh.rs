@@ -8,21 +8,18 @@
 //! started from (`token_generation`), so a stale refusal can never undo a newer success.
 
 use super::blocking;
-use crate::api::AppState;
-use crate::domain::accounts::{self, RefreshedTokens, SocialAccount};
+use crate::app::App;
+use crate::domain::accounts::{self, RefreshOutcome, RefreshedTokens, SocialAccount};
 use crate::domain::platform::Platform;
 use crate::domain::workspaces::WorkspaceId;
 use crate::domain::{self, Error, profiles};
 use crate::providers::{self, ProviderError, Tokens};
 use crate::store::{self, accounts::AccountRow};
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use tokio::sync::OnceCell;
 
 /// After a transient refresh failure, when to try again.
 const REFRESH_RETRY_MINUTES: i64 = 5;
 
-pub(super) fn open_tokens(state: &AppState, row: &AccountRow) -> Option<Tokens> {
+pub(super) fn open_tokens(state: &App, row: &AccountRow) -> Option<Tokens> {
     Some(Tokens {
         access_token: state.sealer.open(row.access_token.as_deref()?)?,
         refresh_token: row.refresh_token.as_deref().and_then(|t| state.sealer.open(t)),
@@ -31,50 +28,15 @@ pub(super) fn open_tokens(state: &AppState, row: &AccountRow) -> Option<Tokens> 
     })
 }
 
-/// What a refresh did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RefreshOutcome {
-    Refreshed,
-    /// A transient failure: still linked, tried again later.
-    Postponed(String),
-    /// A definite refusal: the person must reconnect.
-    NeedsReconnect(String),
-}
-
-type Flight = Arc<OnceCell<domain::Result<RefreshOutcome>>>;
-
-/// The refreshes under way in this process, by account id.
-#[derive(Default)]
-pub struct RefreshFlights {
-    running: Mutex<HashMap<i64, Flight>>,
-}
-
-impl RefreshFlights {
-    fn join(&self, id: i64) -> Flight {
-        self.running.lock().unwrap_or_else(|e| e.into_inner()).entry(id).or_default().clone()
-    }
-
-    /// Forgets a finished flight, unless a newer one already took its place.
-    fn land(&self, id: i64, flight: &Flight) {
-        let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
-        if running.get(&id).is_some_and(|f| Arc::ptr_eq(f, flight)) {
-            running.remove(&id);
-        }
-    }
-}
-
 /// Refreshes one account's tokens (the background refresher and the refresh endpoint); a
 /// caller that comes while the account is being refreshed gets that refresh's outcome.
-pub async fn refresh(state: &AppState, account_id: i64) -> domain::Result<RefreshOutcome> {
-    let flight = state.refreshes.join(account_id);
-    let outcome = flight.get_or_init(|| refresh_once(state, account_id)).await.clone();
-    state.refreshes.land(account_id, &flight);
-    outcome
+pub async fn refresh(state: &App, account_id: i64) -> domain::Result<RefreshOutcome> {
+    state.refreshes.run(account_id, || refresh_once(state, account_id)).await
 }
 
 /// One refresh, from the account's current row (read inside the flight: a caller that read
 /// the row before a refresh finished would otherwise send the spent refresh token).
-async fn refresh_once(state: &AppState, id: i64) -> domain::Result<RefreshOutcome> {
+async fn refresh_once(state: &App, id: i64) -> domain::Result<RefreshOutcome> {
     let row =
         state.db.read(move |c| store::accounts::find_account_by_id(c, id)?.ok_or(Error::NotFound("account"))).await?;
     let platform = Platform::parse(&row.platform)?;
@@ -133,7 +95,7 @@ async fn refresh_once(state: &AppState, id: i64) -> domain::Result<RefreshOutcom
 
 /// Refreshes one of the workspace's accounts now.
 pub async fn refresh_now(
-    state: &AppState,
+    state: &App,
     ws: WorkspaceId,
     profile_id: &str,
     platform: Platform,
@@ -153,7 +115,7 @@ pub async fn refresh_now(
 }
 
 /// Refreshes every account whose tokens lapse within `window`; returns how many it tried.
-pub async fn refresh_due(state: &AppState, window: chrono::Duration) -> domain::Result<usize> {
+pub async fn refresh_due(state: &App, window: chrono::Duration) -> domain::Result<usize> {
     let now = chrono::Utc::now();
     let before = (now + window).to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     let now_s = now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);

@@ -3,7 +3,7 @@
 //! token, and an IPv6 client is one bucket per /64.
 
 use crate::helpers::{TestApp, spawn_app_with};
-use hitchpost::api::proxy::parse_blocks;
+use hitchpost::forwarded::parse_blocks;
 use hitchpost::ratelimit::AttemptRate;
 use serde_json::json;
 use std::time::Duration;

@@ -5,7 +5,7 @@
 
 use crate::fakes::{self, GOOD_APP_PASSWORD, ReceiverMode};
 use crate::helpers::spawn_app_with;
-use hitchpost::delivery::WebhookConfig;
+use hitchpost::config::WebhookConfig;
 use serde_json::json;
 use std::time::Duration;
 

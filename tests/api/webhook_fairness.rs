@@ -3,7 +3,7 @@
 
 use crate::fakes::{self, ReceiverMode};
 use crate::helpers::{TestApp, spawn_app_with};
-use hitchpost::delivery::WebhookConfig;
+use hitchpost::config::WebhookConfig;
 use serde_json::json;
 use std::time::{Duration, Instant};
 

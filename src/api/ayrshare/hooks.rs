@@ -1,7 +1,8 @@
 //! `/api/hook/webhook`: Ayrshare webhook registrations, one URL per action.
 
 use super::{Auth, Error};
-use crate::api::{AppState, body};
+use crate::api::body;
+use crate::app::App;
 use crate::domain::{self, webhooks};
 use crate::providers::net;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -23,7 +24,7 @@ fn action(b: &HookBody) -> Result<String, Error> {
 
 /// `POST /api/hook/webhook {action, url}`.
 pub async fn register(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     auth: Auth,
     req: HttpRequest,
     payload: web::Payload,
@@ -41,7 +42,7 @@ pub async fn register(
 
 /// `DELETE /api/hook/webhook {action}`.
 pub async fn unregister(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     auth: Auth,
     req: HttpRequest,
     payload: web::Payload,
@@ -54,7 +55,7 @@ pub async fn unregister(
 }
 
 /// `GET /api/hook/webhook`.
-pub async fn list(state: web::Data<AppState>, auth: Auth) -> Result<HttpResponse, Error> {
+pub async fn list(state: web::Data<App>, auth: Auth) -> Result<HttpResponse, Error> {
     let hooks = state.db.read(move |c| webhooks::list_ayrshare(c, auth.caller.workspace)).await?;
     let list: Vec<_> = hooks
         .into_iter()

@@ -1,7 +1,8 @@
 //! `/api/profiles…`: create, update, delete, list, generateJWT, and unlink a social account.
 
 use super::{Auth, Error, active, ref_id, timestamp};
-use crate::api::{AppState, body, native::link_url};
+use crate::api::{body, native::link_url};
+use crate::app::App;
 use crate::domain::connect::{self, NewLink, RawLinkOptions};
 use crate::domain::platform::Platform;
 use crate::domain::profiles::{self, NewProfile, ProfileName, ProfilePatch};
@@ -45,7 +46,7 @@ fn profile_key(body: &ProfileBody, auth: &Auth) -> Result<String, Error> {
 
 /// `POST /api/profiles` (also `/profile`, `/create-profile`) `{title}` -> `{status, title, refId, profileKey}`.
 pub async fn create(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     auth: Auth,
     req: HttpRequest,
     payload: web::Payload,
@@ -61,7 +62,7 @@ pub async fn create(
 
 /// `PATCH|PUT /api/profiles` (also `/profile`) `{profileKey?, title?}`.
 pub async fn update(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     auth: Auth,
     req: HttpRequest,
     payload: web::Payload,
@@ -83,7 +84,7 @@ pub async fn update(
 
 /// `DELETE /api/profiles` (also `/profile`, `/delete-profile`) `{profileKey?}`.
 pub async fn delete(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     auth: Auth,
     req: HttpRequest,
     payload: web::Payload,
@@ -102,7 +103,7 @@ pub struct ListQuery {
 }
 
 /// `GET /api/profiles?limit&cursor` -> `{profiles, count, nextCursor, lastUpdated, nextUpdate}`.
-pub async fn list(state: web::Data<AppState>, auth: Auth, req: HttpRequest) -> Result<HttpResponse, Error> {
+pub async fn list(state: web::Data<App>, auth: Auth, req: HttpRequest) -> Result<HttpResponse, Error> {
     let q: ListQuery = crate::api::query(&req)?;
     let limit = q
         .limit
@@ -142,7 +143,7 @@ pub async fn list(state: web::Data<AppState>, auth: Auth, req: HttpRequest) -> R
 /// `POST /api/profiles/generateJWT {profileKey, domain, privateKey, redirect?, allowedSocial?, expiresIn?}`:
 /// a hitchpost connect link (`domain` and `privateKey` are Ayrshare's and are ignored).
 pub async fn generate_jwt(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     auth: Auth,
     req: HttpRequest,
     payload: web::Payload,
@@ -187,7 +188,7 @@ pub async fn generate_jwt(
 
 /// `DELETE /api/profiles/social {platform, profileKey}`: unlinks one account.
 pub async fn unlink_social(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     auth: Auth,
     req: HttpRequest,
     payload: web::Payload,

@@ -1,7 +1,7 @@
 //! `/api/user`, `/api/user/details/pinterest` and `/api/user/batch`.
 
 use super::{Auth, Error, active, platform_name, ref_id, timestamp};
-use crate::api::AppState;
+use crate::app::App;
 use crate::auth::jwt::ConnectClaims;
 use crate::domain::accounts::{self, SocialAccount};
 use crate::domain::platform::Platform;
@@ -95,7 +95,7 @@ pub fn target(c: &store::Conn, ws: workspaces::WorkspaceId, key: Option<&str>) -
 }
 
 /// `GET /api/user[?validate=true]`.
-pub async fn user(state: web::Data<AppState>, auth: Auth, req: HttpRequest) -> Result<HttpResponse, Error> {
+pub async fn user(state: web::Data<App>, auth: Auth, req: HttpRequest) -> Result<HttpResponse, Error> {
     let q: UserQuery = crate::api::query(&req)?;
     let validate = q.validate.as_deref().is_some_and(|v| v == "true" || v == "1");
     let (ws, key) = (auth.caller.workspace, auth.profile_key);
@@ -124,11 +124,7 @@ pub async fn user(state: web::Data<AppState>, auth: Auth, req: HttpRequest) -> R
 }
 
 /// `GET /api/user/details/pinterest`: the boards read when the account was linked.
-pub async fn details(
-    state: web::Data<AppState>,
-    auth: Auth,
-    platform: web::Path<String>,
-) -> Result<HttpResponse, Error> {
+pub async fn details(state: web::Data<App>, auth: Auth, platform: web::Path<String>) -> Result<HttpResponse, Error> {
     if Platform::parse(&platform).ok() != Some(Platform::Pinterest) {
         return Err(domain::Error::invalid("platform", "details are available for pinterest only").into());
     }
@@ -161,7 +157,7 @@ fn parse_time(s: &str) -> chrono::DateTime<chrono::Utc> {
 
 /// `GET /api/user/batch`: a signed, expiring URL of a JSON file of every profile's user data,
 /// made anew at most every three hours.
-pub async fn batch(state: web::Data<AppState>, auth: Auth) -> Result<HttpResponse, Error> {
+pub async fn batch(state: web::Data<App>, auth: Auth) -> Result<HttpResponse, Error> {
     let ws = auth.caller.workspace;
     let now = chrono::Utc::now();
     let latest = state.db.read(move |c| Ok::<_, domain::Error>(store::batches::find_latest_batch(c, ws.0)?)).await?;
@@ -222,11 +218,7 @@ pub struct FileQuery {
 }
 
 /// `GET /api/user/batch/files/{id}?token=…`: the file, for whoever holds the signed URL.
-pub async fn batch_file(
-    state: web::Data<AppState>,
-    id: web::Path<String>,
-    req: HttpRequest,
-) -> Result<HttpResponse, Error> {
+pub async fn batch_file(state: web::Data<App>, id: web::Path<String>, req: HttpRequest) -> Result<HttpResponse, Error> {
     let token = crate::api::query::<FileQuery>(&req)?.token.unwrap_or_default();
     let claims: ConnectClaims = state
         .jwt

@@ -1,15 +1,12 @@
 //! Reading JSON request bodies the same way for every dialect: the Content-Type is checked,
 //! the size is capped while reading, and a parse error names the field it is about.
 
-mod gate;
-
-pub use gate::{BodyGate, BodyLimits};
-
-use super::{ApiError, AppState, client_ip};
+use super::{ApiError, client_ip};
+use crate::app::App;
 use crate::domain;
+use crate::ratelimit::bodies::Refusal;
 use actix_web::{HttpMessage, HttpRequest, web};
 use futures_util::StreamExt;
-use gate::Refusal;
 use serde::{Deserialize, Deserializer, de::DeserializeOwned};
 
 /// The largest body any JSON route accepts.
@@ -54,7 +51,7 @@ where
         unread();
         return Err(ApiError::PayloadTooLarge(limit));
     }
-    let state = req.app_data::<web::Data<AppState>>();
+    let state = req.app_data::<web::Data<App>>();
     let mut admission = match state {
         Some(s) => match s.bodies.admit(&crate::ratelimit::address_bucket(&client_ip(s, req))) {
             Ok(a) => Some(a),

@@ -2,7 +2,7 @@
 
 use super::page::see_other;
 use super::{assets, session};
-use crate::api::AppState;
+use crate::app::App;
 use crate::domain::platform::Platform;
 use crate::linking;
 use actix_web::http::StatusCode;
@@ -24,7 +24,7 @@ fn back_with_error(kind: linking::FailureKind, platform: Platform) -> HttpRespon
 }
 
 /// `GET /connect/start/{platform}`: from the page to the provider's consent screen.
-pub async fn start(state: web::Data<AppState>, req: HttpRequest, name: web::Path<String>) -> HttpResponse {
+pub async fn start(state: web::Data<App>, req: HttpRequest, name: web::Path<String>) -> HttpResponse {
     let s = match session::current(&state, &req).await {
         Ok(Some(s)) => s,
         _ => {
@@ -110,7 +110,7 @@ fn plain_words(kind: linking::FailureKind) -> &'static str {
 }
 
 /// `GET /connect/callback/{platform}`: the provider sends the person back here.
-pub async fn callback(state: web::Data<AppState>, name: web::Path<String>, req: HttpRequest) -> HttpResponse {
+pub async fn callback(state: web::Data<App>, name: web::Path<String>, req: HttpRequest) -> HttpResponse {
     let Ok(platform) = Platform::parse(&name) else {
         return assets::message(
             StatusCode::NOT_FOUND,

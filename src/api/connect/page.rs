@@ -1,7 +1,7 @@
 //! Opening a link: the single-use exchange of a token for a session.
 
 use super::{COOKIE, assets, session};
-use crate::api::AppState;
+use crate::app::App;
 use crate::auth::jwt::{ConnectClaims, LINK_AUDIENCE, SESSION_AUDIENCE};
 use crate::domain::{self, connect};
 use actix_web::cookie::{Cookie, SameSite, time::OffsetDateTime};
@@ -34,7 +34,7 @@ fn server_error(e: domain::Error) -> HttpResponse {
 /// `GET /connect?token=…`: checks the link (using nothing up) and shows the button that
 /// opens it. A plain GET must not burn a single-use link: mail scanners and chat previews
 /// fetch every link they see, and the first fetch would have had the session.
-pub async fn open_link(state: web::Data<AppState>, req: HttpRequest, q: web::Query<OpenQuery>) -> HttpResponse {
+pub async fn open_link(state: web::Data<App>, req: HttpRequest, q: web::Query<OpenQuery>) -> HttpResponse {
     let Some(token) = q.into_inner().token.filter(|t| !t.is_empty()) else {
         // Coming back without a token (a bookmark, a reload): fine while the session lives.
         return match session::current(&state, &req).await {
@@ -56,7 +56,7 @@ pub async fn open_link(state: web::Data<AppState>, req: HttpRequest, q: web::Que
 }
 
 /// The link of `token` if it may still be opened, else the page that says why not.
-async fn unused_link(state: &AppState, token: String) -> Result<connect::CheckedLink, HttpResponse> {
+async fn unused_link(state: &App, token: String) -> Result<connect::CheckedLink, HttpResponse> {
     let jwt = state.jwt.clone();
     match state.db.read(move |c| connect::check(c, &jwt, &token, LINK_AUDIENCE)).await {
         Ok(Ok(l)) if l.used => Err(refused(connect::Refusal::Used)),
@@ -81,7 +81,7 @@ fn words(lang: connect::Language) -> (&'static str, &'static str) {
 }
 
 /// `POST /connect?token=…` (the button): uses the link up and starts a session.
-pub async fn claim_link(state: web::Data<AppState>, req: HttpRequest, q: web::Query<OpenQuery>) -> HttpResponse {
+pub async fn claim_link(state: web::Data<App>, req: HttpRequest, q: web::Query<OpenQuery>) -> HttpResponse {
     // A form another site submits would hand this browser a session of someone else's link.
     let cross_site =
         req.headers().get("sec-fetch-site").and_then(|v| v.to_str().ok()).is_some_and(|v| v == "cross-site");

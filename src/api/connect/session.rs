@@ -1,7 +1,8 @@
 //! The connect page's API, authenticated by the session cookie.
 
 use super::COOKIE;
-use crate::api::{AppState, body};
+use crate::api::body;
+use crate::app::App;
 use crate::auth::jwt::SESSION_AUDIENCE;
 use crate::domain::connect::{self, CheckedLink};
 use crate::domain::platform::Platform;
@@ -16,7 +17,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 /// The session of the request, if its cookie is good and its link is neither revoked nor gone.
-pub async fn current(state: &AppState, req: &HttpRequest) -> domain::Result<Option<CheckedLink>> {
+pub async fn current(state: &App, req: &HttpRequest) -> domain::Result<Option<CheckedLink>> {
     let Some(cookie) = req.cookie(COOKIE) else { return Ok(None) };
     let jwt = state.jwt.clone();
     let token = cookie.value().to_string();
@@ -86,7 +87,7 @@ impl From<crate::api::ApiError> for PageError {
 /// Takes one attempt from the page's own buckets (the session's and the address's): linking
 /// checks credentials at a provider (the Bluesky form would otherwise be an unthrottled
 /// password-checking relay) and each start writes a pending sign-in.
-pub(super) fn attempt(state: &AppState, req: &HttpRequest, s: &CheckedLink) -> Result<(), PageError> {
+pub(super) fn attempt(state: &App, req: &HttpRequest, s: &CheckedLink) -> Result<(), PageError> {
     let ip = format!("connect:{}", crate::api::client_ip(state, req));
     let session = format!("connect:{}", s.claims.jti);
     state.limiter.attempt(&ip, Some(&session)).map_err(|wait| PageError {
@@ -111,18 +112,18 @@ fn from_page(req: &HttpRequest) -> bool {
     req.headers().get("x-hitchpost-connect").is_some()
 }
 
-async fn session(state: &AppState, req: &HttpRequest) -> Result<CheckedLink, PageError> {
+async fn session(state: &App, req: &HttpRequest) -> Result<CheckedLink, PageError> {
     current(state, req).await?.ok_or_else(no_session)
 }
 
 /// The platforms this link offers: its allow-list (or all), less those that cannot be linked here.
 /// The platforms this link offers (its allow-list, less those this server cannot link).
-pub(super) fn offered(state: &AppState, s: &CheckedLink) -> Vec<Platform> {
+pub(super) fn offered(state: &App, s: &CheckedLink) -> Vec<Platform> {
     let wanted = s.options.platforms.clone().unwrap_or_else(|| Platform::ALL.to_vec());
     wanted.into_iter().filter(|p| state.providers.method(*p) != LinkMethod::Unavailable).collect()
 }
 
-async fn describe(state: &AppState, s: &CheckedLink) -> Result<HttpResponse, PageError> {
+async fn describe(state: &App, s: &CheckedLink) -> Result<HttpResponse, PageError> {
     let profile = s.profile.clone();
     let linked = state.db.read(move |c| accounts::list_for(c, &profile)).await?;
     let platforms: Vec<Value> = offered(state, s)
@@ -157,7 +158,7 @@ async fn describe(state: &AppState, s: &CheckedLink) -> Result<HttpResponse, Pag
 }
 
 /// `GET /connect/api/session`.
-pub async fn show(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, PageError> {
+pub async fn show(state: web::Data<App>, req: HttpRequest) -> Result<HttpResponse, PageError> {
     let s = session(&state, &req).await?;
     describe(&state, &s).await
 }
@@ -172,7 +173,7 @@ pub struct LinkBody {
     pds_url: Option<String>,
 }
 
-fn platform_of(state: &AppState, s: &CheckedLink, name: &str) -> Result<Platform, PageError> {
+fn platform_of(state: &App, s: &CheckedLink, name: &str) -> Result<Platform, PageError> {
     let p = Platform::parse(name)?;
     if !offered(state, s).contains(&p) {
         return Err(error(
@@ -186,7 +187,7 @@ fn platform_of(state: &AppState, s: &CheckedLink, name: &str) -> Result<Platform
 
 /// `POST /connect/api/accounts/{platform}`: a sandbox account, or Bluesky credentials.
 pub async fn link(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     req: HttpRequest,
     name: web::Path<String>,
     payload: web::Payload,
@@ -213,7 +214,7 @@ pub async fn link(
 
 /// `DELETE /connect/api/accounts/{platform}`.
 pub async fn unlink(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     req: HttpRequest,
     name: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
@@ -228,7 +229,7 @@ pub async fn unlink(
 }
 
 /// `POST /connect/api/done`: where the Done button goes, and the end of the session.
-pub async fn done(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, PageError> {
+pub async fn done(state: web::Data<App>, req: HttpRequest) -> Result<HttpResponse, PageError> {
     if !from_page(&req) {
         return Err(not_from_page());
     }

@@ -1,7 +1,8 @@
 //! `/api/users/documents`.
 
 use super::{Error, Session};
-use crate::api::{AppState, body};
+use crate::api::body;
+use crate::app::App;
 use crate::domain::{self, documents};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
@@ -26,20 +27,20 @@ fn string(field: &str, v: Option<Value>) -> Result<Option<String>, Error> {
 }
 
 /// The holder's room: the configured storage limit, and whether the disk is below its floor.
-fn quota(state: &AppState) -> documents::Quota {
+fn quota(state: &App) -> documents::Quota {
     let free = state.db.free_disk_bytes();
-    let disk_low = free.is_some_and(|f| f < state.holders.min_free_disk_bytes);
+    let disk_low = free.is_some_and(|f| f < state.settings.min_free_disk_bytes);
     if disk_low {
         log::warn!(
             "free disk ({} bytes) is below HITCHPOST_MIN_FREE_DISK_MB: large writes are refused",
             free.unwrap_or(0)
         );
     }
-    documents::Quota { bytes: state.holders.storage_limit_bytes, documents: documents::MAX_DOCUMENTS, disk_low }
+    documents::Quota { bytes: state.settings.storage_limit_bytes, documents: documents::MAX_DOCUMENTS, disk_low }
 }
 
 /// `GET /api/users/documents`.
-pub async fn list(state: web::Data<AppState>, Session(holder): Session) -> Result<HttpResponse, Error> {
+pub async fn list(state: web::Data<App>, Session(holder): Session) -> Result<HttpResponse, Error> {
     let docs = state.db.read(move |c| documents::list(c, &holder.id)).await?;
     let docs: Vec<Value> = docs
         .into_iter()
@@ -50,7 +51,7 @@ pub async fn list(state: web::Data<AppState>, Session(holder): Session) -> Resul
 
 /// `POST /api/users/documents {documentId?, documentName, documentContent?}` -> 201.
 pub async fn create(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     Session(holder): Session,
     req: HttpRequest,
     payload: web::Payload,
@@ -72,7 +73,7 @@ pub async fn create(
 
 /// `PUT /api/users/documents/{id} {documentName?, documentContent?}`.
 pub async fn update(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     Session(holder): Session,
     id: web::Path<String>,
     req: HttpRequest,
@@ -92,7 +93,7 @@ pub async fn update(
 
 /// `DELETE /api/users/documents/{id}`.
 pub async fn delete(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     Session(holder): Session,
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {

@@ -1,7 +1,8 @@
 //! `/api/users/api-keys`: keys made and revoked by their owner; the secret is shown once.
 
 use super::{Error, Session};
-use crate::api::{AppState, body};
+use crate::api::body;
+use crate::app::App;
 use crate::auth::api_key;
 use crate::domain::{self, api_keys, holders};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -15,7 +16,7 @@ pub struct KeyBody {
 
 /// `POST /api/users/api-keys {name}` -> 201 with the key (in this response only).
 pub async fn create(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     Session(holder): Session,
     req: HttpRequest,
     payload: web::Payload,
@@ -43,7 +44,7 @@ pub async fn create(
 }
 
 /// `GET /api/users/api-keys`: name, prefix, createdAt, lastUsedAt; never the secret.
-pub async fn list(state: web::Data<AppState>, Session(holder): Session) -> Result<HttpResponse, Error> {
+pub async fn list(state: web::Data<App>, Session(holder): Session) -> Result<HttpResponse, Error> {
     let keys = state.db.read(move |c| api_keys::list_for_holder(c, &holder.id)).await?;
     let keys: Vec<Value> = keys
         .into_iter()
@@ -54,7 +55,7 @@ pub async fn list(state: web::Data<AppState>, Session(holder): Session) -> Resul
 
 /// `DELETE /api/users/api-keys/{id}`: revoked at once.
 pub async fn delete(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     Session(holder): Session,
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {

@@ -8,7 +8,8 @@ mod keys;
 mod profile;
 mod sessions;
 
-use crate::api::{ApiError, AppState, presented_key, state_of};
+use crate::api::{ApiError, presented_key, state_of};
+use crate::app::App;
 use crate::auth::jwt::{HOLDER_AUDIENCE, HolderClaims};
 use crate::domain::{self, holders, holders::Holder};
 use actix_web::http::{StatusCode, header};
@@ -112,7 +113,7 @@ fn capitalized(s: &str) -> String {
 }
 
 /// Signs a session for a holder; returns the token and when it expires.
-pub fn session_token(state: &AppState, h: &Holder) -> (String, String) {
+pub fn session_token(state: &App, h: &Holder) -> (String, String) {
     let exp = chrono::Utc::now() + chrono::Duration::days(SESSION_DAYS);
     let token = state.jwt.sign(&HolderClaims::new(&h.id, h.session_epoch, exp.timestamp()));
     (token, exp.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))

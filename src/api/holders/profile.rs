@@ -1,7 +1,8 @@
 //! `/api/users/profile`, `/password`, `/subscription`, `/stats`.
 
 use super::{Error, Session, session_token, user_json};
-use crate::api::{AppState, body, client_ip};
+use crate::api::{body, client_ip};
+use crate::app::App;
 use crate::auth::password;
 use crate::domain::holders::{self, Email, HolderPatch, NewPassword, person_name};
 use crate::domain::{self, documents, profiles, workspaces};
@@ -34,7 +35,7 @@ fn text(field: &str, v: Option<Value>) -> Result<Option<String>, Error> {
 
 /// `PUT /api/users/profile {firstName?, lastName?, email?}`.
 pub async fn update(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     Session(holder): Session,
     req: HttpRequest,
     payload: web::Payload,
@@ -100,7 +101,7 @@ pub struct PasswordBody {
 /// `PUT /api/users/password {currentPassword, newPassword}`: ends every older session and
 /// answers with a fresh one.
 pub async fn change_password(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     Session(holder): Session,
     req: HttpRequest,
     payload: web::Payload,
@@ -125,7 +126,7 @@ pub async fn change_password(
 }
 
 /// `GET /api/users/subscription`: the owned workspace's plan.
-pub async fn subscription(state: web::Data<AppState>, Session(holder): Session) -> Result<HttpResponse, Error> {
+pub async fn subscription(state: web::Data<App>, Session(holder): Session) -> Result<HttpResponse, Error> {
     let info = state
         .db
         .read(move |c| {
@@ -151,7 +152,7 @@ pub async fn subscription(state: web::Data<AppState>, Session(holder): Session) 
 }
 
 /// `GET /api/users/stats`: every figure counted from the store.
-pub async fn stats(state: web::Data<AppState>, Session(holder): Session) -> Result<HttpResponse, Error> {
+pub async fn stats(state: web::Data<App>, Session(holder): Session) -> Result<HttpResponse, Error> {
     let st = state.clone();
     let (docs, bytes, profiles_n, accounts_n, calls) = state
         .db
@@ -164,7 +165,7 @@ pub async fn stats(state: web::Data<AppState>, Session(holder): Session) -> Resu
             Ok::<_, domain::Error>((docs, bytes, profiles_n, accounts_n, calls))
         })
         .await?;
-    let limit = state.holders.storage_limit_bytes;
+    let limit = state.settings.storage_limit_bytes;
     Ok(HttpResponse::Ok().json(json!({
         "totalDocuments": docs, "totalProfiles": profiles_n, "totalSocialAccounts": accounts_n,
         "monthlyApiCalls": calls, "storageUsed": documents::human_bytes(bytes), "storageUsedBytes": bytes,

@@ -1,7 +1,8 @@
 //! `/api/auth/register`, `/login`, `/logout-all`.
 
 use super::{Error, Session, session_token, user_json};
-use crate::api::{AppState, body, client_ip};
+use crate::api::{body, client_ip};
+use crate::app::App;
 use crate::auth::password;
 use crate::domain::holders::{self, Email, NewHolder, NewPassword, person_name};
 use crate::domain::{self, profiles::Username};
@@ -9,7 +10,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
 
-fn limited(state: &AppState, req: &HttpRequest, account: Option<&str>) -> Result<(), Error> {
+fn limited(state: &App, req: &HttpRequest, account: Option<&str>) -> Result<(), Error> {
     state
         .limiter
         .attempt(&client_ip(state, req), account)
@@ -27,12 +28,8 @@ pub struct RegisterBody {
 }
 
 /// `POST /api/auth/register` -> 201 `{token, expiresAt, user}`: a holder and a workspace they own.
-pub async fn register(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    payload: web::Payload,
-) -> Result<HttpResponse, Error> {
-    if !state.holders.signup_open {
+pub async fn register(state: web::Data<App>, req: HttpRequest, payload: web::Payload) -> Result<HttpResponse, Error> {
+    if !state.settings.signup_open {
         return Err(
             domain::Error::Forbidden("Sign-up is closed on this server; ask its operator for an account").into()
         );
@@ -46,7 +43,7 @@ pub async fn register(
     let last_name = b.last_name.as_deref().map(|n| person_name("lastName", n)).transpose()?.flatten();
     let password_hash = password::hash(password.into_inner()).await?;
     let new = NewHolder { email, username, first_name, last_name, password_hash };
-    let trial = state.holders.trial_days;
+    let trial = state.settings.trial_days;
     let (holder, _) = state.db.write(move |c| holders::register(c, new, Some(trial))).await?;
     let (token, expires_at) = session_token(&state, &holder);
     Ok(HttpResponse::Created().json(json!({ "token": token, "expiresAt": expires_at, "user": user_json(&holder) })))
@@ -61,7 +58,7 @@ pub struct LoginBody {
 }
 
 /// `POST /api/auth/login {email | username, password}` -> `{token, expiresAt}`.
-pub async fn login(state: web::Data<AppState>, req: HttpRequest, payload: web::Payload) -> Result<HttpResponse, Error> {
+pub async fn login(state: web::Data<App>, req: HttpRequest, payload: web::Payload) -> Result<HttpResponse, Error> {
     // The address pays before its body is read; the account once it is known.
     state
         .limiter
@@ -97,7 +94,7 @@ pub async fn login(state: web::Data<AppState>, req: HttpRequest, payload: web::P
 }
 
 /// `POST /api/auth/logout-all`: every session of the holder ends, this one included.
-pub async fn logout_all(state: web::Data<AppState>, Session(holder): Session) -> Result<HttpResponse, Error> {
+pub async fn logout_all(state: web::Data<App>, Session(holder): Session) -> Result<HttpResponse, Error> {
     state.db.write(move |c| holders::logout_everywhere(c, &holder.id)).await?;
     Ok(HttpResponse::Ok().json(json!({ "message": "Logged out of every session" })))
 }

@@ -1,10 +1,12 @@
 //! `/v1/profiles/{id}/accounts`.
 
 use super::{Auth, Error, Problem};
-use crate::api::{AppState, body};
+use crate::api::body;
+use crate::app::App;
+use crate::domain::accounts::RefreshOutcome;
 use crate::domain::accounts::{self, SocialAccount};
 use crate::domain::platform::Platform;
-use crate::linking::{self, BlueskyLogin, RefreshOutcome};
+use crate::linking::{self, BlueskyLogin};
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -98,7 +100,7 @@ fn platform(s: &str) -> Result<Platform, Error> {
     security(("bearer" = []), ("apiKey" = [])))]
 #[get("/profiles/{id}/accounts")]
 pub async fn list_accounts(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     Auth(caller): Auth,
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
@@ -121,7 +123,7 @@ pub async fn list_accounts(
     security(("bearer" = []), ("apiKey" = [])))]
 #[post("/profiles/{id}/accounts")]
 pub async fn link_account(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     Auth(caller): Auth,
     id: web::Path<String>,
     req: HttpRequest,
@@ -156,7 +158,7 @@ pub async fn link_account(
     security(("bearer" = []), ("apiKey" = [])))]
 #[delete("/profiles/{id}/accounts/{platform}")]
 pub async fn unlink_account(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     Auth(caller): Auth,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, Error> {
@@ -176,7 +178,7 @@ pub async fn unlink_account(
     security(("bearer" = []), ("apiKey" = [])))]
 #[post("/profiles/{id}/accounts/{platform}/refresh")]
 pub async fn refresh_account(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     Auth(caller): Auth,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, Error> {

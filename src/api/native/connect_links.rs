@@ -3,7 +3,8 @@
 use super::accounts::AccountBody;
 use super::profiles::{ProfileBody, with_accounts};
 use super::{Auth, Error, Problem};
-use crate::api::{AppState, body};
+use crate::api::body;
+use crate::app::App;
 use crate::domain::connect::{self, NewLink, RawLinkOptions};
 use crate::domain::{accounts, profiles};
 use crate::linking;
@@ -130,7 +131,7 @@ impl CreateConnectLink {
 }
 
 /// The URL an end-user opens for a link token.
-pub fn link_url(state: &AppState, token: &str) -> String {
+pub fn link_url(state: &App, token: &str) -> String {
     format!("{}/connect?token={token}", state.public_url)
 }
 
@@ -147,7 +148,7 @@ pub fn link_url(state: &AppState, token: &str) -> String {
     security(("bearer" = []), ("apiKey" = [])))]
 #[post("/profiles/{id}/connect-links")]
 pub async fn create_connect_link(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     Auth(caller): Auth,
     id: web::Path<String>,
     req: HttpRequest,
@@ -181,7 +182,7 @@ pub async fn create_connect_link(
     security(("bearer" = []), ("apiKey" = [])))]
 #[get("/profiles/{id}/connect-links")]
 pub async fn list_connect_links(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     Auth(caller): Auth,
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
@@ -210,7 +211,7 @@ pub async fn list_connect_links(
     security(("bearer" = []), ("apiKey" = [])))]
 #[delete("/connect-links/{link_id}")]
 pub async fn revoke_connect_link(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     Auth(caller): Auth,
     link_id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
@@ -230,7 +231,7 @@ pub async fn revoke_connect_link(
     security(("bearer" = []), ("apiKey" = [])))]
 #[post("/connect-links/validate")]
 pub async fn validate_connect_link(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     Auth(caller): Auth,
     req: HttpRequest,
     payload: web::Payload,

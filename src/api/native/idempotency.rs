@@ -9,7 +9,8 @@
 //! connect-link tokens), so a revoked key or a guessed key id replays nothing.
 
 use super::Error;
-use crate::api::{AppState, body::MAX_BODY, presented_key};
+use crate::api::{body::MAX_BODY, presented_key};
+use crate::app::App;
 use crate::domain;
 use crate::store::{self, idempotency};
 use actix_web::body::{BoxBody, MessageBody};
@@ -47,7 +48,7 @@ pub async fn idempotency(
         Ok(k) if !k.is_empty() && k.len() <= 255 => k,
         _ => return Ok(problem(req, StatusCode::BAD_REQUEST, "must be 1-255 visible ASCII characters")),
     };
-    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
+    let Some(state) = req.app_data::<web::Data<App>>().cloned() else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
     // Scoped to the verified caller. Without a valid key the request is refused here, as the

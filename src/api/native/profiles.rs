@@ -1,7 +1,8 @@
 //! `/v1/profiles`.
 
 use super::{Auth, Error, Problem};
-use crate::api::{AppState, body};
+use crate::api::body;
+use crate::app::App;
 use crate::domain::accounts;
 use crate::domain::platform::Platform;
 use crate::domain::profiles::{
@@ -195,7 +196,7 @@ pub struct ProfileList {
     security(("bearer" = []), ("apiKey" = [])))]
 #[post("/profiles")]
 pub async fn create_profile(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     Auth(caller): Auth,
     req: HttpRequest,
     payload: web::Payload,
@@ -213,11 +214,7 @@ pub async fn create_profile(
     ),
     security(("bearer" = []), ("apiKey" = [])))]
 #[get("/profiles")]
-pub async fn list_profiles(
-    state: web::Data<AppState>,
-    Auth(caller): Auth,
-    req: HttpRequest,
-) -> Result<HttpResponse, Error> {
+pub async fn list_profiles(state: web::Data<App>, Auth(caller): Auth, req: HttpRequest) -> Result<HttpResponse, Error> {
     let params: ListParams = crate::api::query(&req)?;
     let query = params.into_domain()?;
     let (page, linked) = state
@@ -249,7 +246,7 @@ pub async fn list_profiles(
     security(("bearer" = []), ("apiKey" = [])))]
 #[get("/profiles/{id}")]
 pub async fn get_profile(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     Auth(caller): Auth,
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
@@ -272,7 +269,7 @@ pub async fn get_profile(
     security(("bearer" = []), ("apiKey" = [])))]
 #[patch("/profiles/{id}")]
 pub async fn update_profile(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     Auth(caller): Auth,
     id: web::Path<String>,
     req: HttpRequest,
@@ -294,7 +291,7 @@ pub async fn update_profile(
     security(("bearer" = []), ("apiKey" = [])))]
 #[delete("/profiles/{id}")]
 pub async fn delete_profile(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     Auth(caller): Auth,
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {

@@ -1,7 +1,8 @@
 //! `/v1/webhooks`: native subscriptions, signed the Standard Webhooks way.
 
 use super::{Auth, Error, Problem};
-use crate::api::{AppState, body};
+use crate::api::body;
+use crate::app::App;
 use crate::delivery;
 use crate::domain::webhooks::{self, Webhook, WebhookPatch};
 use crate::domain::{self};
@@ -117,7 +118,7 @@ pub struct DeliveryList {
     data: Vec<DeliveryBody>,
 }
 
-fn url(state: &AppState, u: &str) -> Result<String, Error> {
+fn url(state: &App, u: &str) -> Result<String, Error> {
     let checked = net::check_outbound(u.trim(), state.providers.allow_private_outbound)
         .map_err(|why| domain::Error::invalid("url", why))?;
     Ok(checked.to_string())
@@ -145,7 +146,7 @@ fn description(d: Option<String>) -> Result<Option<String>, Error> {
     security(("bearer" = []), ("apiKey" = [])))]
 #[post("/webhooks")]
 pub async fn create_webhook(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     Auth(caller): Auth,
     req: HttpRequest,
     payload: web::Payload,
@@ -165,7 +166,7 @@ pub async fn create_webhook(
         (status = 401, description = "Missing, invalid or revoked API key", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []), ("apiKey" = [])))]
 #[get("/webhooks")]
-pub async fn list_webhooks(state: web::Data<AppState>, Auth(caller): Auth) -> Result<HttpResponse, Error> {
+pub async fn list_webhooks(state: web::Data<App>, Auth(caller): Auth) -> Result<HttpResponse, Error> {
     let list = state.db.read(move |c| webhooks::list(c, caller.workspace)).await?;
     Ok(HttpResponse::Ok().json(WebhookList { data: list.into_iter().map(|w| WebhookBody::new(w, None)).collect() }))
 }
@@ -181,7 +182,7 @@ pub async fn list_webhooks(state: web::Data<AppState>, Auth(caller): Auth) -> Re
     security(("bearer" = []), ("apiKey" = [])))]
 #[patch("/webhooks/{id}")]
 pub async fn update_webhook(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     Auth(caller): Auth,
     id: web::Path<String>,
     req: HttpRequest,
@@ -207,7 +208,7 @@ pub async fn update_webhook(
     security(("bearer" = []), ("apiKey" = [])))]
 #[delete("/webhooks/{id}")]
 pub async fn delete_webhook(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     Auth(caller): Auth,
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
@@ -224,7 +225,7 @@ pub async fn delete_webhook(
     security(("bearer" = []), ("apiKey" = [])))]
 #[post("/webhooks/{id}/rotate-secret")]
 pub async fn rotate_secret(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     Auth(caller): Auth,
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
@@ -244,11 +245,7 @@ pub async fn rotate_secret(
         (status = 404, description = "No such subscription", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []), ("apiKey" = [])))]
 #[post("/webhooks/{id}/ping")]
-pub async fn ping(
-    state: web::Data<AppState>,
-    Auth(caller): Auth,
-    id: web::Path<String>,
-) -> Result<HttpResponse, Error> {
+pub async fn ping(state: web::Data<App>, Auth(caller): Auth, id: web::Path<String>) -> Result<HttpResponse, Error> {
     let id = id.into_inner();
     let delivery = state.db.write(move |c| webhooks::ping(c, caller.workspace, &id)).await?;
     Ok(HttpResponse::Accepted().json(json!({ "deliveryId": delivery })))
@@ -262,7 +259,7 @@ pub async fn ping(
     security(("bearer" = []), ("apiKey" = [])))]
 #[get("/webhooks/{id}/deliveries")]
 pub async fn list_deliveries(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     Auth(caller): Auth,
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
@@ -295,7 +292,7 @@ pub async fn list_deliveries(
     security(("bearer" = []), ("apiKey" = [])))]
 #[post("/webhooks/{id}/deliveries/{delivery_id}/redeliver")]
 pub async fn redeliver(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     Auth(caller): Auth,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, Error> {

@@ -2,7 +2,8 @@
 //! person to. Without a profileKey the profile is created first (auto-create).
 
 use super::{Auth, Error, account_json};
-use crate::api::{AppState, body, native::link_url};
+use crate::api::{body, native::link_url};
+use crate::app::App;
 use crate::domain::connect;
 use crate::domain::platform::Platform;
 use crate::domain::profiles::{self, NewProfile, ProfileName};
@@ -42,7 +43,7 @@ fn target(b: &ConnectBody) -> Result<Target, Error> {
 }
 
 /// Resolves the target to a stored profile (creating it when asked to).
-async fn profile(state: &AppState, ws: WorkspaceId, t: Target) -> Result<profiles::Profile, Error> {
+async fn profile(state: &App, ws: WorkspaceId, t: Target) -> Result<profiles::Profile, Error> {
     Ok(state
         .db
         .write(move |c| match t {
@@ -55,7 +56,7 @@ async fn profile(state: &AppState, ws: WorkspaceId, t: Target) -> Result<profile
 
 /// `POST /profiles/connect`.
 pub async fn connect(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     Auth(caller): Auth,
     req: HttpRequest,
     payload: web::Payload,

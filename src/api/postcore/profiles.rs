@@ -1,7 +1,8 @@
 //! `/profiles/create`, `GET /profiles`, `DELETE /profiles/{profileKey}`.
 
 use super::{Auth, Error, profile_json};
-use crate::api::{AppState, body};
+use crate::api::body;
+use crate::app::App;
 use crate::domain::profiles::{self, NewProfile, ProfileName};
 use crate::domain::{self, accounts};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -16,7 +17,7 @@ pub struct CreateBody {
 
 /// `POST /profiles/create {profileName?}` -> 201 `{profileKey, profileName}`.
 pub async fn create(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     Auth(caller): Auth,
     req: HttpRequest,
     payload: web::Payload,
@@ -32,18 +33,14 @@ pub async fn create(
 }
 
 /// `GET /profiles` -> `{profiles: [...]}`, every profile with its connected platforms.
-pub async fn list(state: web::Data<AppState>, Auth(caller): Auth) -> Result<HttpResponse, Error> {
+pub async fn list(state: web::Data<App>, Auth(caller): Auth) -> Result<HttpResponse, Error> {
     // A page at a time: the dialect lists every profile in one answer.
     let head = r#"{"profiles":["#.to_string();
     Ok(crate::api::pages::every_profile(state.get_ref().clone(), caller.workspace, head, "]}", profile_json))
 }
 
 /// `GET /profiles/{profileKey}`.
-pub async fn get(
-    state: web::Data<AppState>,
-    Auth(caller): Auth,
-    key: web::Path<String>,
-) -> Result<HttpResponse, Error> {
+pub async fn get(state: web::Data<App>, Auth(caller): Auth, key: web::Path<String>) -> Result<HttpResponse, Error> {
     let key = key.into_inner();
     let body = state
         .db
@@ -56,11 +53,7 @@ pub async fn get(
 }
 
 /// `DELETE /profiles/{profileKey}`: the profile and its accounts.
-pub async fn delete(
-    state: web::Data<AppState>,
-    Auth(caller): Auth,
-    key: web::Path<String>,
-) -> Result<HttpResponse, Error> {
+pub async fn delete(state: web::Data<App>, Auth(caller): Auth, key: web::Path<String>) -> Result<HttpResponse, Error> {
     let key = key.into_inner();
     let p = crate::linking::delete_profile(&state, caller.workspace, move |c, ws| profiles::get_by_key(c, ws, &key))
         .await?;

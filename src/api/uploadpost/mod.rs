@@ -6,7 +6,8 @@ mod jwt;
 mod settings;
 mod users;
 
-use crate::api::{ApiError, AppState, authenticate, presented_key, state_of};
+use crate::api::{ApiError, authenticate, presented_key, state_of};
+use crate::app::App;
 use crate::auth::Caller;
 use crate::domain::accounts::SocialAccount;
 use crate::domain::platform::Platform;
@@ -188,7 +189,7 @@ fn ok(body: Value) -> HttpResponse {
 }
 
 /// Shared by the handlers: the state, as `Data`.
-type State = web::Data<AppState>;
+type State = web::Data<App>;
 
 /// Parses `bytes` as each request body this dialect reads, the way its handlers do; the
 /// entry point of the `json_bodies` fuzz target (fuzz/), which must never see a panic.

@@ -2,6 +2,9 @@
 //! client IP and per account (the `governor` crate). Each bucket refills over its window, so a
 //! burst of wrong passwords slows its source down and never locks an account out for good.
 
+pub mod bodies;
+
+pub use bodies::{BodyGate, BodyLimits};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use std::num::NonZeroU32;
