@@ -217,7 +217,7 @@ fn spawn_refresher(state: App, interval: std::time::Duration, window: std::time:
     actix_web::rt::spawn(async move {
         loop {
             actix_web::rt::time::sleep(interval).await;
-            if let Err(e) = crate::linking::refresh_due(&state, window).await {
+            if let Err(e) = crate::service::refresh_due(&state, window).await {
                 log::warn!("token refresher: {e}");
             }
             let ahead = chrono::Duration::from_std(state.webhooks.expiring_within).unwrap_or_default();

@@ -7,7 +7,7 @@ use crate::domain::connect::{self, NewLink, RawLinkOptions};
 use crate::domain::platform::Platform;
 use crate::domain::profiles::{self, NewProfile, ProfileName, ProfilePatch};
 use crate::domain::{self, accounts};
-use crate::linking;
+use crate::service;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -92,7 +92,7 @@ pub async fn delete(
     let b: ProfileBody = body::json_or_empty(&req, payload).await?;
     let key = profile_key(&b, &auth)?;
     let p =
-        linking::delete_profile(&state, auth.caller.workspace, move |c, ws| profiles::get_by_key(c, ws, &key)).await?;
+        service::delete_profile(&state, auth.caller.workspace, move |c, ws| profiles::get_by_key(c, ws, &key)).await?;
     Ok(HttpResponse::Ok().json(json!({ "status": "success", "refId": ref_id(&p), "title": p.name })))
 }
 
@@ -170,7 +170,7 @@ pub async fn generate_jwt(
         },
         other => other,
     })?;
-    linking::check_offerable(&state, new.options.platforms.as_deref().unwrap_or_default())?;
+    service::check_offerable(&state, new.options.platforms.as_deref().unwrap_or_default())?;
     let minutes = new.expires_in_minutes;
     let (jwt, ws) = (state.jwt.clone(), auth.caller.workspace);
     let link = state
@@ -199,7 +199,7 @@ pub async fn unlink_social(
     let ws = auth.caller.workspace;
     let profile = state.db.read(move |c| profiles::get_by_key(c, ws, &key)).await?;
     // Ayrshare's documentation: "a 200 success is returned even if the platform is not linked".
-    match linking::unlink(&state, ws, &profile.id, platform).await {
+    match service::unlink(&state, ws, &profile.id, platform).await {
         Ok(()) | Err(domain::Error::NotFound("account")) => {}
         Err(e) => return Err(e.into()),
     }

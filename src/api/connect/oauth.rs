@@ -4,7 +4,7 @@ use super::page::see_other;
 use super::{assets, session};
 use crate::app::App;
 use crate::domain::platform::Platform;
-use crate::linking;
+use crate::service;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
@@ -15,7 +15,7 @@ fn back_to_page(key: &str, value: &str) -> HttpResponse {
 
 /// Back to the page with a failure category (`error=refused&platform=x`), which the page
 /// explains in the person's language.
-fn back_with_error(kind: linking::FailureKind, platform: Platform) -> HttpResponse {
+fn back_with_error(kind: service::FailureKind, platform: Platform) -> HttpResponse {
     let q: String = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("error", kind.as_str())
         .append_pair("platform", platform.as_str())
@@ -38,16 +38,16 @@ pub async fn start(state: web::Data<App>, req: HttpRequest, name: web::Path<Stri
     // Only a platform the link offers (its allow-list) can be started from its page.
     let platform = match Platform::parse(&name) {
         Ok(p) if session::offered(&state, &s).contains(&p) => p,
-        _ => return back_to_page("error", linking::FailureKind::Misconfigured.as_str()),
+        _ => return back_to_page("error", service::FailureKind::Misconfigured.as_str()),
     };
     if session::attempt(&state, &req, &s).is_err() {
         return back_to_page("error", "limited");
     }
-    match linking::start_oauth(&state, &s.profile, platform, Some(s.claims.jti.clone()), None).await {
+    match service::start_oauth(&state, &s.profile, platform, Some(s.claims.jti.clone()), None).await {
         Ok(url) => HttpResponse::Found().insert_header(("location", url)).finish(),
         Err(e) => {
             log::warn!("starting the {platform} sign-in: {e}");
-            let kind = linking::FailureKind::of_error(&e).unwrap_or(linking::FailureKind::Misconfigured);
+            let kind = service::FailureKind::of_error(&e).unwrap_or(service::FailureKind::Misconfigured);
             back_with_error(kind, platform)
         }
     }
@@ -98,8 +98,8 @@ fn to_return_url(return_url: &str, pairs: &[(&str, &str)]) -> HttpResponse {
 }
 
 /// The sentence a person sees on the server's own message page (no language is known there).
-fn plain_words(kind: linking::FailureKind) -> &'static str {
-    use linking::FailureKind as K;
+fn plain_words(kind: service::FailureKind) -> &'static str {
+    use service::FailureKind as K;
     match kind {
         K::Refused => "The platform did not accept the sign-in. Start again from your link.",
         K::Declined => "You declined access. Nothing was linked.",
@@ -123,7 +123,7 @@ pub async fn callback(state: web::Data<App>, name: web::Path<String>, req: HttpR
         Err(why) => return assets::message(StatusCode::BAD_REQUEST, "The sign-in did not work", &why),
     };
     let session_jti = session::current(&state, &req).await.ok().flatten().map(|s| s.claims.jti);
-    let cb = linking::Callback {
+    let cb = service::Callback {
         session_jti,
         state: q.state,
         code: q.code,
@@ -131,7 +131,7 @@ pub async fn callback(state: web::Data<App>, name: web::Path<String>, req: HttpR
         error_description: q.error_description,
         iss: q.iss,
     };
-    match linking::finish_oauth(&state, platform, cb).await {
+    match service::finish_oauth(&state, platform, cb).await {
         Ok((started, _account)) => match (started.link_jti, started.return_url) {
             (Some(_), _) => back_to_page("linked", platform.as_str()),
             (None, Some(ret)) => to_return_url(&ret, &[("status", "success"), ("platform", platform.as_str())]),

@@ -8,8 +8,8 @@ use crate::domain::connect::{self, CheckedLink};
 use crate::domain::platform::Platform;
 use crate::domain::workspaces::WorkspaceId;
 use crate::domain::{self, accounts};
-use crate::linking::{self, BlueskyLogin};
 use crate::providers::LinkMethod;
+use crate::service::{self, BlueskyLogin};
 use actix_web::cookie::Cookie;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -59,7 +59,7 @@ fn error(status: StatusCode, message: &str, field: Option<&str>) -> PageError {
 impl From<domain::Error> for PageError {
     fn from(e: domain::Error) -> Self {
         use domain::Error as D;
-        let reason = crate::linking::FailureKind::of_error(&e).map(|k| k.as_str());
+        let reason = crate::service::FailureKind::of_error(&e).map(|k| k.as_str());
         let mut page = match &e {
             D::Invalid { field, reason } => error(StatusCode::BAD_REQUEST, &format!("{field} {reason}"), Some(field)),
             D::Credentials(why) => error(StatusCode::BAD_REQUEST, why, Some("appPassword")),
@@ -201,10 +201,10 @@ pub async fn link(
     let b: LinkBody = body::json_or_empty(&req, payload).await?;
     let ws = WorkspaceId(s.claims.ws);
     if b.sandbox || state.providers.method(platform) == LinkMethod::Sandbox {
-        linking::link_sandbox(&state, ws, &s.profile.id, platform).await?;
+        service::link_sandbox(&state, ws, &s.profile.id, platform).await?;
     } else if platform == Platform::Bluesky {
         let login = BlueskyLogin::parse(b.handle, b.app_password, b.pds_url, state.providers.allow_private_outbound)?;
-        linking::link_bluesky(&state, ws, &s.profile.id, login).await?;
+        service::link_bluesky(&state, ws, &s.profile.id, login).await?;
     } else {
         let why = format!("{} links through its own sign-in page", platform.label());
         return Err(domain::Error::invalid("platform", why).into());
@@ -224,7 +224,7 @@ pub async fn unlink(
     let s = session(&state, &req).await?;
     // The link's allow-list holds for disconnecting too: a page for X cannot unlink LinkedIn.
     let platform = platform_of(&state, &s, &name)?;
-    linking::unlink(&state, WorkspaceId(s.claims.ws), &s.profile.id, platform).await?;
+    service::unlink(&state, WorkspaceId(s.claims.ws), &s.profile.id, platform).await?;
     describe(&state, &s).await
 }
 

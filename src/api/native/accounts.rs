@@ -6,7 +6,7 @@ use crate::app::App;
 use crate::domain::accounts::RefreshOutcome;
 use crate::domain::accounts::{self, SocialAccount};
 use crate::domain::platform::Platform;
-use crate::linking::{self, BlueskyLogin};
+use crate::service::{self, BlueskyLogin};
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -132,12 +132,12 @@ pub async fn link_account(
     let b = body::json::<LinkAccount>(&req, payload).await?;
     let platform = platform(&b.platform)?;
     let account = if b.sandbox {
-        linking::link_sandbox(&state, caller.workspace, &id, platform).await?
+        service::link_sandbox(&state, caller.workspace, &id, platform).await?
     } else if platform == Platform::Bluesky {
         let login = BlueskyLogin::parse(b.handle, b.app_password, b.pds_url, state.providers.allow_private_outbound)?;
-        linking::link_bluesky(&state, caller.workspace, &id, login).await?
+        service::link_bluesky(&state, caller.workspace, &id, login).await?
     } else {
-        linking::check_offerable(&state, &[platform]).map_err(|e| match e {
+        service::check_offerable(&state, &[platform]).map_err(|e| match e {
             crate::domain::Error::Invalid { reason, .. } => crate::domain::Error::invalid("platform", reason),
             other => other,
         })?;
@@ -163,7 +163,7 @@ pub async fn unlink_account(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, Error> {
     let (id, p) = path.into_inner();
-    linking::unlink(&state, caller.workspace, &id, platform(&p)?).await?;
+    service::unlink(&state, caller.workspace, &id, platform(&p)?).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -183,7 +183,7 @@ pub async fn refresh_account(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, Error> {
     let (id, p) = path.into_inner();
-    let (outcome, account) = linking::refresh_now(&state, caller.workspace, &id, platform(&p)?).await?;
+    let (outcome, account) = service::refresh_now(&state, caller.workspace, &id, platform(&p)?).await?;
     let (outcome, reason) = match outcome {
         RefreshOutcome::Refreshed => ("refreshed", None),
         RefreshOutcome::Postponed(r) => ("postponed", Some(r)),

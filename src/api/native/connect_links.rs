@@ -7,7 +7,7 @@ use crate::api::body;
 use crate::app::App;
 use crate::domain::connect::{self, NewLink, RawLinkOptions};
 use crate::domain::{accounts, profiles};
-use crate::linking;
+use crate::service;
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -155,7 +155,7 @@ pub async fn create_connect_link(
     payload: web::Payload,
 ) -> Result<HttpResponse, Error> {
     let new = body::json_or_empty::<CreateConnectLink>(&req, payload).await?.into_domain()?;
-    linking::check_offerable(&state, new.options.platforms.as_deref().unwrap_or_default())?;
+    service::check_offerable(&state, new.options.platforms.as_deref().unwrap_or_default())?;
     let (jwt, id) = (state.jwt.clone(), id.into_inner());
     let link = state
         .db

@@ -296,6 +296,6 @@ pub async fn delete_profile(
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
     let id = id.into_inner();
-    crate::linking::delete_profile(&state, caller.workspace, move |c, ws| profiles::get(c, ws, &id)).await?;
+    crate::service::delete_profile(&state, caller.workspace, move |c, ws| profiles::get(c, ws, &id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

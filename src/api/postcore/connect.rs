@@ -8,7 +8,7 @@ use crate::domain::connect;
 use crate::domain::platform::Platform;
 use crate::domain::profiles::{self, NewProfile, ProfileName};
 use crate::domain::{self, workspaces::WorkspaceId};
-use crate::linking::{self, BlueskyLogin, Target};
+use crate::service::{self, BlueskyLogin, Target};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
@@ -76,7 +76,7 @@ pub async fn connect(
             c.pds_url.clone(),
             state.providers.allow_private_outbound,
         )?;
-        let (p, account) = linking::link_bluesky_to(&state, ws, target(&b)?, login).await?;
+        let (p, account) = service::link_bluesky_to(&state, ws, target(&b)?, login).await?;
         let body = json!({
             "profileKey": p.profile_key, "profileName": p.name, "platform": platform.as_str(),
             "connected": true, "profileCreated": created, "account": account_json(&account),
@@ -89,11 +89,11 @@ pub async fn connect(
         .filter(|u| !u.is_empty())
         .map(|u| connect::parse_http_url("returnUrl", u))
         .transpose()?;
-    linking::check_offerable(&state, &[platform])?;
+    service::check_offerable(&state, &[platform])?;
     let p = profile(&state, ws, target(&b)?).await?;
-    let url = match linking::consent_url(&state, ws, &p, platform, return_url).await? {
-        linking::Consent::Provider(url) => url,
-        linking::Consent::ConnectLink(token) => link_url(&state, &token),
+    let url = match service::consent_url(&state, ws, &p, platform, return_url).await? {
+        service::Consent::Provider(url) => url,
+        service::Consent::ConnectLink(token) => link_url(&state, &token),
     };
     let body = json!({
         "profileKey": p.profile_key, "profileName": p.name, "platform": platform.as_str(),

@@ -55,7 +55,7 @@ pub async fn get(state: web::Data<App>, Auth(caller): Auth, key: web::Path<Strin
 /// `DELETE /profiles/{profileKey}`: the profile and its accounts.
 pub async fn delete(state: web::Data<App>, Auth(caller): Auth, key: web::Path<String>) -> Result<HttpResponse, Error> {
     let key = key.into_inner();
-    let p = crate::linking::delete_profile(&state, caller.workspace, move |c, ws| profiles::get_by_key(c, ws, &key))
+    let p = crate::service::delete_profile(&state, caller.workspace, move |c, ws| profiles::get_by_key(c, ws, &key))
         .await?;
     Ok(HttpResponse::Ok().json(json!({ "success": true, "profileKey": p.profile_key, "deleted": true })))
 }

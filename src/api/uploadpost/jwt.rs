@@ -4,7 +4,7 @@ use super::{Auth, Error, State, ok, profile_json};
 use crate::api::{authenticate, body, native::link_url, presented_key};
 use crate::domain::connect::{self, NewLink, RawLinkOptions};
 use crate::domain::{self, accounts};
-use crate::linking;
+use crate::service;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -51,7 +51,7 @@ pub async fn generate(
         labels: b.ui_labels,
         expires_in_minutes: b.expires_in,
     })?;
-    linking::check_offerable(&state, new.options.platforms.as_deref().unwrap_or_default())?;
+    service::check_offerable(&state, new.options.platforms.as_deref().unwrap_or_default())?;
     let minutes = new.expires_in_minutes;
     let jwt = state.jwt.clone();
     let ws = caller.workspace;

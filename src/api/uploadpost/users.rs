@@ -73,7 +73,7 @@ pub async fn delete(
     payload: web::Payload,
 ) -> Result<HttpResponse, Error> {
     let name = username(body::json(&req, payload).await?)?;
-    crate::linking::delete_profile(&state, caller.workspace, move |c, ws| profiles::get_by_handle(c, ws, &name))
+    crate::service::delete_profile(&state, caller.workspace, move |c, ws| profiles::get_by_handle(c, ws, &name))
         .await?;
     Ok(ok(json!({ "success": true, "message": "Perfil eliminado correctamente" })))
 }
