@@ -92,7 +92,6 @@ impl Application {
             HttpApp::new()
                 .app_data(data.clone())
                 .wrap(actix_web::middleware::from_fn(api::body::close_unread))
-                .wrap(actix_web::middleware::from_fn(api::limits::limit))
                 .wrap(actix_web::middleware::from_fn(api::actor::actor))
                 .wrap(actix_web::middleware::from_fn(api::cors::cors))
                 .wrap(actix_web::middleware::from_fn(api::metrics::count))
@@ -107,16 +106,7 @@ impl Application {
                     Logger::new(r#"%a "%{method}xi %U" %s %b %Dms"#)
                         .custom_request_replace("method", |r| r.method().to_string()),
                 )
-                .service(api::health::healthz)
-                .route("/metrics", web::get().to(api::metrics::metrics))
-                .configure(api::native::configure)
-                .configure(api::connect::configure)
-                .configure(api::uploadpost::configure)
-                .configure(api::postcore::configure)
-                .configure(api::ayrshare::configure)
-                .configure(api::holders::configure)
-                // Outside every dialect's scope (`/healthz`, unknown paths): the native answer.
-                .default_service(web::to(api::native::unmatched))
+                .configure(api::configure_all)
         })
         // Database reads run on the blocking pool. Its threads per worker, times the workers,
         // plus the workers themselves (point reads run there) stay within the 16 pooled read

@@ -5,17 +5,36 @@ pub mod ayrshare;
 pub mod body;
 pub mod connect;
 pub mod cors;
+pub mod dialect;
+pub mod error;
 pub mod health;
 pub mod holders;
-pub mod limits;
 pub mod metrics;
 pub mod native;
 pub mod pages;
 pub mod postcore;
 pub mod uploadpost;
 
+pub use error::ApiError;
+
 use crate::app::App;
 use crate::domain;
+
+/// Mounts every route: each dialect's scope, wrapped in that dialect's limiter. The order
+/// matters only under `/api`, where Ayrshare takes what the dialects before it leave.
+pub fn configure_all(cfg: &mut actix_web::web::ServiceConfig) {
+    use actix_web::web;
+    cfg.service(health::healthz)
+        .route("/metrics", web::get().to(metrics::metrics))
+        .configure(native::configure)
+        .configure(connect::configure)
+        .configure(uploadpost::configure)
+        .configure(postcore::configure)
+        .configure(holders::configure)
+        .configure(ayrshare::configure)
+        // Outside every dialect's scope (`/healthz`, unknown paths): the native answer.
+        .default_service(web::to(native::unmatched));
+}
 
 /// Parses `bytes` as every request body of every dialect (the fuzz targets' entry point).
 #[doc(hidden)]
@@ -49,46 +68,6 @@ pub fn client_ip(state: &App, req: &actix_web::HttpRequest) -> String {
     ip.map_or_else(|| "unknown".to_string(), |ip| ip.to_string())
 }
 
-/// Why a request failed before or inside the domain; each dialect renders it its own way.
-#[derive(Debug, thiserror::Error)]
-pub enum ApiError {
-    #[error(transparent)]
-    Domain(#[from] domain::Error),
-    /// The body is larger than the route accepts.
-    #[error("the request body is larger than {0} bytes")]
-    PayloadTooLarge(usize),
-    /// The body is not JSON (by its Content-Type).
-    #[error("the request body must be JSON (Content-Type: application/json)")]
-    UnsupportedMediaType,
-    /// No route matches the path.
-    #[error("no such route")]
-    RouteNotFound,
-}
-
-/// A dialect's error type: `Error(ApiError)`, made from a domain error or an `ApiError`; the
-/// dialect renders it with its own `ResponseError`.
-macro_rules! dialect_error {
-    ($doc:literal) => {
-        #[doc = $doc]
-        #[derive(Debug, thiserror::Error)]
-        #[error("{0}")]
-        pub struct Error(pub ApiError);
-
-        impl From<domain::Error> for Error {
-            fn from(e: domain::Error) -> Self {
-                Error(ApiError::Domain(e))
-            }
-        }
-
-        impl From<ApiError> for Error {
-            fn from(e: ApiError) -> Self {
-                Error(e)
-            }
-        }
-    };
-}
-pub(crate) use dialect_error;
-
 /// The credential a request presents, from `Authorization: <scheme> KEY` (scheme compared
 /// without regard to case) or from a header that carries the key alone.
 pub fn presented_key<'r>(req: &'r actix_web::HttpRequest, scheme: &str, header: Option<&str>) -> Option<&'r str> {
@@ -102,15 +81,9 @@ pub fn presented_key<'r>(req: &'r actix_web::HttpRequest, scheme: &str, header: 
     header.and_then(|h| req.headers().get(h)).and_then(|v| v.to_str().ok()).map(str::trim).filter(|k| !k.is_empty())
 }
 
-/// Verifies a presented API key and counts the call; `missing` is the message when none was
-/// presented (dialects word it their own way).
-pub async fn authenticate(
-    state: &App,
-    key: Option<String>,
-    missing: &'static str,
-) -> Result<crate::auth::Caller, domain::Error> {
-    let key = key.ok_or(domain::Error::Unauthorized(missing))?;
-    let caller = state.auth.verify(&key).await?;
+/// Verifies a presented API key and counts the call for the workspace's usage.
+pub async fn authenticate(state: &App, key: &str) -> Result<crate::auth::Caller, domain::Error> {
+    let caller = state.auth.verify(key).await?;
     state.usage.record(caller.workspace, &caller.key_id);
     Ok(caller)
 }

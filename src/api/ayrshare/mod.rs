@@ -6,89 +6,102 @@ mod hooks;
 mod profiles;
 mod user;
 
-use crate::api::{ApiError, authenticate, presented_key, state_of};
+use crate::api::ApiError;
+use crate::api::dialect::{ApiKey, Dialect, Failure};
 use crate::auth::Caller;
 use crate::domain::accounts::SocialAccount;
 use crate::domain::platform::Platform;
 use crate::domain::{self, profiles::Profile};
+use crate::ratelimit::Standing;
 use actix_web::http::StatusCode;
-use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError, dev::Payload, web};
+use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
+use actix_web::{FromRequest, HttpRequest, HttpResponse, dev::Payload, web};
 use serde_json::{Value, json};
 use std::future::Future;
 use std::pin::Pin;
 
-/// Mounts Ayrshare's routes.
+/// Mounts Ayrshare's routes: the whole of `/api` that the other dialects under it leave
+/// (mount it after them).
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/api/user", web::get().to(user::user))
-        .route("/api/user/details/{platform}", web::get().to(user::details))
-        .route("/api/user/batch", web::get().to(user::batch))
-        .route("/api/user/batch/files/{id}", web::get().to(user::batch_file));
-    for path in ["/api/profiles", "/api/profiles/profile", "/api/profiles/create-profile"] {
-        cfg.route(path, web::post().to(profiles::create));
+    let mut api = web::scope("/api")
+        .wrap(actix_web::middleware::from_fn(crate::api::dialect::limit::<Ayrshare, _>))
+        .route("/user", web::get().to(user::user))
+        .route("/user/details/{platform}", web::get().to(user::details))
+        .route("/user/batch", web::get().to(user::batch))
+        .route("/user/batch/files/{id}", web::get().to(user::batch_file));
+    for path in ["/profiles", "/profiles/profile", "/profiles/create-profile"] {
+        api = api.route(path, web::post().to(profiles::create));
     }
-    for path in ["/api/profiles", "/api/profiles/profile"] {
-        cfg.route(path, web::patch().to(profiles::update)).route(path, web::put().to(profiles::update));
+    for path in ["/profiles", "/profiles/profile"] {
+        api = api.route(path, web::patch().to(profiles::update)).route(path, web::put().to(profiles::update));
     }
-    for path in ["/api/profiles", "/api/profiles/profile", "/api/profiles/delete-profile"] {
-        cfg.route(path, web::delete().to(profiles::delete));
+    for path in ["/profiles", "/profiles/profile", "/profiles/delete-profile"] {
+        api = api.route(path, web::delete().to(profiles::delete));
     }
-    cfg.route("/api/profiles", web::get().to(profiles::list))
-        .route("/api/profiles/generateJWT", web::post().to(profiles::generate_jwt))
-        .route("/api/profiles/social", web::delete().to(profiles::unlink_social))
-        .route("/api/hook/webhook", web::post().to(hooks::register))
-        .route("/api/hook/webhook", web::delete().to(hooks::unregister))
-        .route("/api/hook/webhook", web::get().to(hooks::list));
+    cfg.service(
+        api.route("/profiles", web::get().to(profiles::list))
+            .route("/profiles/generateJWT", web::post().to(profiles::generate_jwt))
+            .route("/profiles/social", web::delete().to(profiles::unlink_social))
+            .route("/hook/webhook", web::post().to(hooks::register))
+            .route("/hook/webhook", web::delete().to(hooks::unregister))
+            .route("/hook/webhook", web::get().to(hooks::list))
+            // Unknown paths under /api: the native answer, as everywhere outside a dialect's routes.
+            .default_service(web::to(crate::api::native::unmatched)),
+    );
 }
 
-crate::api::dialect_error!("An Ayrshare error.");
+/// The Ayrshare dialect: `Authorization: Bearer KEY`, `{status: "error", code, message}`.
+pub struct Ayrshare;
 
-impl Error {
-    /// HTTP status and hitchpost's Ayrshare-style numeric code (listed in the README).
-    fn parts(&self) -> (StatusCode, u16) {
-        use domain::Error as D;
-        match &self.0 {
-            ApiError::Domain(D::Unauthorized(_)) => (StatusCode::UNAUTHORIZED, 102),
-            ApiError::Domain(D::NotFound("profile")) => (StatusCode::NOT_FOUND, 136),
-            ApiError::Domain(D::NotFound(_)) | ApiError::RouteNotFound => (StatusCode::NOT_FOUND, 404),
-            ApiError::Domain(D::Invalid { .. }) => (StatusCode::BAD_REQUEST, 101),
-            ApiError::Domain(D::Credentials(_)) => (StatusCode::BAD_REQUEST, 156),
-            ApiError::Domain(D::Conflict { .. }) => (StatusCode::CONFLICT, 146),
-            ApiError::Domain(D::PlanLimit { .. } | D::TrialExpired { .. }) => (StatusCode::PAYMENT_REQUIRED, 147),
-            ApiError::Domain(D::Forbidden(_)) => (StatusCode::FORBIDDEN, 403),
-            ApiError::Domain(D::RateLimited { .. }) => (StatusCode::TOO_MANY_REQUESTS, 429),
-            ApiError::Domain(D::Upstream(_)) => (StatusCode::BAD_GATEWAY, 502),
-            ApiError::Domain(D::LimitReached { .. }) => (StatusCode::CONFLICT, 148),
-            ApiError::Domain(D::StorageFull(_)) => (StatusCode::PAYLOAD_TOO_LARGE, 149),
-            ApiError::Domain(D::DiskLow) => (StatusCode::INSUFFICIENT_STORAGE, 507),
-            ApiError::Domain(D::Internal(_)) => (StatusCode::INTERNAL_SERVER_ERROR, 500),
-            ApiError::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, 413),
-            ApiError::UnsupportedMediaType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, 415),
-        }
-    }
-}
+impl Dialect for Ayrshare {
+    const SCHEME: &'static str = "Bearer";
+    const MISSING_KEY: &'static str = "send your API key as `Authorization: Bearer API_KEY`";
 
-impl ResponseError for Error {
-    fn status_code(&self) -> StatusCode {
-        self.parts().0
-    }
-
-    fn error_response(&self) -> HttpResponse {
-        let (status, code) = self.parts();
-        let message = match &self.0 {
+    fn render(e: &ApiError, status: StatusCode) -> HttpResponse {
+        let message = match e {
             ApiError::Domain(domain::Error::Invalid { field, reason }) => format!("{field} {reason}"),
-            ApiError::Domain(domain::Error::Unauthorized(_)) => "API Key not valid".into(),
+            ApiError::Domain(domain::Error::Unauthorized(_)) | ApiError::MissingKey(_) => "API Key not valid".into(),
             ApiError::Domain(domain::Error::NotFound("profile")) => "Profile Key not found".into(),
-            ApiError::Domain(domain::Error::Internal(cause)) => {
-                log::error!("internal error: {cause}");
-                "Internal error; it is safe to retry".into()
-            }
+            ApiError::Domain(domain::Error::Internal(_)) => "Internal error; it is safe to retry".into(),
             other => other.to_string(),
         };
-        HttpResponse::build(status).json(json!({ "status": "error", "code": code, "message": message }))
+        HttpResponse::build(status).json(json!({ "status": "error", "code": code(e), "message": message }))
+    }
+
+    /// Ayrshare's clients read `x-ratelimit-max` and `x-ratelimit-count` too.
+    fn rate_headers(s: &Standing, h: &mut HeaderMap) {
+        h.insert(HeaderName::from_static("x-ratelimit-max"), HeaderValue::from(s.limit));
+        h.insert(HeaderName::from_static("x-ratelimit-count"), HeaderValue::from(s.limit - s.remaining));
     }
 }
 
-/// An authenticated Ayrshare caller, with the Profile-Key header if sent.
+/// hitchpost's Ayrshare-style numeric code for an error (listed in the README).
+fn code(e: &ApiError) -> u16 {
+    use domain::Error as D;
+    match e {
+        ApiError::Domain(D::Unauthorized(_)) | ApiError::MissingKey(_) => 102,
+        ApiError::Domain(D::NotFound("profile")) => 136,
+        ApiError::Domain(D::NotFound(_)) | ApiError::RouteNotFound => 404,
+        ApiError::Domain(D::Invalid { .. }) => 101,
+        ApiError::Domain(D::Credentials(_)) => 156,
+        ApiError::Domain(D::Conflict { .. }) => 146,
+        ApiError::Domain(D::PlanLimit { .. } | D::TrialExpired { .. }) => 147,
+        ApiError::Domain(D::Forbidden(_)) => 403,
+        ApiError::Domain(D::RateLimited { .. }) => 429,
+        ApiError::Domain(D::Upstream(_)) => 502,
+        ApiError::Domain(D::LimitReached { .. }) => 148,
+        ApiError::Domain(D::StorageFull(_)) => 149,
+        ApiError::Domain(D::DiskLow) => 507,
+        ApiError::Domain(D::Internal(_)) => 500,
+        ApiError::PayloadTooLarge(_) => 413,
+        ApiError::UnsupportedMediaType => 415,
+    }
+}
+
+/// An Ayrshare error.
+pub type Error = Failure<Ayrshare>;
+
+/// An authenticated Ayrshare caller, with the `Profile-Key` header if sent.
 pub struct Auth {
     pub caller: Caller,
     pub profile_key: Option<String>,
@@ -98,20 +111,15 @@ impl FromRequest for Auth {
     type Error = Error;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let state = state_of(req);
-        let key = presented_key(req, "Bearer", None).map(str::to_owned);
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let key = ApiKey::<Ayrshare>::from_request(req, payload);
         let profile_key = req
             .headers()
             .get("profile-key")
             .and_then(|v| v.to_str().ok())
             .map(|v| v.trim().to_string())
             .filter(|v| !v.is_empty());
-        Box::pin(async move {
-            let state = state?;
-            let missing = "send your API key as `Authorization: Bearer API_KEY`";
-            Ok(Auth { caller: authenticate(&state, key, missing).await?, profile_key })
-        })
+        Box::pin(async move { Ok(Auth { caller: key.await?.caller, profile_key }) })
     }
 }
 

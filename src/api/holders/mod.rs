@@ -8,12 +8,13 @@ mod keys;
 mod profile;
 mod sessions;
 
+use crate::api::dialect::{Dialect, Failure};
 use crate::api::{ApiError, presented_key, state_of};
 use crate::app::App;
 use crate::auth::jwt::{HOLDER_AUDIENCE, HolderClaims};
 use crate::domain::{self, holders, holders::Holder};
 use actix_web::http::{StatusCode, header};
-use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError, dev::Payload, web};
+use actix_web::{FromRequest, HttpRequest, HttpResponse, dev::Payload, web};
 use serde_json::json;
 use std::future::Future;
 use std::pin::Pin;
@@ -25,12 +26,14 @@ pub const SESSION_DAYS: i64 = 7;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api/auth")
+            .wrap(actix_web::middleware::from_fn(crate::api::dialect::limit::<Holders, _>))
             .route("/register", web::post().to(sessions::register))
             .route("/login", web::post().to(sessions::login))
             .route("/logout-all", web::post().to(sessions::logout_all)),
     )
     .service(
         web::scope("/api/users")
+            .wrap(actix_web::middleware::from_fn(crate::api::dialect::limit::<Holders, _>))
             .route("/profile", web::get().to(profile::show))
             .route("/profile", web::put().to(profile::update))
             .route("/password", web::put().to(profile::change_password))
@@ -46,36 +49,21 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
-crate::api::dialect_error!("A users API error.");
-
 /// Fields whose errors the seed words as a plain message rather than a validation list.
 const MESSAGE_FIELDS: &[&str] = &["password", "newPassword", "currentPassword"];
 
-impl ResponseError for Error {
-    fn status_code(&self) -> StatusCode {
-        use domain::Error as D;
-        match &self.0 {
-            ApiError::Domain(D::Invalid { .. } | D::Credentials(_)) => StatusCode::BAD_REQUEST,
-            ApiError::Domain(D::Unauthorized(_)) => StatusCode::UNAUTHORIZED,
-            ApiError::Domain(D::Forbidden(_)) => StatusCode::FORBIDDEN,
-            ApiError::Domain(D::NotFound(_)) | ApiError::RouteNotFound => StatusCode::NOT_FOUND,
-            ApiError::Domain(D::Conflict { .. }) => StatusCode::CONFLICT,
-            ApiError::Domain(D::PlanLimit { .. } | D::TrialExpired { .. }) => StatusCode::PAYMENT_REQUIRED,
-            ApiError::Domain(D::RateLimited { .. }) => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Domain(D::Upstream(_)) => StatusCode::BAD_GATEWAY,
-            ApiError::Domain(D::LimitReached { .. }) => StatusCode::CONFLICT,
-            ApiError::Domain(D::StorageFull(_)) => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::Domain(D::DiskLow) => StatusCode::INSUFFICIENT_STORAGE,
-            ApiError::Domain(D::Internal(_)) => StatusCode::INTERNAL_SERVER_ERROR,
-            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        }
-    }
+/// The account holders' dialect (seed 004): session bearer tokens, express-validator style
+/// `{errors: [{msg, param, location}]}` for invalid fields, `{message}` otherwise.
+pub struct Holders;
 
-    fn error_response(&self) -> HttpResponse {
+impl Dialect for Holders {
+    const SCHEME: &'static str = "Bearer";
+    const MISSING_KEY: &'static str = "Unauthorized: the session token is missing, invalid or expired";
+
+    fn render(e: &ApiError, status: StatusCode) -> HttpResponse {
         use domain::Error as D;
-        let mut res = HttpResponse::build(self.status_code());
-        let body = match &self.0 {
+        let mut res = HttpResponse::build(status);
+        let body = match e {
             ApiError::Domain(D::Invalid { field, reason }) if MESSAGE_FIELDS.contains(&field.as_str()) => {
                 json!({ "message": reason })
             }
@@ -93,19 +81,19 @@ impl ResponseError for Error {
                 res.insert_header((header::RETRY_AFTER, retry_after.to_string()));
                 json!({ "message": "Too many attempts; try again later", "retryAfter": retry_after })
             }
-            ApiError::Domain(D::Unauthorized(why)) => {
+            ApiError::Domain(D::Unauthorized(why)) | ApiError::MissingKey(why) => {
                 res.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
                 json!({ "message": why })
             }
-            ApiError::Domain(D::Internal(cause)) => {
-                log::error!("internal error: {cause}");
-                json!({ "message": "Internal server error" })
-            }
+            ApiError::Domain(D::Internal(_)) => json!({ "message": "Internal server error" }),
             other => json!({ "message": other.to_string() }),
         };
         res.json(body)
     }
 }
+
+/// A users API error.
+pub type Error = Failure<Holders>;
 
 fn capitalized(s: &str) -> String {
     let mut c = s.chars();

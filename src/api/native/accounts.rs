@@ -101,7 +101,7 @@ fn platform(s: &str) -> Result<Platform, Error> {
 #[get("/profiles/{id}/accounts")]
 pub async fn list_accounts(
     state: web::Data<App>,
-    Auth(caller): Auth,
+    Auth { caller, .. }: Auth,
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
     let id = id.into_inner();
@@ -124,7 +124,7 @@ pub async fn list_accounts(
 #[post("/profiles/{id}/accounts")]
 pub async fn link_account(
     state: web::Data<App>,
-    Auth(caller): Auth,
+    Auth { caller, .. }: Auth,
     id: web::Path<String>,
     req: HttpRequest,
     payload: web::Payload,
@@ -159,7 +159,7 @@ pub async fn link_account(
 #[delete("/profiles/{id}/accounts/{platform}")]
 pub async fn unlink_account(
     state: web::Data<App>,
-    Auth(caller): Auth,
+    Auth { caller, .. }: Auth,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, Error> {
     let (id, p) = path.into_inner();
@@ -179,7 +179,7 @@ pub async fn unlink_account(
 #[post("/profiles/{id}/accounts/{platform}/refresh")]
 pub async fn refresh_account(
     state: web::Data<App>,
-    Auth(caller): Auth,
+    Auth { caller, .. }: Auth,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, Error> {
     let (id, p) = path.into_inner();

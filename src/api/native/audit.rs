@@ -51,7 +51,11 @@ pub struct AuditPage {
         (status = 401, description = "Missing, invalid or revoked API key", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []), ("apiKey" = [])))]
 #[get("/audit-log")]
-pub async fn audit_log(state: web::Data<App>, Auth(caller): Auth, req: HttpRequest) -> Result<HttpResponse, Error> {
+pub async fn audit_log(
+    state: web::Data<App>,
+    Auth { caller, .. }: Auth,
+    req: HttpRequest,
+) -> Result<HttpResponse, Error> {
     let q: AuditParams = crate::api::query(&req)?;
     let query = AuditQuery::parse(q.limit.as_deref(), q.cursor.as_deref(), q.action, q.profile_id)?;
     let (rows, next) = state.db.read(move |c| audit::list(c, caller.workspace, &query)).await?;

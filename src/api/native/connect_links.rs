@@ -149,7 +149,7 @@ pub fn link_url(state: &App, token: &str) -> String {
 #[post("/profiles/{id}/connect-links")]
 pub async fn create_connect_link(
     state: web::Data<App>,
-    Auth(caller): Auth,
+    Auth { caller, .. }: Auth,
     id: web::Path<String>,
     req: HttpRequest,
     payload: web::Payload,
@@ -183,7 +183,7 @@ pub async fn create_connect_link(
 #[get("/profiles/{id}/connect-links")]
 pub async fn list_connect_links(
     state: web::Data<App>,
-    Auth(caller): Auth,
+    Auth { caller, .. }: Auth,
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
     let id = id.into_inner();
@@ -212,7 +212,7 @@ pub async fn list_connect_links(
 #[delete("/connect-links/{link_id}")]
 pub async fn revoke_connect_link(
     state: web::Data<App>,
-    Auth(caller): Auth,
+    Auth { caller, .. }: Auth,
     link_id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
     let jti = link_id.into_inner();
@@ -232,7 +232,7 @@ pub async fn revoke_connect_link(
 #[post("/connect-links/validate")]
 pub async fn validate_connect_link(
     state: web::Data<App>,
-    Auth(caller): Auth,
+    Auth { caller, .. }: Auth,
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, Error> {

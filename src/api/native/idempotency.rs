@@ -69,7 +69,7 @@ pub async fn idempotency(
     let payload = req.take_payload();
     let body = match crate::api::body::read_limited(req.request(), payload, MAX_BODY).await {
         Ok(b) => b,
-        Err(e) => return Ok(req.into_response(Error(e).error_response())),
+        Err(e) => return Ok(req.into_response(Error::new(e).error_response())),
     };
     let mut h = sha2::Sha256::new();
     h.update(req.method().as_str());

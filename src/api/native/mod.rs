@@ -13,16 +13,15 @@ mod webhooks;
 
 pub use accounts::AccountBody;
 pub use connect_links::link_url;
-pub use error::{Error, Problem};
+pub use error::Problem;
 pub use openapi::{ApiDoc, unmatched};
 pub use profiles::{ProfileBody, with_accounts};
 pub use webhooks::webhook_payload;
 
-use super::presented_key;
-use crate::auth::Caller;
-use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
-use std::future::Future;
-use std::pin::Pin;
+use super::dialect::{ApiKey, Dialect, Failure};
+use super::{ApiError, presented_key};
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
 
 // The OpenAPI patterns below are written out at each field (utoipa takes only literals):
 // no control characters (Unicode Cc) nor the invisible and direction-changing characters the
@@ -36,6 +35,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(openapi::openapi_json).service(
         web::scope("/v1")
             .wrap(actix_web::middleware::from_fn(idempotency::idempotency))
+            .wrap(actix_web::middleware::from_fn(super::dialect::limit::<Native, _>))
             .service(profiles::create_profile)
             .service(profiles::list_profiles)
             .service(profiles::get_profile)
@@ -62,35 +62,40 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
-/// An authenticated native caller: `Authorization: Bearer KEY` or `x-api-key: KEY`.
-pub struct Auth(pub Caller);
+/// The native dialect: `Authorization: Bearer KEY` or `x-api-key: KEY`, problem+json errors.
+pub struct Native;
 
-impl FromRequest for Auth {
-    type Error = Error;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+impl Dialect for Native {
+    const SCHEME: &'static str = "Bearer";
+    const KEY_HEADER: Option<&'static str> = Some("x-api-key");
+    const MISSING_KEY: &'static str = "an API key is required: send `Authorization: Bearer KEY` or `x-api-key: KEY`";
 
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let state = super::state_of(req);
-        let bearer = presented_key(req, "Bearer", None).map(str::to_owned);
-        let header = presented_key(req, "", Some("x-api-key")).map(str::to_owned);
-        // Conflicting credentials are refused rather than one of them picked: an Authorization
-        // header that is not a bearer key, or a bearer and an x-api-key that differ.
+    fn render(e: &ApiError, status: StatusCode) -> HttpResponse {
+        error::render(e, status)
+    }
+
+    /// Conflicting credentials are refused rather than one of them picked: an Authorization
+    /// header that is not a bearer key, or a bearer and an x-api-key that differ.
+    fn presented(req: &HttpRequest) -> Result<Option<String>, ApiError> {
+        let bearer = presented_key(req, "Bearer", None);
+        let header = presented_key(req, "", Some("x-api-key"));
         let conflict = (req.headers().contains_key(actix_web::http::header::AUTHORIZATION) && bearer.is_none())
-            || bearer.as_ref().zip(header.as_ref()).is_some_and(|(b, h)| b != h);
-        let key = bearer.or(header);
-        Box::pin(async move {
-            if conflict {
-                return Err(crate::domain::Error::Unauthorized(
-                    "the Authorization header is not `Bearer KEY`, or names another key than x-api-key",
-                )
-                .into());
-            }
-            let missing = "an API key is required: send `Authorization: Bearer KEY` or `x-api-key: KEY`";
-            let state = state?;
-            Ok(Auth(super::authenticate(&state, key, missing).await?))
-        })
+            || bearer.zip(header).is_some_and(|(b, h)| b != h);
+        if conflict {
+            return Err(crate::domain::Error::Unauthorized(
+                "the Authorization header is not `Bearer KEY`, or names another key than x-api-key",
+            )
+            .into());
+        }
+        Ok(bearer.or(header).map(str::to_owned))
     }
 }
+
+/// A native API error.
+pub type Error = Failure<Native>;
+
+/// An authenticated native caller.
+pub type Auth = ApiKey<Native>;
 
 /// Parses `bytes` as each request body this dialect reads, the way its handlers do; the
 /// entry point of the `json_bodies` fuzz target (fuzz/), which must never see a panic.

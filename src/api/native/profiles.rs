@@ -197,7 +197,7 @@ pub struct ProfileList {
 #[post("/profiles")]
 pub async fn create_profile(
     state: web::Data<App>,
-    Auth(caller): Auth,
+    Auth { caller, .. }: Auth,
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, Error> {
@@ -214,7 +214,11 @@ pub async fn create_profile(
     ),
     security(("bearer" = []), ("apiKey" = [])))]
 #[get("/profiles")]
-pub async fn list_profiles(state: web::Data<App>, Auth(caller): Auth, req: HttpRequest) -> Result<HttpResponse, Error> {
+pub async fn list_profiles(
+    state: web::Data<App>,
+    Auth { caller, .. }: Auth,
+    req: HttpRequest,
+) -> Result<HttpResponse, Error> {
     let params: ListParams = crate::api::query(&req)?;
     let query = params.into_domain()?;
     let (page, linked) = state
@@ -247,7 +251,7 @@ pub async fn list_profiles(state: web::Data<App>, Auth(caller): Auth, req: HttpR
 #[get("/profiles/{id}")]
 pub async fn get_profile(
     state: web::Data<App>,
-    Auth(caller): Auth,
+    Auth { caller, .. }: Auth,
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
     let id = id.into_inner();
@@ -270,7 +274,7 @@ pub async fn get_profile(
 #[patch("/profiles/{id}")]
 pub async fn update_profile(
     state: web::Data<App>,
-    Auth(caller): Auth,
+    Auth { caller, .. }: Auth,
     id: web::Path<String>,
     req: HttpRequest,
     payload: web::Payload,
@@ -292,7 +296,7 @@ pub async fn update_profile(
 #[delete("/profiles/{id}")]
 pub async fn delete_profile(
     state: web::Data<App>,
-    Auth(caller): Auth,
+    Auth { caller, .. }: Auth,
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
     let id = id.into_inner();

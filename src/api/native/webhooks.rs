@@ -147,7 +147,7 @@ fn description(d: Option<String>) -> Result<Option<String>, Error> {
 #[post("/webhooks")]
 pub async fn create_webhook(
     state: web::Data<App>,
-    Auth(caller): Auth,
+    Auth { caller, .. }: Auth,
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, Error> {
@@ -166,7 +166,7 @@ pub async fn create_webhook(
         (status = 401, description = "Missing, invalid or revoked API key", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []), ("apiKey" = [])))]
 #[get("/webhooks")]
-pub async fn list_webhooks(state: web::Data<App>, Auth(caller): Auth) -> Result<HttpResponse, Error> {
+pub async fn list_webhooks(state: web::Data<App>, Auth { caller, .. }: Auth) -> Result<HttpResponse, Error> {
     let list = state.db.read(move |c| webhooks::list(c, caller.workspace)).await?;
     Ok(HttpResponse::Ok().json(WebhookList { data: list.into_iter().map(|w| WebhookBody::new(w, None)).collect() }))
 }
@@ -183,7 +183,7 @@ pub async fn list_webhooks(state: web::Data<App>, Auth(caller): Auth) -> Result<
 #[patch("/webhooks/{id}")]
 pub async fn update_webhook(
     state: web::Data<App>,
-    Auth(caller): Auth,
+    Auth { caller, .. }: Auth,
     id: web::Path<String>,
     req: HttpRequest,
     payload: web::Payload,
@@ -209,7 +209,7 @@ pub async fn update_webhook(
 #[delete("/webhooks/{id}")]
 pub async fn delete_webhook(
     state: web::Data<App>,
-    Auth(caller): Auth,
+    Auth { caller, .. }: Auth,
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
     let id = id.into_inner();
@@ -226,7 +226,7 @@ pub async fn delete_webhook(
 #[post("/webhooks/{id}/rotate-secret")]
 pub async fn rotate_secret(
     state: web::Data<App>,
-    Auth(caller): Auth,
+    Auth { caller, .. }: Auth,
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
     let secret = delivery::new_secret();
@@ -245,7 +245,11 @@ pub async fn rotate_secret(
         (status = 404, description = "No such subscription", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []), ("apiKey" = [])))]
 #[post("/webhooks/{id}/ping")]
-pub async fn ping(state: web::Data<App>, Auth(caller): Auth, id: web::Path<String>) -> Result<HttpResponse, Error> {
+pub async fn ping(
+    state: web::Data<App>,
+    Auth { caller, .. }: Auth,
+    id: web::Path<String>,
+) -> Result<HttpResponse, Error> {
     let id = id.into_inner();
     let delivery = state.db.write(move |c| webhooks::ping(c, caller.workspace, &id)).await?;
     Ok(HttpResponse::Accepted().json(json!({ "deliveryId": delivery })))
@@ -260,7 +264,7 @@ pub async fn ping(state: web::Data<App>, Auth(caller): Auth, id: web::Path<Strin
 #[get("/webhooks/{id}/deliveries")]
 pub async fn list_deliveries(
     state: web::Data<App>,
-    Auth(caller): Auth,
+    Auth { caller, .. }: Auth,
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
     let id = id.into_inner();
@@ -293,7 +297,7 @@ pub async fn list_deliveries(
 #[post("/webhooks/{id}/deliveries/{delivery_id}/redeliver")]
 pub async fn redeliver(
     state: web::Data<App>,
-    Auth(caller): Auth,
+    Auth { caller, .. }: Auth,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, Error> {
     let (id, delivery_id) = path.into_inner();

@@ -57,7 +57,7 @@ async fn profile(state: &App, ws: WorkspaceId, t: Target) -> Result<profiles::Pr
 /// `POST /profiles/connect`.
 pub async fn connect(
     state: web::Data<App>,
-    Auth(caller): Auth,
+    Auth { caller, .. }: Auth,
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, Error> {

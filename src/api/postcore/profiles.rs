@@ -18,7 +18,7 @@ pub struct CreateBody {
 /// `POST /profiles/create {profileName?}` -> 201 `{profileKey, profileName}`.
 pub async fn create(
     state: web::Data<App>,
-    Auth(caller): Auth,
+    Auth { caller, .. }: Auth,
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, Error> {
@@ -33,14 +33,18 @@ pub async fn create(
 }
 
 /// `GET /profiles` -> `{profiles: [...]}`, every profile with its connected platforms.
-pub async fn list(state: web::Data<App>, Auth(caller): Auth) -> Result<HttpResponse, Error> {
+pub async fn list(state: web::Data<App>, Auth { caller, .. }: Auth) -> Result<HttpResponse, Error> {
     // A page at a time: the dialect lists every profile in one answer.
     let head = r#"{"profiles":["#.to_string();
     Ok(crate::api::pages::every_profile(state.get_ref().clone(), caller.workspace, head, "]}", profile_json))
 }
 
 /// `GET /profiles/{profileKey}`.
-pub async fn get(state: web::Data<App>, Auth(caller): Auth, key: web::Path<String>) -> Result<HttpResponse, Error> {
+pub async fn get(
+    state: web::Data<App>,
+    Auth { caller, .. }: Auth,
+    key: web::Path<String>,
+) -> Result<HttpResponse, Error> {
     let key = key.into_inner();
     let body = state
         .db
@@ -53,7 +57,11 @@ pub async fn get(state: web::Data<App>, Auth(caller): Auth, key: web::Path<Strin
 }
 
 /// `DELETE /profiles/{profileKey}`: the profile and its accounts.
-pub async fn delete(state: web::Data<App>, Auth(caller): Auth, key: web::Path<String>) -> Result<HttpResponse, Error> {
+pub async fn delete(
+    state: web::Data<App>,
+    Auth { caller, .. }: Auth,
+    key: web::Path<String>,
+) -> Result<HttpResponse, Error> {
     let key = key.into_inner();
     let p = crate::service::delete_profile(&state, caller.workspace, move |c, ws| profiles::get_by_key(c, ws, &key))
         .await?;

@@ -33,7 +33,7 @@ fn duration(minutes: i64) -> String {
 /// `POST /users/generate-jwt` -> `{success, access_url, duration, jwt}`.
 pub async fn generate(
     state: State,
-    Auth(caller): Auth,
+    Auth { caller, .. }: Auth,
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, Error> {
@@ -87,9 +87,9 @@ pub async fn validate(state: State, req: HttpRequest, payload: web::Payload) -> 
         // The token authenticates itself: it names its workspace and is signed by this server.
         Some(t) => (t, None),
         None => {
-            let key = presented_key(&req, "ApiKey", None).map(str::to_owned);
             let missing = "send `Authorization: Bearer JWT`, or your API key with `{\"jwt\": ...}`";
-            let caller = authenticate(&state, key, missing).await?;
+            let key = presented_key(&req, "ApiKey", None).ok_or(domain::Error::Unauthorized(missing))?;
+            let caller = authenticate(&state, key).await?;
             let b: ValidateBody = body::json_or_empty(&req, payload).await?;
             let token = b.jwt.filter(|t| !t.is_empty()).ok_or_else(|| domain::Error::invalid("jwt", "is required"))?;
             (token, Some(caller.workspace))

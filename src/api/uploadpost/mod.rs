@@ -6,17 +6,15 @@ mod jwt;
 mod settings;
 mod users;
 
-use crate::api::{ApiError, authenticate, presented_key, state_of};
+use crate::api::ApiError;
+use crate::api::dialect::{ApiKey, Dialect, Failure};
 use crate::app::App;
-use crate::auth::Caller;
 use crate::domain::accounts::SocialAccount;
 use crate::domain::platform::Platform;
 use crate::domain::{self, profiles::Profile};
 use actix_web::http::StatusCode;
-use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError, dev::Payload, web};
+use actix_web::{HttpResponse, web};
 use serde_json::{Map, Value, json};
-use std::future::Future;
-use std::pin::Pin;
 
 /// Mounts `/api/uploadposts`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -39,36 +37,21 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/notification-config/test", web::post().to(settings::test_notifications))
             .route("/pinterest/boards", web::get().to(users::pinterest_boards))
             .route("/users/{username}", web::get().to(users::get))
-            .default_service(web::to(|| async { Err::<HttpResponse, _>(Error(ApiError::RouteNotFound)) })),
+            .wrap(actix_web::middleware::from_fn(crate::api::dialect::limit::<UploadPost, _>))
+            .default_service(web::to(|| async { Err::<HttpResponse, _>(Error::new(ApiError::RouteNotFound)) })),
     );
 }
 
-crate::api::dialect_error!("An Upload-Post error: a non-2xx status with `{success: false, message}`.");
+/// The Upload-Post dialect: `Authorization: ApiKey KEY`, non-2xx `{success: false, message}`.
+pub struct UploadPost;
 
-impl ResponseError for Error {
-    fn status_code(&self) -> StatusCode {
-        use domain::Error as D;
-        match &self.0 {
-            ApiError::Domain(D::NotFound(_)) | ApiError::RouteNotFound => StatusCode::NOT_FOUND,
-            ApiError::Domain(D::Conflict { .. }) => StatusCode::CONFLICT,
-            ApiError::Domain(D::Invalid { .. } | D::Credentials(_)) => StatusCode::BAD_REQUEST,
-            ApiError::Domain(D::PlanLimit { .. } | D::TrialExpired { .. }) => StatusCode::PAYMENT_REQUIRED,
-            ApiError::Domain(D::Forbidden(_)) => StatusCode::FORBIDDEN,
-            ApiError::Domain(D::Unauthorized(_)) => StatusCode::UNAUTHORIZED,
-            ApiError::Domain(D::RateLimited { .. }) => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Domain(D::Upstream(_)) => StatusCode::BAD_GATEWAY,
-            ApiError::Domain(D::LimitReached { .. }) => StatusCode::CONFLICT,
-            ApiError::Domain(D::StorageFull(_)) => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::Domain(D::DiskLow) => StatusCode::INSUFFICIENT_STORAGE,
-            ApiError::Domain(D::Internal(_)) => StatusCode::INTERNAL_SERVER_ERROR,
-            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        }
-    }
+impl Dialect for UploadPost {
+    const SCHEME: &'static str = "ApiKey";
+    const MISSING_KEY: &'static str = "send your API key as `Authorization: ApiKey YOUR_API_KEY`";
 
-    fn error_response(&self) -> HttpResponse {
+    fn render(e: &ApiError, status: StatusCode) -> HttpResponse {
         use domain::Error as D;
-        let message = match &self.0 {
+        let message = match e {
             ApiError::Domain(D::Invalid { field, reason }) => format!("{} {reason}", snake(field)),
             ApiError::Domain(D::Conflict { field, .. }) if *field == "username" => {
                 "A profile with this username already exists".to_string()
@@ -78,16 +61,19 @@ impl ResponseError for Error {
             ApiError::Domain(D::PlanLimit { limit }) => {
                 format!("Profile limit reached: your plan allows {limit} profiles")
             }
-            ApiError::Domain(D::Unauthorized(why)) => format!("Unauthorized: {why}"),
-            ApiError::Domain(D::Internal(cause)) => {
-                log::error!("internal error: {cause}");
-                "Internal server error".to_string()
-            }
+            ApiError::Domain(D::Unauthorized(why)) | ApiError::MissingKey(why) => format!("Unauthorized: {why}"),
+            ApiError::Domain(D::Internal(_)) => "Internal server error".to_string(),
             other => other.to_string(),
         };
-        HttpResponse::build(self.status_code()).json(json!({ "success": false, "message": message }))
+        HttpResponse::build(status).json(json!({ "success": false, "message": message }))
     }
 }
+
+/// An Upload-Post error.
+pub type Error = Failure<UploadPost>;
+
+/// An authenticated Upload-Post caller.
+pub type Auth = ApiKey<UploadPost>;
 
 fn capitalize(s: &str) -> String {
     let mut c = s.chars();
@@ -115,24 +101,6 @@ fn snake(field: &str) -> String {
         }
     }
     out
-}
-
-/// An authenticated Upload-Post caller.
-pub struct Auth(pub Caller);
-
-impl FromRequest for Auth {
-    type Error = Error;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let state = state_of(req);
-        let key = presented_key(req, "ApiKey", None).map(str::to_owned);
-        Box::pin(async move {
-            let missing = "send your API key as `Authorization: ApiKey YOUR_API_KEY`";
-            let state = state?;
-            Ok(Auth(authenticate(&state, key, missing).await?))
-        })
-    }
 }
 
 /// Upload-Post's date format: `Fri, 02 May 2025 21:43:14 GMT`.

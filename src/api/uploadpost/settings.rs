@@ -9,7 +9,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Map, Value, json};
 
 /// `GET /me` -> `{success, message: "Token is valid", email, plan, preferences}`.
-pub async fn me(state: State, Auth(caller): Auth) -> Result<HttpResponse, Error> {
+pub async fn me(state: State, Auth { caller, .. }: Auth) -> Result<HttpResponse, Error> {
     let ws = caller.workspace;
     let (info, day, email) = state
         .db
@@ -28,7 +28,7 @@ pub async fn me(state: State, Auth(caller): Auth) -> Result<HttpResponse, Error>
 }
 
 /// `GET /users/preferences`.
-pub async fn preferences(state: State, Auth(caller): Auth) -> Result<HttpResponse, Error> {
+pub async fn preferences(state: State, Auth { caller, .. }: Auth) -> Result<HttpResponse, Error> {
     let day = state.db.read(move |c| settings::week_start_day(c, caller.workspace)).await?;
     Ok(ok(json!({ "success": true, "preferences": { "week_start_day": day } })))
 }
@@ -36,7 +36,7 @@ pub async fn preferences(state: State, Auth(caller): Auth) -> Result<HttpRespons
 /// `POST /users/preferences {week_start_day | weekStartDay}`; an empty body changes nothing.
 pub async fn update_preferences(
     state: State,
-    Auth(caller): Auth,
+    Auth { caller, .. }: Auth,
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, Error> {
@@ -61,7 +61,7 @@ fn config_body(config: Map<String, Value>) -> HttpResponse {
 }
 
 /// `GET /notification-config` (also `/users/notifications`).
-pub async fn notifications(state: State, Auth(caller): Auth) -> Result<HttpResponse, Error> {
+pub async fn notifications(state: State, Auth { caller, .. }: Auth) -> Result<HttpResponse, Error> {
     let config = state.db.read(move |c| settings::notification_config(c, caller.workspace)).await?;
     Ok(config_body(config))
 }
@@ -121,7 +121,7 @@ fn parse_config(b: Map<String, Value>, allow_private: bool) -> domain::Result<Ma
 /// `POST /notification-config` (also `/users/notifications`).
 pub async fn update_notifications(
     state: State,
-    Auth(caller): Auth,
+    Auth { caller, .. }: Auth,
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, Error> {
@@ -132,7 +132,7 @@ pub async fn update_notifications(
 }
 
 /// `POST /users/notifications/test`: refuses when nothing is configured to receive it.
-pub async fn test_notifications(state: State, Auth(caller): Auth) -> Result<HttpResponse, Error> {
+pub async fn test_notifications(state: State, Auth { caller, .. }: Auth) -> Result<HttpResponse, Error> {
     let id = state.db.write(move |c| crate::domain::webhooks::test_uploadpost(c, caller.workspace)).await?;
     Ok(ok(json!({ "success": true, "message": "Test notification queued", "delivery_id": id })))
 }

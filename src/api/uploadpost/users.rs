@@ -27,7 +27,7 @@ fn username(b: UsernameBody) -> Result<String, Error> {
 /// `POST /users {username}` -> 201 `{success, profile}`.
 pub async fn create(
     state: State,
-    Auth(caller): Auth,
+    Auth { caller, .. }: Auth,
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, Error> {
@@ -43,7 +43,7 @@ pub async fn create(
 }
 
 /// `GET /users` -> `{success, limit, plan, profiles}` (every profile of the workspace).
-pub async fn list(state: State, Auth(caller): Auth) -> Result<HttpResponse, Error> {
+pub async fn list(state: State, Auth { caller, .. }: Auth) -> Result<HttpResponse, Error> {
     let ws = caller.workspace;
     let info = state.db.read(move |c| workspaces::get(c, ws)).await?;
     let head = json!({ "success": true, "limit": info.profile_limit, "plan": info.plan }).to_string();
@@ -54,7 +54,7 @@ pub async fn list(state: State, Auth(caller): Auth) -> Result<HttpResponse, Erro
 }
 
 /// `GET /users/{username}` -> `{success, profile}`.
-pub async fn get(state: State, Auth(caller): Auth, name: web::Path<String>) -> Result<HttpResponse, Error> {
+pub async fn get(state: State, Auth { caller, .. }: Auth, name: web::Path<String>) -> Result<HttpResponse, Error> {
     let name = name.into_inner();
     // Indexed point reads: on the worker, like the native point read (`Db::read_now`).
     let profile = state.db.read_now(move |c| {
@@ -68,7 +68,7 @@ pub async fn get(state: State, Auth(caller): Auth, name: web::Path<String>) -> R
 /// `DELETE /users {username}` -> `{success, message}`.
 pub async fn delete(
     state: State,
-    Auth(caller): Auth,
+    Auth { caller, .. }: Auth,
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, Error> {
@@ -84,7 +84,11 @@ pub struct ProfileQuery {
 }
 
 /// `GET /pinterest/boards?profile=` -> `{success, boards}` read at link time.
-pub async fn pinterest_boards(state: State, Auth(caller): Auth, req: HttpRequest) -> Result<HttpResponse, Error> {
+pub async fn pinterest_boards(
+    state: State,
+    Auth { caller, .. }: Auth,
+    req: HttpRequest,
+) -> Result<HttpResponse, Error> {
     let name = crate::api::query::<ProfileQuery>(&req)?
         .profile
         .ok_or_else(|| domain::Error::invalid("profile", "is required"))?;
