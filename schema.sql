@@ -166,14 +166,16 @@ CREATE TABLE IF NOT EXISTS api_usage (
     PRIMARY KEY (workspace_id, month)
 );
 
--- Webhook subscriptions. `kind` says whose payloads and headers a subscription gets: native
--- (Standard Webhooks), ayrshare (registered at /api/hook/webhook) or uploadpost.
+-- Webhook subscriptions. `kind` names the wire format whose payloads and headers a
+-- subscription gets: native (Standard Webhooks), ayrshare (registered at /api/hook/webhook) or
+-- uploadpost (its notification config). Which events it gets is always `events`, in native
+-- names, so fanning an event out needs no dialect's rules (version 10).
 CREATE TABLE IF NOT EXISTS webhooks (
     id            TEXT PRIMARY KEY,
     workspace_id  INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
     kind          TEXT NOT NULL,
     url           TEXT NOT NULL,
-    -- JSON array of event types (native) or the Ayrshare action.
+    -- JSON array of native event types ("*" for all).
     events        TEXT NOT NULL,
     description   TEXT,
     enabled       INTEGER NOT NULL DEFAULT 1,
@@ -181,7 +183,10 @@ CREATE TABLE IF NOT EXISTS webhooks (
     updated_at    TEXT NOT NULL,
     -- Why a subscription was switched off, and how many events in a row failed (version 5).
     disabled_reason       TEXT,
-    consecutive_failures  INTEGER NOT NULL DEFAULT 0
+    consecutive_failures  INTEGER NOT NULL DEFAULT 0,
+    -- The format's own name for the subscription: the Ayrshare action, Upload-Post's list of
+    -- its event names (version 10). The API shows it back; nothing below the API reads it.
+    label                 TEXT
 );
 CREATE INDEX IF NOT EXISTS webhooks_by_workspace ON webhooks(workspace_id, kind);
 

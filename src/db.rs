@@ -19,7 +19,7 @@ use tokio::sync::oneshot;
 /// The schema, applied at start.
 const SCHEMA: &str = include_str!("../schema.sql");
 /// The schema version this binary writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 9;
+pub const SCHEMA_VERSION: i64 = 10;
 /// Changes to existing tables: (the version it brings a database to, the version that made
 /// the table, the statement). A step runs on a database at a version at least the latter and
 /// below the former: a table made later comes from schema.sql already in its new shape.
@@ -36,6 +36,29 @@ const MIGRATIONS: &[(i64, i64, &str)] = &[
     (8, 2, "ALTER TABLE social_accounts ADD COLUMN refresh_expires_at TEXT;"),
     // LinkedIn and YouTube took the email, Facebook the name, as a handle: they have none.
     (8, 2, "UPDATE social_accounts SET username = NULL WHERE platform IN ('linkedin', 'youtube', 'facebook');"),
+    // Dialect subscriptions kept their dialect's words in `events`; they move to `label`, and
+    // `events` gets the native types each stood for (Ayrshare's `social` action: link, unlink,
+    // refresh; Upload-Post's names one for one, none meaning its three).
+    (10, 3, "ALTER TABLE webhooks ADD COLUMN label TEXT;"),
+    (
+        10,
+        3,
+        "UPDATE webhooks SET label = events, events = CASE events
+             WHEN 'social' THEN '[\"account.linked\",\"account.unlinked\",\"account.refreshed\",\"account.needs_reconnect\"]'
+             ELSE '[]' END
+         WHERE kind = 'ayrshare';
+         UPDATE webhooks SET label = events, events = CASE WHEN json_array_length(events) = 0
+             THEN '[\"account.linked\",\"account.unlinked\",\"account.needs_reconnect\"]'
+             ELSE (SELECT json_group_array(CASE value
+                       WHEN 'social_account_connected' THEN 'account.linked'
+                       WHEN 'social_account_disconnected' THEN 'account.unlinked'
+                       ELSE 'account.needs_reconnect' END)
+                   FROM json_each(webhooks.events)
+                   WHERE value IN ('social_account_connected', 'social_account_disconnected',
+                                   'social_account_reauth_required'))
+             END
+         WHERE kind = 'uploadpost';",
+    ),
 ];
 /// Pooled read connections (each keeps its own page cache, up to 2 MB).
 pub const READ_CONNECTIONS: u32 = 16;

@@ -76,7 +76,7 @@ impl Application {
             public_url,
         };
         spawn_refresher(state.clone(), config.refresh_interval, config.refresh_window);
-        let deliveries = crate::delivery::start(state.clone(), config.webhooks.clone());
+        let deliveries = crate::delivery::start(state.clone(), config.webhooks.clone(), api::webhook_formats());
         let limiter = state.limiter.clone();
         let api_limiter = state.api_limiter.clone();
         // Full buckets carry no information: dropping them bounds the limiter's memory.

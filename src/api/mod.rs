@@ -36,6 +36,16 @@ pub fn configure_all(cfg: &mut actix_web::web::ServiceConfig) {
         .default_service(web::to(native::unmatched));
 }
 
+/// The webhook formats deliveries are rendered in, native first (it renders any kind no
+/// other claims).
+pub fn webhook_formats() -> crate::delivery::Formats {
+    std::sync::Arc::new([
+        Box::new(native::NativeHooks) as Box<dyn crate::delivery::WebhookFormat>,
+        Box::new(ayrshare::AyrshareHooks),
+        Box::new(uploadpost::UploadPostHooks),
+    ])
+}
+
 /// Parses `bytes` as every request body of every dialect (the fuzz targets' entry point).
 #[doc(hidden)]
 pub fn parse_every_body(bytes: &[u8]) {

@@ -143,7 +143,7 @@ pub fn link(conn: &Conn, profile: &Profile, platform: Platform, a: NewAccount) -
     let id = store::accounts::upsert_account(conn, &row)?;
     let account = get_by_id(conn, id)?;
     let ws = WorkspaceId(profile.workspace_id);
-    webhooks::emit(conn, ws, EventType::AccountLinked, &profile.id, webhooks::event_data(profile, Some(&account)))?;
+    webhooks::emit(conn, ws, EventType::AccountLinked, &profile.id, event_data(profile, Some(&account)))?;
     super::audit::record(conn, ws, "account.linked", Some(&profile.id), Some(platform.as_str()))?;
     Ok(account)
 }
@@ -154,7 +154,7 @@ pub fn unlink(conn: &Conn, profile: &Profile, platform: Platform) -> Result<Acco
     let account = SocialAccount::from_row(row.clone());
     store::accounts::delete_account(conn, profile.seq, platform.as_str())?;
     let ws = WorkspaceId(profile.workspace_id);
-    webhooks::emit(conn, ws, EventType::AccountUnlinked, &profile.id, webhooks::event_data(profile, account.as_ref()))?;
+    webhooks::emit(conn, ws, EventType::AccountUnlinked, &profile.id, event_data(profile, account.as_ref()))?;
     super::audit::record(conn, ws, "account.unlinked", Some(&profile.id), Some(platform.as_str()))?;
     Ok(row)
 }
@@ -178,13 +178,7 @@ fn owner(conn: &Conn, account: &SocialAccount) -> Result<Profile> {
 fn emit_for(conn: &Conn, id: i64, kind: EventType) -> Result<()> {
     let account = get_by_id(conn, id)?;
     let profile = owner(conn, &account)?;
-    webhooks::emit(
-        conn,
-        WorkspaceId(profile.workspace_id),
-        kind,
-        &profile.id,
-        webhooks::event_data(&profile, Some(&account)),
-    )?;
+    webhooks::emit(conn, WorkspaceId(profile.workspace_id), kind, &profile.id, event_data(&profile, Some(&account)))?;
     Ok(())
 }
 
@@ -240,4 +234,18 @@ pub enum RefreshOutcome {
     Postponed(String),
     /// A definite refusal: the person must reconnect.
     NeedsReconnect(String),
+}
+
+/// An event's data about an account of a profile: who and what, never a token.
+fn event_data(profile: &Profile, account: Option<&SocialAccount>) -> serde_json::Value {
+    let mut data = profiles::event_data(profile);
+    if let Some(a) = account {
+        data["platform"] = serde_json::json!(a.platform.as_str());
+        data["account"] = serde_json::json!({
+            "platformUserId": a.platform_user_id, "username": a.username, "displayName": a.display_name,
+            "profileUrl": a.profile_url, "expiresAt": a.expires_at, "needsReconnect": a.needs_reconnect,
+            "reconnectReason": a.reconnect_reason,
+        });
+    }
+    data
 }

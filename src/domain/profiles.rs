@@ -244,7 +244,7 @@ pub fn create(conn: &Conn, ws: WorkspaceId, new: NewProfile) -> Result<Profile> 
         return Err(Error::PlanLimit { limit });
     }
     let profile: Profile = row.into();
-    let data = webhooks::event_data(&profile, None);
+    let data = event_data(&profile);
     webhooks::emit(conn, ws, webhooks::EventType::ProfileCreated, &profile.id, data)?;
     super::audit::record(conn, ws, "profile.created", Some(&profile.id), None)?;
     Ok(profile)
@@ -336,7 +336,7 @@ pub fn delete_by_key(conn: &Conn, ws: WorkspaceId, key: &str) -> Result<Profile>
 pub fn delete(conn: &Conn, ws: WorkspaceId, id: &str) -> Result<()> {
     let profile = get(conn, ws, id)?;
     store::profiles::delete_profile(conn, ws.0, id)?;
-    let data = webhooks::event_data(&profile, None);
+    let data = event_data(&profile);
     webhooks::emit(conn, ws, webhooks::EventType::ProfileDeleted, &profile.id, data)?;
     super::audit::record(conn, ws, "profile.deleted", Some(&profile.id), None)?;
     Ok(())
@@ -349,4 +349,12 @@ pub fn page_of_all(conn: &Conn, ws: WorkspaceId, after: Option<Cursor>) -> Resul
     let page = list(conn, ws, &query)?;
     let next = page.next_cursor.as_deref().map(Cursor::parse).transpose()?;
     Ok((page.data, next))
+}
+
+/// An event's data about a profile: who, never a token.
+pub fn event_data(profile: &Profile) -> serde_json::Value {
+    serde_json::json!({
+        "profileId": profile.id, "profileKey": profile.profile_key, "externalId": profile.external_id,
+        "username": profile.username, "name": profile.name,
+    })
 }

@@ -1,5 +1,5 @@
-//! Per-workspace settings the hosted services' clients manage: calendar preferences and
-//! notification configuration (Upload-Post).
+//! Per-workspace settings the hosted services' clients manage: calendar preferences and a
+//! notification configuration (an object the client's dialect validates).
 
 use super::workspaces::WorkspaceId;
 use super::{Error, Result};
@@ -36,10 +36,6 @@ pub fn set_week_start_day(conn: &Conn, ws: WorkspaceId, day: WeekStartDay) -> Re
     Ok(day.0)
 }
 
-/// The notification events Upload-Post clients may subscribe to.
-pub const NOTIFICATION_EVENTS: &[&str] =
-    &["upload_completed", "social_account_connected", "social_account_disconnected", "social_account_reauth_required"];
-
 /// A workspace's notification configuration (an object; empty when never set).
 pub fn notification_config(conn: &Conn, ws: WorkspaceId) -> Result<Map<String, Value>> {
     let s = store::settings::find_settings(conn, ws.0)?;
@@ -58,13 +54,5 @@ pub fn update_notification_config(
     config.extend(changes);
     s.notification_config = Some(Value::Object(config.clone()).to_string());
     store::settings::upsert_settings(conn, ws.0, &s)?;
-    // The webhook URL and events become the workspace's Upload-Post subscription.
-    let url = config.get("webhook_url").and_then(Value::as_str);
-    let events: Vec<String> = config
-        .get("webhook_events")
-        .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(|e| e.as_str().map(str::to_owned)).collect())
-        .unwrap_or_default();
-    super::webhooks::sync_uploadpost(conn, ws, url, &events)?;
     Ok(config)
 }

@@ -17,10 +17,13 @@ pub struct WebhookRow {
     pub updated_at: String,
     pub disabled_reason: Option<String>,
     pub consecutive_failures: i64,
+    /// What a wire format calls the subscription (an Ayrshare action, Upload-Post's event
+    /// names); opaque below the API. `events` is always native event names.
+    pub label: Option<String>,
 }
 
 const COLUMNS: &str = "id, workspace_id, kind, url, events, description, enabled, created_at, updated_at, \
-     disabled_reason, consecutive_failures";
+     disabled_reason, consecutive_failures, label";
 
 fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<WebhookRow> {
     Ok(WebhookRow {
@@ -35,13 +38,14 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<WebhookRow> {
         updated_at: r.get(8)?,
         disabled_reason: r.get(9)?,
         consecutive_failures: r.get(10)?,
+        label: r.get(11)?,
     })
 }
 
 /// Inserts a subscription.
 pub fn insert_webhook(conn: &Conn, w: &WebhookRow) -> Result<()> {
     conn.prepare_cached(&format!(
-        "INSERT INTO webhooks ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+        "INSERT INTO webhooks ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
     ))?
     .execute(params![
         w.id,
@@ -54,7 +58,8 @@ pub fn insert_webhook(conn: &Conn, w: &WebhookRow) -> Result<()> {
         w.created_at,
         w.updated_at,
         w.disabled_reason,
-        w.consecutive_failures
+        w.consecutive_failures,
+        w.label
     ])?;
     Ok(())
 }
@@ -119,11 +124,11 @@ pub fn delete_webhook(conn: &Conn, workspace_id: i64, id: &str) -> Result<bool> 
         == 1)
 }
 
-/// Deletes a workspace's subscriptions of one kind with the given events value; returns how many.
-pub fn delete_webhooks_by_events(conn: &Conn, workspace_id: i64, kind: &str, events: &str) -> Result<usize> {
+/// Deletes a workspace's subscriptions of one kind with the given label; returns how many.
+pub fn delete_webhooks_by_label(conn: &Conn, workspace_id: i64, kind: &str, label: &str) -> Result<usize> {
     Ok(conn
-        .prepare_cached("DELETE FROM webhooks WHERE workspace_id = ?1 AND kind = ?2 AND events = ?3")?
-        .execute(params![workspace_id, kind, events])?)
+        .prepare_cached("DELETE FROM webhooks WHERE workspace_id = ?1 AND kind = ?2 AND label = ?3")?
+        .execute(params![workspace_id, kind, label])?)
 }
 
 /// Deletes a workspace's subscriptions of one kind.
@@ -252,6 +257,7 @@ pub fn list_due_deliveries(conn: &Conn, now: &str, limit: u32) -> Result<Vec<Due
             updated_at: r.get(15)?,
             disabled_reason: r.get(16)?,
             consecutive_failures: r.get(17)?,
+            label: r.get(18)?,
         };
         Ok(DueDelivery {
             id: r.get(0)?,

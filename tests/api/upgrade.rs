@@ -84,3 +84,58 @@ fn a_version_6_database_upgrades_and_keeps_its_profiles() {
 fn a_version_7_database_upgrades_and_keeps_its_profiles() {
     upgrades_from(include_str!("../fixtures/schema_v7.sql"), 7);
 }
+
+#[test]
+fn a_version_9_database_upgrades_and_keeps_its_profiles() {
+    upgrades_from(include_str!("../fixtures/schema_v9.sql"), 9);
+}
+
+#[test]
+fn a_version_9_databases_dialect_webhooks_keep_their_names_and_get_native_event_types() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = old_database(dir.path(), include_str!("../fixtures/schema_v9.sql"), 9);
+    let hook = |id: &str, kind: &str, events: &str| {
+        format!(
+            "INSERT INTO webhooks (id, workspace_id, kind, url, events, enabled, created_at, updated_at)
+             VALUES ('{id}', 1, '{kind}', 'https://hooks.example.com/{id}', '{events}', 1,
+                     '2026-01-01T00:00:0{}.000Z', '2026-01-01T00:00:00.000Z');",
+            id.len() % 10
+        )
+    };
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute_batch(
+            &[
+                hook("wh_social", "ayrshare", "social"),
+                hook("wh_feed", "ayrshare", "feed"),
+                hook("wh_up_all", "uploadpost", "[]"),
+                hook("wh_up_one", "uploadpost", r#"["social_account_connected","upload_completed"]"#),
+                hook("wh_native", "native", r#"["profile.created"]"#),
+            ]
+            .concat(),
+        )
+        .unwrap();
+    let app = spawn_app_on(&db);
+    let key = app.key("legacy");
+    let listed = app.send("GET", "/api/hook/webhook", &[("authorization", &format!("Bearer {key}"))], None);
+    assert_eq!(listed.status, 200, "{}", listed.text);
+    let mut actions: Vec<&str> =
+        listed.body["webhooks"].as_array().unwrap().iter().map(|w| w["action"].as_str().unwrap()).collect();
+    actions.sort_unstable();
+    assert_eq!(actions, ["feed", "social"]);
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let row = |id: &str| -> (String, Option<String>) {
+        conn.query_row("SELECT events, label FROM webhooks WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+    };
+    let events = |id: &str| -> Vec<String> { serde_json::from_str(&row(id).0).unwrap() };
+    assert_eq!(
+        events("wh_social"),
+        ["account.linked", "account.unlinked", "account.refreshed", "account.needs_reconnect"]
+    );
+    assert!(events("wh_feed").is_empty());
+    assert_eq!(events("wh_up_all"), ["account.linked", "account.unlinked", "account.needs_reconnect"]);
+    assert_eq!(events("wh_up_one"), ["account.linked"]);
+    assert_eq!(row("wh_up_one").1.as_deref(), Some(r#"["social_account_connected","upload_completed"]"#));
+    assert_eq!(row("wh_native"), (r#"["profile.created"]"#.to_string(), None));
+}

@@ -155,22 +155,7 @@ pub fn timestamp(rfc3339: &str) -> Value {
     }
 }
 
-/// The body Ayrshare sends to a `social` webhook: `{action, type: link|unlink|refresh, ...}`.
-pub fn webhook_payload(kind: crate::domain::webhooks::EventType, event_id: &str, created: &str, data: &Value) -> Value {
-    let ref_id = ref_id_of(data["profileId"].as_str().unwrap_or_default());
-    let platform = data["platform"].as_str().and_then(|p| Platform::parse(p).ok()).map(platform_name);
-    let account = &data["account"];
-    let mut body = json!({
-        "action": "social", "type": kind.ayrshare_type(), "source": "user", "platform": platform,
-        "refId": ref_id, "profileKey": data["profileKey"], "title": data["name"], "created": created, "id": event_id,
-        "username": account["username"], "displayName": account["displayName"],
-    });
-    if kind == crate::domain::webhooks::EventType::AccountNeedsReconnect {
-        body["refreshRequired"] = json!(true);
-        body["reason"] = account["reconnectReason"].clone();
-    }
-    body
-}
+pub use hooks::AyrshareHooks;
 
 /// The platforms a profile has linked, Ayrshare-named.
 fn active(accounts: &[SocialAccount]) -> Vec<&'static str> {

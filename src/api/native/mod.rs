@@ -5,6 +5,7 @@ mod accounts;
 mod audit;
 mod connect_links;
 mod error;
+mod hooks;
 mod idempotency;
 mod openapi;
 mod profiles;
@@ -14,9 +15,9 @@ mod webhooks;
 pub use accounts::AccountBody;
 pub use connect_links::link_url;
 pub use error::Problem;
+pub use hooks::NativeHooks;
 pub use openapi::{ApiDoc, unmatched};
 pub use profiles::{ProfileBody, with_accounts};
-pub use webhooks::webhook_payload;
 
 use super::dialect::{ApiKey, Dialect, Failure};
 use super::{ApiError, presented_key};

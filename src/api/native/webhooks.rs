@@ -9,13 +9,8 @@ use crate::domain::{self};
 use crate::providers::net;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::json;
 use utoipa::ToSchema;
-
-/// The body every native delivery carries.
-pub fn webhook_payload(id: &str, kind: &str, timestamp: &str, data: &Value) -> Value {
-    json!({ "id": id, "type": kind, "timestamp": timestamp, "data": data })
-}
 
 /// A subscription. `secret` appears once, when it is made or rotated.
 #[derive(Debug, Serialize, ToSchema)]

@@ -2,6 +2,7 @@
 //! (the scheme in any case), snake_case fields, `{success: false, message}` errors. Profiles
 //! are addressed by username; a profile made without one elsewhere answers to its profile key.
 
+mod hooks;
 mod jwt;
 mod settings;
 mod users;
@@ -69,6 +70,8 @@ impl Dialect for UploadPost {
     }
 }
 
+pub use hooks::UploadPostHooks;
+
 /// An Upload-Post error.
 pub type Error = Failure<UploadPost>;
 
@@ -133,23 +136,6 @@ fn profile_json(p: &Profile, accounts: &[SocialAccount]) -> Map<String, Value> {
     m.insert("created_at".into(), json!(http_date(&p.created_at)));
     m.insert("social_accounts".into(), Value::Object(social));
     m
-}
-
-/// The body Upload-Post sends to a notification webhook.
-pub fn webhook_payload(kind: crate::domain::webhooks::EventType, event_id: &str, created: &str, data: &Value) -> Value {
-    let account = &data["account"];
-    let event = match kind {
-        crate::domain::webhooks::EventType::Ping => Some("test"),
-        other => other.uploadpost_event(),
-    };
-    json!({
-        "event": event, "id": event_id, "timestamp": created,
-        "data": {
-            "username": data["username"].as_str().or(data["profileKey"].as_str()), "platform": data["platform"],
-            "account": { "username": account["username"], "display_name": account["displayName"] },
-            "reason": account["reconnectReason"],
-        },
-    })
 }
 
 fn ok(body: Value) -> HttpResponse {

@@ -1,8 +1,10 @@
 //! `/me`, preferences and notification configuration.
 
+use super::hooks::{self, KIND, NOTIFICATION_EVENTS};
 use super::{Auth, Error, State, ok};
 use crate::api::body;
-use crate::domain::settings::{self, NOTIFICATION_EVENTS, WeekStartDay};
+use crate::domain::settings::{self, WeekStartDay};
+use crate::domain::webhooks::formats;
 use crate::domain::{self, workspaces};
 use crate::providers::net;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -127,12 +129,24 @@ pub async fn update_notifications(
 ) -> Result<HttpResponse, Error> {
     let b: Map<String, Value> = body::json_or_empty(&req, payload).await?;
     let changes = parse_config(b, state.providers.allow_private_outbound)?;
-    let config = state.db.write(move |c| settings::update_notification_config(c, caller.workspace, changes)).await?;
+    let ws = caller.workspace;
+    let config = state
+        .db
+        .write(move |c| {
+            let config = settings::update_notification_config(c, ws, changes)?;
+            // The webhook URL and events become the workspace's Upload-Post subscription.
+            let parts = hooks::subscription(&config);
+            formats::replace_all(c, ws, KIND, parts.as_ref().map(hooks::as_subscription).as_ref())?;
+            Ok::<_, domain::Error>(config)
+        })
+        .await?;
     Ok(config_body(config))
 }
 
 /// `POST /users/notifications/test`: refuses when nothing is configured to receive it.
 pub async fn test_notifications(state: State, Auth { caller, .. }: Auth) -> Result<HttpResponse, Error> {
-    let id = state.db.write(move |c| crate::domain::webhooks::test_uploadpost(c, caller.workspace)).await?;
+    let id = state.db.write(move |c| formats::ping_first(c, caller.workspace, KIND)).await?;
+    let id =
+        id.ok_or_else(|| domain::Error::invalid("webhook_url", "is not configured: set it before sending a test"))?;
     Ok(ok(json!({ "success": true, "message": "Test notification queued", "delivery_id": id })))
 }

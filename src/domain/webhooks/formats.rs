@@ -1,131 +1,94 @@
-//! The dialects' subscriptions: Ayrshare's registrations (/api/hook/webhook) and Upload-Post's
-//! notification config, and Upload-Post's test notification.
+//! Subscriptions a wire format keeps in its own terms (one per label, or one per workspace),
+//! as opposed to the native API's, which are addressed by id. The format names its kind and
+//! its label; which events each gets is said in native event types, so fanning out never
+//! needs the format's rules.
 
 use super::native::queue_ping;
-use super::{AYRSHARE, UPLOADPOST, new_id};
+use super::{EventType, new_id};
+use crate::domain::Result;
 use crate::domain::workspaces::WorkspaceId;
-use crate::domain::{Error, Result};
 use crate::store::{self, Conn, webhooks::WebhookRow};
 use serde_json::json;
 
-/// Queues a test notification to the workspace's Upload-Post subscription.
-pub fn test_uploadpost(conn: &Conn, ws: WorkspaceId) -> Result<String> {
-    let hook = store::webhooks::list_webhooks(conn, ws.0, UPLOADPOST)?.into_iter().next();
-    let hook = hook.ok_or_else(|| Error::invalid("webhook_url", "is not configured: set it before sending a test"))?;
-    queue_ping(conn, ws, &hook)
+/// What a format subscribes to: where, under which of its names, for which events.
+#[derive(Debug, Clone)]
+pub struct Subscription<'a> {
+    pub url: &'a str,
+    pub label: &'a str,
+    pub events: &'a [EventType],
 }
 
-/// The Ayrshare webhook actions a registration may name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AyrshareAction {
-    Social,
-    Batch,
-    Scheduled,
-    Feed,
-    Messages,
-    Comments,
-}
-
-impl AyrshareAction {
-    pub fn parse(s: &str) -> Result<Self> {
-        Ok(match s.trim() {
-            "social" => Self::Social,
-            "batch" => Self::Batch,
-            "scheduled" => Self::Scheduled,
-            "feed" => Self::Feed,
-            "messages" => Self::Messages,
-            "comments" => Self::Comments,
-            _ => {
-                return Err(Error::invalid(
-                    "action",
-                    "must be one of social, batch, scheduled, feed, messages, comments",
-                ));
-            }
-        })
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Social => "social",
-            Self::Batch => "batch",
-            Self::Scheduled => "scheduled",
-            Self::Feed => "feed",
-            Self::Messages => "messages",
-            Self::Comments => "comments",
-        }
-    }
-}
-
-fn insert_dialect_hook(conn: &Conn, ws: WorkspaceId, kind: &str, url: &str, events: &str) -> Result<()> {
+fn insert(conn: &Conn, ws: WorkspaceId, kind: &str, s: &Subscription) -> Result<String> {
     let now = store::now();
+    let id = new_id("wh");
+    let events: Vec<&str> = s.events.iter().map(|e| e.as_str()).collect();
     store::webhooks::insert_webhook(
         conn,
         &WebhookRow {
-            id: new_id("wh"),
+            id: id.clone(),
             workspace_id: ws.0,
             kind: kind.into(),
-            url: url.into(),
-            events: events.into(),
+            url: s.url.into(),
+            events: json!(events).to_string(),
             description: None,
             enabled: true,
             created_at: now.clone(),
             updated_at: now,
             disabled_reason: None,
             consecutive_failures: 0,
+            label: Some(s.label.into()),
         },
     )?;
-    Ok(())
+    Ok(id)
 }
 
-/// Registers (or re-points) the workspace's Ayrshare webhook for an action; `secret` (if the
-/// caller gave one) signs its deliveries.
-pub fn register_ayrshare(
+/// Registers (or re-points) the workspace's `kind` subscription with this label; a sealed
+/// `secret`, if given, signs its deliveries from now on.
+pub fn register(
     conn: &Conn,
     ws: WorkspaceId,
-    action: &str,
-    url: &str,
+    kind: &str,
+    s: &Subscription,
     sealed_secret: Option<&[u8]>,
 ) -> Result<()> {
-    let existing = store::webhooks::list_webhooks(conn, ws.0, AYRSHARE)?.into_iter().find(|h| h.events == action);
+    let existing = list_of(conn, ws, kind)?.into_iter().find(|h| h.label.as_deref() == Some(s.label));
     let id = match existing {
         Some(h) => {
-            store::webhooks::update_webhook_url(conn, &h.id, url)?;
+            store::webhooks::update_webhook_url(conn, &h.id, s.url)?;
             h.id
         }
-        None => {
-            insert_dialect_hook(conn, ws, AYRSHARE, url, action)?;
-            store::webhooks::list_webhooks(conn, ws.0, AYRSHARE)?
-                .into_iter()
-                .find(|h| h.events == action)
-                .map(|h| h.id)
-                .unwrap_or_default()
-        }
+        None => insert(conn, ws, kind, s)?,
     };
     store::webhooks::expire_secrets(conn, &id, &store::now())?;
-    if let Some(s) = sealed_secret {
-        store::webhooks::insert_secret(conn, &id, s)?;
+    if let Some(secret) = sealed_secret {
+        store::webhooks::insert_secret(conn, &id, secret)?;
     }
     Ok(())
 }
 
-/// Removes the workspace's Ayrshare webhook for an action.
-pub fn unregister_ayrshare(conn: &Conn, ws: WorkspaceId, action: &str) -> Result<()> {
-    if store::webhooks::delete_webhooks_by_events(conn, ws.0, AYRSHARE, action)? == 0 {
-        return Err(Error::NotFound("webhook"));
+/// Removes the workspace's `kind` subscription with this label; false when there was none.
+pub fn unregister(conn: &Conn, ws: WorkspaceId, kind: &str, label: &str) -> Result<bool> {
+    Ok(store::webhooks::delete_webhooks_by_label(conn, ws.0, kind, label)? > 0)
+}
+
+/// The workspace's `kind` subscriptions, oldest first.
+pub fn list_of(conn: &Conn, ws: WorkspaceId, kind: &str) -> Result<Vec<WebhookRow>> {
+    Ok(store::webhooks::list_webhooks(conn, ws.0, kind)?)
+}
+
+/// Makes `s` the workspace's only `kind` subscription (none when `s` is `None`).
+pub fn replace_all(conn: &Conn, ws: WorkspaceId, kind: &str, s: Option<&Subscription>) -> Result<()> {
+    store::webhooks::delete_webhooks_of_kind(conn, ws.0, kind)?;
+    if let Some(s) = s {
+        insert(conn, ws, kind, s)?;
     }
     Ok(())
 }
 
-/// The workspace's Ayrshare webhooks.
-pub fn list_ayrshare(conn: &Conn, ws: WorkspaceId) -> Result<Vec<WebhookRow>> {
-    Ok(store::webhooks::list_webhooks(conn, ws.0, AYRSHARE)?)
-}
-
-/// Makes the workspace's Upload-Post subscription follow its notification config.
-pub fn sync_uploadpost(conn: &Conn, ws: WorkspaceId, url: Option<&str>, events: &[String]) -> Result<()> {
-    store::webhooks::delete_webhooks_of_kind(conn, ws.0, UPLOADPOST)?;
-    if let Some(url) = url {
-        insert_dialect_hook(conn, ws, UPLOADPOST, url, &json!(events).to_string())?;
+/// Queues a ping to the workspace's first `kind` subscription; `None` when it has none.
+pub fn ping_first(conn: &Conn, ws: WorkspaceId, kind: &str) -> Result<Option<String>> {
+    match list_of(conn, ws, kind)?.into_iter().next() {
+        Some(hook) => queue_ping(conn, ws, &hook).map(Some),
+        None => Ok(None),
     }
-    Ok(())
 }

@@ -1,20 +1,17 @@
 //! Webhooks: events written to an outbox in the same transaction as the change that caused
-//! them, and the subscriptions they fan out to — native (Standard Webhooks), Ayrshare
-//! (registered at /api/hook/webhook) and Upload-Post (its notification config).
+//! them, and the subscriptions they fan out to: the native API's (`native`) and those a wire
+//! format keeps in its own terms (`formats`). Every subscription says in native event types
+//! which events it wants; how a format renders them is the delivery's business, not the
+//! domain's.
 
-use super::accounts::SocialAccount;
-use super::profiles::Profile;
 use super::workspaces::WorkspaceId;
 use super::{Error, Result};
 use crate::store::{self, Conn, webhooks::WebhookRow};
-use serde_json::{Value, json};
+use serde_json::Value;
 
-mod dialects;
+pub mod formats;
 mod native;
 
-pub use dialects::{
-    AyrshareAction, list_ayrshare, register_ayrshare, sync_uploadpost, test_uploadpost, unregister_ayrshare,
-};
 pub use native::{
     Webhook, WebhookPatch, create, delete, deliveries, list, parse_events, ping, redeliver, rotate_secret, update,
 };
@@ -64,56 +61,11 @@ impl EventType {
             Error::invalid("events", format!("`{s}` is not one of {}", all.join(", ")))
         })
     }
-
-    /// Ayrshare's `type` for the social action, where it has one.
-    pub fn ayrshare_type(self) -> Option<&'static str> {
-        match self {
-            EventType::AccountLinked => Some("link"),
-            EventType::AccountUnlinked => Some("unlink"),
-            EventType::AccountRefreshed | EventType::AccountNeedsReconnect => Some("refresh"),
-            _ => None,
-        }
-    }
-
-    /// Upload-Post's notification event, where it has one.
-    pub fn uploadpost_event(self) -> Option<&'static str> {
-        match self {
-            EventType::AccountLinked => Some("social_account_connected"),
-            EventType::AccountUnlinked => Some("social_account_disconnected"),
-            EventType::AccountNeedsReconnect => Some("social_account_reauth_required"),
-            _ => None,
-        }
-    }
-}
-
-/// The event's data: who and what, never a token.
-pub fn event_data(profile: &Profile, account: Option<&SocialAccount>) -> Value {
-    let mut data = json!({
-        "profileId": profile.id, "profileKey": profile.profile_key, "externalId": profile.external_id,
-        "username": profile.username, "name": profile.name,
-    });
-    if let Some(a) = account {
-        data["platform"] = json!(a.platform.as_str());
-        data["account"] = json!({
-            "platformUserId": a.platform_user_id, "username": a.username, "displayName": a.display_name,
-            "profileUrl": a.profile_url, "expiresAt": a.expires_at, "needsReconnect": a.needs_reconnect,
-            "reconnectReason": a.reconnect_reason,
-        });
-    }
-    data
 }
 
 fn wants(hook: &WebhookRow, kind: EventType) -> bool {
-    match hook.kind.as_str() {
-        NATIVE => serde_json::from_str::<Vec<String>>(&hook.events)
-            .is_ok_and(|evs| evs.iter().any(|e| e == kind.as_str() || e == "*")),
-        AYRSHARE => hook.events == "social" && kind.ayrshare_type().is_some(),
-        UPLOADPOST => kind.uploadpost_event().is_some_and(|e| {
-            serde_json::from_str::<Vec<String>>(&hook.events)
-                .is_ok_and(|evs| evs.is_empty() || evs.iter().any(|x| x == e))
-        }),
-        _ => false,
-    }
+    serde_json::from_str::<Vec<String>>(&hook.events)
+        .is_ok_and(|evs| evs.iter().any(|e| e == kind.as_str() || e == "*"))
 }
 
 fn new_id(prefix: &str) -> String {
@@ -147,6 +99,5 @@ pub fn emit(conn: &Conn, ws: WorkspaceId, kind: EventType, ordering_key: &str, d
     Ok(id)
 }
 
+/// The kind of the native API's subscriptions (and the format of any kind no format claims).
 pub const NATIVE: &str = "native";
-pub const AYRSHARE: &str = "ayrshare";
-pub const UPLOADPOST: &str = "uploadpost";

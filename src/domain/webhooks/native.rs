@@ -80,6 +80,7 @@ pub fn create(
         updated_at: now,
         disabled_reason: None,
         consecutive_failures: 0,
+        label: None,
     };
     store::webhooks::insert_webhook(conn, &row)?;
     store::webhooks::insert_secret(conn, &row.id, sealed_secret)?;
