@@ -1,7 +1,8 @@
 //! The application's shared parts, below the API, the services and the background jobs, so
 //! that each of them can reach the database, the keys and the limiters without naming the wire.
 
-use crate::auth::{Authenticator, jwt::Jwt, seal::Sealer};
+use crate::auth::{Authenticator, ServerSecret, jwt::Jwt, seal::Sealer};
+use crate::config::Config;
 use crate::db::Db;
 use crate::providers::Providers;
 use std::sync::Arc;
@@ -44,4 +45,36 @@ pub struct Settings {
     pub audit_retention_days: i64,
     /// A token that opens `/metrics` to non-loopback scrapers.
     pub metrics_token: Option<String>,
+}
+
+impl App {
+    /// Builds every shared part from the configuration, over an open database and the
+    /// server secret; `public_url` is where people and providers reach this server.
+    pub fn new(config: &Config, db: Db, secret: ServerSecret, public_url: String) -> App {
+        App {
+            db: db.clone(),
+            jwt: Jwt::new(&secret),
+            sealer: Sealer::new(&secret),
+            providers: Providers::new(&config.providers),
+            usage: crate::usage::Usage::new(),
+            settings: Settings {
+                signup_open: config.signup_open,
+                trial_days: config.trial_days,
+                storage_limit_bytes: config.storage_limit_bytes,
+                min_free_disk_bytes: config.min_free_disk_bytes,
+                trust_proxy: config.trust_proxy,
+                trusted_proxies: config.trusted_proxies.clone().into(),
+                audit_retention_days: config.audit_retention_days,
+                metrics_token: config.metrics_token.clone(),
+            },
+            limiter: Arc::new(crate::ratelimit::AuthLimiter::new(config.auth_rate)),
+            webhooks: Arc::new(config.webhooks.clone()),
+            api_limiter: Arc::new(crate::ratelimit::ApiLimiter::new(config.api_key_rate, config.api_ip_rate)),
+            auth: Authenticator::new(db, secret),
+            cors_origins: config.cors_origins.clone().into(),
+            refreshes: Default::default(),
+            bodies: Arc::new(crate::ratelimit::BodyGate::new(config.bodies)),
+            public_url,
+        }
+    }
 }

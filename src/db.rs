@@ -16,6 +16,41 @@ use std::sync::Arc;
 use std::sync::mpsc;
 use tokio::sync::oneshot;
 
+/// Who a change is done by, for the audit log: `key:<id>`, `holder:<id>`, `link:<jti>`, `cli`
+/// or `system`, with the client's address when there is one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub who: String,
+    pub ip: Option<String>,
+}
+
+impl Actor {
+    /// The server itself (background jobs, start-up).
+    pub fn system() -> Self {
+        Actor { who: "system".into(), ip: None }
+    }
+}
+
+tokio::task_local! {
+    /// The actor of the request being served (the API's middleware sets it for the request).
+    pub static REQUEST_ACTOR: Actor;
+}
+
+/// A write's transaction as the write closure sees it: the connection (it derefs to one) and
+/// who the write is by.
+pub struct Tx<'a> {
+    pub conn: &'a Conn,
+    pub actor: &'a Actor,
+}
+
+impl std::ops::Deref for Tx<'_> {
+    type Target = Conn;
+
+    fn deref(&self) -> &Conn {
+        self.conn
+    }
+}
+
 /// The schema, applied at start.
 const SCHEMA: &str = include_str!("../schema.sql");
 /// The schema version this binary writes (`PRAGMA user_version`).
@@ -216,39 +251,49 @@ impl Db {
     }
 
     /// Runs `f` inside the writer's transaction and resolves once it is committed. An `Err`
-    /// from `f` rolls back `f`'s own changes only.
+    /// from `f` rolls back `f`'s own changes only. The write is by the request's actor
+    /// (`REQUEST_ACTOR`), else by the system.
     pub async fn write<T, E, F>(&self, f: F) -> Result<T, E>
     where
-        F: FnOnce(&Conn) -> Result<T, E> + Send + 'static,
+        F: FnOnce(&Tx) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<store::Error> + Send + 'static,
+    {
+        let actor = REQUEST_ACTOR.try_with(Clone::clone).unwrap_or_else(|_| Actor::system());
+        self.write_as(actor, f).await
+    }
+
+    /// `write`, by `actor`.
+    pub async fn write_as<T, E, F>(&self, actor: Actor, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&Tx) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
         E: From<store::Error> + Send + 'static,
     {
         let (tx, rx) = oneshot::channel();
-        self.submit(f, Box::new(move |r| drop(tx.send(r))))?;
+        self.submit(actor, f, Box::new(move |r| drop(tx.send(r))))?;
         rx.await.unwrap_or_else(|_| Err(dropped()))
     }
 
-    /// `write` for callers outside the async runtime (the CLI).
-    pub fn write_blocking<T, E, F>(&self, f: F) -> Result<T, E>
+    /// `write_as` for callers outside the async runtime (the CLI, start-up).
+    pub fn write_blocking<T, E, F>(&self, actor: Actor, f: F) -> Result<T, E>
     where
-        F: FnOnce(&Conn) -> Result<T, E> + Send + 'static,
+        F: FnOnce(&Tx) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
         E: From<store::Error> + Send + 'static,
     {
         // A std channel, not a oneshot: this may run on a thread that drives a runtime.
         let (tx, rx) = mpsc::sync_channel(1);
-        self.submit(f, Box::new(move |r| drop(tx.send(r))))?;
+        self.submit(actor, f, Box::new(move |r| drop(tx.send(r))))?;
         rx.recv().unwrap_or_else(|_| Err(dropped()))
     }
 
-    fn submit<T, E, F>(&self, f: F, reply: Reply<T, E>) -> Result<(), E>
+    fn submit<T, E, F>(&self, actor: Actor, f: F, reply: Reply<T, E>) -> Result<(), E>
     where
-        F: FnOnce(&Conn) -> Result<T, E> + Send + 'static,
+        F: FnOnce(&Tx) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
         E: From<store::Error> + Send + 'static,
     {
-        // Who asked for the write travels with it to the writer thread (the audit log).
-        let actor = crate::domain::audit::current();
         let job = Box::new(WriteJob { f: Some(f), result: None, reply, actor, queued: std::time::Instant::now() });
         self.writer.send(job).map_err(|_| E::from(store::Error::Writer("the writer has stopped".into())))
     }
@@ -274,21 +319,21 @@ struct WriteJob<T, E, F> {
     f: Option<F>,
     result: Option<Result<T, E>>,
     reply: Reply<T, E>,
-    actor: Option<crate::domain::audit::Actor>,
+    actor: Actor,
     queued: std::time::Instant,
 }
 
 impl<T, E, F> Job for WriteJob<T, E, F>
 where
-    F: FnOnce(&Conn) -> Result<T, E> + Send,
+    F: FnOnce(&Tx) -> Result<T, E> + Send,
     T: Send,
     E: From<store::Error> + Send,
 {
     fn run(&mut self, conn: &Conn) -> bool {
         let Some(f) = self.f.take() else { return false };
+        let tx = Tx { conn, actor: &self.actor };
         // A panicking write must not take the writer (and every later write) down with it.
-        let actor = self.actor.take();
-        let result = catch_unwind(AssertUnwindSafe(|| crate::domain::audit::with_actor(actor, || f(conn))))
+        let result = catch_unwind(AssertUnwindSafe(|| f(&tx)))
             .unwrap_or_else(|_| Err(E::from(store::Error::Writer("a write panicked".into()))));
         let ok = result.is_ok();
         self.result = Some(result);

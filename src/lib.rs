@@ -4,12 +4,15 @@
 pub mod api;
 pub mod app;
 pub mod auth;
+pub mod cli;
 pub mod config;
 pub mod db;
 pub mod delivery;
 pub mod domain;
 pub mod flights;
 pub mod forwarded;
+pub mod ids;
+pub mod jobs;
 pub mod metrics;
 pub mod providers;
 pub mod ratelimit;

@@ -1,16 +1,14 @@
-//! Builds the application from a configuration: opens the database, binds, and mounts every
-//! dialect, so the whole route table reads in one place.
+//! Builds the server from a configuration: opens the database, makes the `App`, starts the
+//! jobs, binds, and mounts every route (`api::configure_all`).
 
 use crate::api;
 use crate::app::App;
-use crate::auth::{Authenticator, ServerSecret, api_key, jwt::Jwt, seal::Sealer};
+use crate::auth::{ServerSecret, api_key};
 use crate::config::Config;
 use crate::db::Db;
 use crate::domain::{self, workspaces::WorkspaceName};
-use crate::providers::Providers;
 use actix_web::{App as HttpApp, HttpServer, dev::Server, middleware::Logger, web};
 use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
-use std::sync::Arc;
 
 /// Blocking threads per HTTP worker (see `db::READ_CONNECTIONS`).
 const BLOCKING_THREADS_PER_WORKER: usize = 6;
@@ -20,7 +18,7 @@ pub struct Application {
     addr: SocketAddr,
     server: Server,
     dev_key: Option<String>,
-    deliveries: crate::delivery::Worker,
+    jobs: crate::jobs::Jobs,
     /// Held while the server runs, so `restore` refuses to replace the file under it.
     _serving: crate::store::maintenance::ServeLock,
 }
@@ -50,80 +48,10 @@ impl Application {
         let listener = TcpListener::bind(&addrs[..])?;
         let addr = listener.local_addr()?;
         let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
-        let state = App {
-            db: db.clone(),
-            jwt: Jwt::new(&secret),
-            sealer: Sealer::new(&secret),
-            providers: Providers::new(&config.providers),
-            usage: crate::usage::Usage::start(db.clone()),
-            settings: crate::app::Settings {
-                signup_open: config.signup_open,
-                trial_days: config.trial_days,
-                storage_limit_bytes: config.storage_limit_bytes,
-                min_free_disk_bytes: config.min_free_disk_bytes,
-                trust_proxy: config.trust_proxy,
-                trusted_proxies: config.trusted_proxies.clone().into(),
-                audit_retention_days: config.audit_retention_days,
-                metrics_token: config.metrics_token.clone(),
-            },
-            limiter: Arc::new(crate::ratelimit::AuthLimiter::new(config.auth_rate)),
-            webhooks: Arc::new(config.webhooks.clone()),
-            api_limiter: Arc::new(crate::ratelimit::ApiLimiter::new(config.api_key_rate, config.api_ip_rate)),
-            auth: Authenticator::start(db, secret),
-            cors_origins: config.cors_origins.clone().into(),
-            refreshes: Default::default(),
-            bodies: Arc::new(crate::ratelimit::BodyGate::new(config.bodies)),
-            public_url,
-        };
-        spawn_refresher(state.clone(), config.refresh_interval, config.refresh_window);
-        let deliveries = crate::delivery::start(state.clone(), config.webhooks.clone(), api::webhook_formats());
-        let limiter = state.limiter.clone();
-        let api_limiter = state.api_limiter.clone();
-        // Full buckets carry no information: dropping them bounds the limiter's memory.
-        actix_web::rt::spawn(async move {
-            loop {
-                actix_web::rt::time::sleep(std::time::Duration::from_secs(60)).await;
-                limiter.shrink();
-                api_limiter.shrink();
-            }
-        });
-        let data = web::Data::new(state);
-        let mut server = HttpServer::new(move || {
-            HttpApp::new()
-                .app_data(data.clone())
-                .wrap(actix_web::middleware::from_fn(api::body::close_unread))
-                .wrap(actix_web::middleware::from_fn(api::actor::actor))
-                .wrap(actix_web::middleware::from_fn(api::cors::cors))
-                .wrap(actix_web::middleware::from_fn(api::metrics::count))
-                // Every answer, API or page: no MIME sniffing, no referrer leaving the server.
-                .wrap(
-                    actix_web::middleware::DefaultHeaders::new()
-                        .add(("x-content-type-options", "nosniff"))
-                        .add(("referrer-policy", "no-referrer")),
-                )
-                // Path only: a query string may carry a token, and tokens never reach a log.
-                .wrap(
-                    Logger::new(r#"%a "%{method}xi %U" %s %b %Dms"#)
-                        .custom_request_replace("method", |r| r.method().to_string()),
-                )
-                .configure(api::configure_all)
-        })
-        // Database reads run on the blocking pool. Its threads per worker, times the workers,
-        // plus the workers themselves (point reads run there) stay within the 16 pooled read
-        // connections, so a worker never waits for a connection; more threads would only wait,
-        // each with its own stack and allocator state.
-        .worker_max_blocking_threads(BLOCKING_THREADS_PER_WORKER)
-        // Signals are handled by `run_until_signalled`, which also honours a second one.
-        .disable_signals()
-        .listen(listener)?;
-        // Keep workers x (blocking threads + 1) within the read pool.
-        let max_workers = crate::db::READ_CONNECTIONS as usize / (BLOCKING_THREADS_PER_WORKER + 1);
-        let workers = config.workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
-        let workers = workers.clamp(1, max_workers.max(1));
-        // A cap on open connections (each holds buffers; the file-descriptor limit was the
-        // only one before): past it, new connections wait in the kernel's backlog.
-        server = server.workers(workers).max_connections((config.max_connections / workers).max(1));
-        Ok(Application { addr, server: server.run(), dev_key, deliveries, _serving: serving })
+        let state = App::new(&config, db, secret, public_url);
+        let jobs = crate::jobs::Jobs::start(&state, &config, api::webhook_formats());
+        let server = http_server(state, listener, &config)?;
+        Ok(Application { addr, server, dev_key, jobs, _serving: serving })
     }
 
     /// The address the server listens on.
@@ -144,7 +72,7 @@ impl Application {
     /// Serves until the server is stopped, then lets webhook deliveries under way finish.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let served = self.server.await;
-        self.deliveries.stop().await;
+        self.jobs.stop().await;
         served
     }
 
@@ -176,6 +104,47 @@ impl Application {
     }
 }
 
+/// The HTTP server over `state`: every route, the middleware every answer passes, and the
+/// workers sized to the read pool.
+fn http_server(state: App, listener: TcpListener, config: &Config) -> std::io::Result<Server> {
+    let data = web::Data::new(state);
+    let server = HttpServer::new(move || {
+        HttpApp::new()
+            .app_data(data.clone())
+            .wrap(actix_web::middleware::from_fn(api::body::close_unread))
+            .wrap(actix_web::middleware::from_fn(api::actor::actor))
+            .wrap(actix_web::middleware::from_fn(api::cors::cors))
+            .wrap(actix_web::middleware::from_fn(api::metrics::count))
+            // Every answer, API or page: no MIME sniffing, no referrer leaving the server.
+            .wrap(
+                actix_web::middleware::DefaultHeaders::new()
+                    .add(("x-content-type-options", "nosniff"))
+                    .add(("referrer-policy", "no-referrer")),
+            )
+            // Path only: a query string may carry a token, and tokens never reach a log.
+            .wrap(
+                Logger::new(r#"%a "%{method}xi %U" %s %b %Dms"#)
+                    .custom_request_replace("method", |r| r.method().to_string()),
+            )
+            .configure(api::configure_all)
+    })
+    // Database reads run on the blocking pool. Its threads per worker, times the workers,
+    // plus the workers themselves (point reads run there) stay within the 16 pooled read
+    // connections, so a worker never waits for a connection; more threads would only wait,
+    // each with its own stack and allocator state.
+    .worker_max_blocking_threads(BLOCKING_THREADS_PER_WORKER)
+    // Signals are handled by `run_until_signalled`, which also honours a second one.
+    .disable_signals()
+    .listen(listener)?;
+    // Keep workers x (blocking threads + 1) within the read pool.
+    let max_workers = crate::db::READ_CONNECTIONS as usize / (BLOCKING_THREADS_PER_WORKER + 1);
+    let workers = config.workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    let workers = workers.clamp(1, max_workers.max(1));
+    // A cap on open connections (each holds buffers; the file-descriptor limit was the
+    // only one before): past it, new connections wait in the kernel's backlog.
+    Ok(server.workers(workers).max_connections((config.max_connections / workers).max(1)).run())
+}
+
 /// Signal numbers for the exit status `128 + n` that shells expect of a process a signal ended.
 mod libc_signal {
     pub const INT: i32 = 2;
@@ -193,40 +162,10 @@ fn ensure_dev_key(db: &Db, secret: &ServerSecret) -> std::io::Result<String> {
     let hash = api_key::hash_secret(secret, &parts);
     let name = WorkspaceName::parse("dev").map_err(fail)?;
     let key = parts.clone();
-    db.write_blocking(move |c| {
+    db.write_blocking(crate::db::Actor::system(), move |c| {
         let ws = domain::workspaces::ensure(c, &name, None)?;
         domain::api_keys::ensure(c, ws, &key, hash)
     })
     .map_err(fail)?;
     Ok(parts.to_key())
-}
-
-/// Refreshes tokens about to lapse, every `interval`, for as long as the server runs.
-fn spawn_refresher(state: App, interval: std::time::Duration, window: std::time::Duration) {
-    let window = chrono::Duration::from_std(window).unwrap_or(chrono::Duration::minutes(15));
-    actix_web::rt::spawn(async move {
-        loop {
-            actix_web::rt::time::sleep(interval).await;
-            if let Err(e) = crate::service::refresh_due(&state, window).await {
-                log::warn!("token refresher: {e}");
-            }
-            let ahead = chrono::Duration::from_std(state.webhooks.expiring_within).unwrap_or_default();
-            let before = (chrono::Utc::now() + ahead).to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-            if let Err(e) = state.db.write(move |c| crate::domain::accounts::notify_expiring(c, &before)).await {
-                log::warn!("expiry notices: {e}");
-            }
-            let days = state.settings.audit_retention_days;
-            if let Err(e) = state.db.write(move |c| crate::domain::audit::prune(c, days)).await {
-                log::warn!("audit retention: {e}");
-            }
-            // Idempotency keys replay for 24 hours; after that they are only weight.
-            let old =
-                (chrono::Utc::now() - chrono::Duration::hours(24)).to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-            let pruned =
-                state.db.write(move |c| crate::store::idempotency::prune(c, &old).map_err(crate::domain::Error::from));
-            if let Err(e) = pruned.await {
-                log::warn!("idempotency retention: {e}");
-            }
-        }
-    });
 }

@@ -7,7 +7,6 @@ use crate::domain::{self, workspaces::WorkspaceId};
 use crate::store;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 /// The calls not yet written, by workspace and month.
 #[derive(Default)]
@@ -22,18 +21,9 @@ fn this_month() -> String {
 }
 
 impl Usage {
-    /// Starts the counter and its flusher.
-    pub fn start(db: Db) -> Arc<Self> {
-        let usage = Arc::new(Usage::default());
-        let weak = Arc::downgrade(&usage);
-        actix_web::rt::spawn(async move {
-            loop {
-                actix_web::rt::time::sleep(Duration::from_secs(1)).await;
-                let Some(u) = weak.upgrade() else { return };
-                u.flush(&db).await;
-            }
-        });
-        usage
+    /// An empty counter; `jobs` flushes it to the database about once a second.
+    pub fn new() -> Arc<Self> {
+        Arc::new(Usage::default())
     }
 
     /// Counts one call made with a key.

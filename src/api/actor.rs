@@ -5,7 +5,7 @@ use super::{client_ip, connect::COOKIE, presented_key};
 use crate::app::App;
 use crate::auth::api_key;
 use crate::auth::jwt::{ConnectClaims, HOLDER_AUDIENCE, HolderClaims, LINK_AUDIENCE, SESSION_AUDIENCE};
-use crate::domain::audit::{Actor, REQUEST_ACTOR};
+use crate::db::{Actor, REQUEST_ACTOR};
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;

@@ -72,6 +72,12 @@ impl<D> From<domain::Error> for Failure<D> {
     }
 }
 
+impl<D> From<crate::auth::Error> for Failure<D> {
+    fn from(e: crate::auth::Error) -> Self {
+        Failure::new(ApiError::Domain(e.into()))
+    }
+}
+
 impl<D> From<ApiError> for Failure<D> {
     fn from(e: ApiError) -> Self {
         Failure::new(e)

@@ -8,7 +8,7 @@
 
 use super::secret::ServerSecret;
 use crate::db::Db;
-use crate::domain::{self, workspaces::WorkspaceId};
+use crate::ids::WorkspaceId;
 use crate::store;
 use argon2::{PasswordHasher, PasswordVerifier};
 use hmac::{Hmac, Mac};
@@ -86,11 +86,11 @@ const HMAC_SCHEME: &str = "hmac-sha256$";
 /// The stored form for a key made where the server secret is not at hand (the CLI, which may
 /// run without the server's `HITCHPOST_SECRET`): argon2id, re-stored as an HMAC by the first
 /// server that verifies it.
-pub fn hash_secret_without_server(secret: &str) -> domain::Result<String> {
+pub fn hash_secret_without_server(secret: &str) -> super::Result<String> {
     super::hasher()
         .hash_password(secret.as_bytes())
         .map(|h| h.to_string())
-        .map_err(|e| domain::Error::Internal(format!("argon2 hash: {e}")))
+        .map_err(|e| super::Error::Internal(format!("argon2 hash: {e}")))
 }
 
 fn mac(server: &ServerSecret, key_id: &str, secret: &str) -> Hmac<Sha256> {
@@ -169,10 +169,10 @@ pub struct Authenticator {
 }
 
 impl Authenticator {
-    /// Builds the authenticator and starts its revocation watcher.
-    pub fn start(db: Db, secret: ServerSecret) -> Arc<Self> {
+    /// Builds the authenticator (`watch_revocations` starts its watcher).
+    pub fn new(db: Db, secret: ServerSecret) -> Arc<Self> {
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
-        let auth = Arc::new(Authenticator {
+        Arc::new(Authenticator {
             db,
             secret,
             cache: RwLock::new(HashMap::new()),
@@ -183,14 +183,18 @@ impl Authenticator {
             generation: AtomicU64::new(0),
             lookups: AtomicU64::new(0),
             verifies: AtomicU64::new(0),
-        });
-        // Read before any key can be cached, so no revocation can fall between.
-        let changes = auth.db.read_blocking(store::api_keys::key_changes).ok();
-        let weak = Arc::downgrade(&auth);
+        })
+    }
+
+    /// Starts forgetting revoked keys (`jobs` calls it before the server takes requests): the
+    /// count of key changes is read now, before any key can be cached, so no revocation can
+    /// fall between. The watcher ends when the authenticator is dropped.
+    pub fn watch_revocations(self: &Arc<Self>) {
+        let changes = self.db.read_blocking(store::api_keys::key_changes).ok();
+        let weak = Arc::downgrade(self);
         let _ = std::thread::Builder::new()
             .name("hitchpost-revocations".into())
             .spawn(move || watch_revocations(weak, changes));
-        auth
     }
 
     /// The stored form of a new key's secret (`hash_secret` under this server's secret).
@@ -251,8 +255,8 @@ impl Authenticator {
 
     /// Checks a presented key; `Unauthorized` for a malformed, unknown, wrong, expired or
     /// revoked key alike, so a caller learns nothing about which.
-    pub async fn verify(&self, presented: &str) -> domain::Result<Caller> {
-        const REFUSED: domain::Error = domain::Error::Unauthorized("the API key is invalid or revoked");
+    pub async fn verify(&self, presented: &str) -> super::Result<Caller> {
+        const REFUSED: super::Error = super::Error::Refused("the API key is invalid or revoked");
         let parts = parse(presented).ok_or(REFUSED)?;
         let digest = self.secret.digest(b"api key cache", presented.as_bytes());
         let now = chrono::Utc::now();

@@ -18,4 +18,19 @@ pub mod seal;
 pub mod secret;
 
 pub use api_key::{Authenticator, Caller};
+
+/// Why authentication did not succeed.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum Error {
+    /// The credential is refused; the message is all a caller is told (the same for every
+    /// reason, so they learn nothing about which).
+    #[error("{0}")]
+    Refused(&'static str),
+    /// Hashing failed or a task died; the cause is for the log.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// What authentication returns.
+pub type Result<T> = std::result::Result<T, Error>;
 pub use secret::ServerSecret;

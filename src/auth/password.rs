@@ -1,7 +1,7 @@
 //! Account holders' passwords: argon2id at OWASP parameters, off the async executor, with at
 //! most one hash per core at a time so a flood of sign-ins cannot take every core.
 
-use crate::domain;
+use super::{Error, Result};
 use argon2::{PasswordHasher, PasswordVerifier};
 use std::sync::OnceLock;
 use tokio::sync::Semaphore;
@@ -19,20 +19,20 @@ fn decoy() -> &'static str {
 }
 
 /// Hashes a password on the calling thread (the CLI).
-pub fn hash_blocking(password: &str) -> domain::Result<String> {
+pub fn hash_blocking(password: &str) -> Result<String> {
     super::hasher()
         .hash_password(password.as_bytes())
         .map(|h| h.to_string())
-        .map_err(|e| domain::Error::Internal(format!("argon2: {e}")))
+        .map_err(|e| Error::Internal(format!("argon2: {e}")))
 }
 
 /// Hashes a password.
-pub async fn hash(password: String) -> domain::Result<String> {
-    let _slot = slots().acquire().await.map_err(|e| domain::Error::Internal(e.to_string()))?;
+pub async fn hash(password: String) -> Result<String> {
+    let _slot = slots().acquire().await.map_err(|e| Error::Internal(e.to_string()))?;
     tokio::task::spawn_blocking(move || super::hasher().hash_password(password.as_bytes()).map(|h| h.to_string()))
         .await
-        .map_err(|e| domain::Error::Internal(format!("password hashing task: {e}")))?
-        .map_err(|e| domain::Error::Internal(format!("argon2: {e}")))
+        .map_err(|e| Error::Internal(format!("password hashing task: {e}")))?
+        .map_err(|e| Error::Internal(format!("argon2: {e}")))
 }
 
 /// Whether a stored hash was made with other argon2 parameters than today's (`auth::hasher`),
@@ -49,13 +49,13 @@ pub fn needs_rehash(hash: &str) -> bool {
 }
 
 /// Checks a password against a stored hash (or against a decoy when there is none).
-pub async fn verify(password: String, hash: Option<String>) -> domain::Result<bool> {
-    let _slot = slots().acquire().await.map_err(|e| domain::Error::Internal(e.to_string()))?;
+pub async fn verify(password: String, hash: Option<String>) -> Result<bool> {
+    let _slot = slots().acquire().await.map_err(|e| Error::Internal(e.to_string()))?;
     tokio::task::spawn_blocking(move || {
         let target = hash.as_deref().unwrap_or_else(|| decoy());
         let ok = super::hasher().verify_password(password.as_bytes(), target).is_ok();
         ok && hash.is_some()
     })
     .await
-    .map_err(|e| domain::Error::Internal(format!("password task: {e}")))
+    .map_err(|e| Error::Internal(format!("password task: {e}")))
 }

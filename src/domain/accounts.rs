@@ -5,6 +5,7 @@ use super::profiles::{self, Profile};
 use super::webhooks::{self, EventType};
 use super::workspaces::WorkspaceId;
 use super::{Error, Result};
+use crate::db::Tx;
 pub use crate::store::accounts::RefreshedTokens;
 use crate::store::{self, Conn, accounts::AccountRow};
 use serde_json::Value;
@@ -118,7 +119,7 @@ pub fn linked_platforms(conn: &Conn, profiles: &[Profile]) -> Result<HashMap<i64
 }
 
 /// Links (or relinks, keeping the account's id) an account to a profile.
-pub fn link(conn: &Conn, profile: &Profile, platform: Platform, a: NewAccount) -> Result<SocialAccount> {
+pub fn link(conn: &Tx, profile: &Profile, platform: Platform, a: NewAccount) -> Result<SocialAccount> {
     let now = store::now();
     let row = AccountRow {
         profile_seq: profile.seq,
@@ -149,7 +150,7 @@ pub fn link(conn: &Conn, profile: &Profile, platform: Platform, a: NewAccount) -
 }
 
 /// Unlinks a profile's account; returns the row so the caller can revoke its tokens.
-pub fn unlink(conn: &Conn, profile: &Profile, platform: Platform) -> Result<AccountRow> {
+pub fn unlink(conn: &Tx, profile: &Profile, platform: Platform) -> Result<AccountRow> {
     let row = store::accounts::find_account(conn, profile.seq, platform.as_str())?.ok_or(Error::NotFound("account"))?;
     let account = SocialAccount::from_row(row.clone());
     store::accounts::delete_account(conn, profile.seq, platform.as_str())?;
@@ -195,7 +196,7 @@ pub fn record_refresh(conn: &Conn, id: i64, generation: i64, tokens: &RefreshedT
 
 /// Marks an account as needing its owner to link it again, if the refused tokens are still
 /// those of `generation` (a refusal of tokens already replaced says nothing about the account).
-pub fn mark_needs_reconnect(conn: &Conn, id: i64, generation: i64, reason: &str) -> Result<bool> {
+pub fn mark_needs_reconnect(conn: &Tx, id: i64, generation: i64, reason: &str) -> Result<bool> {
     if !store::accounts::update_account_needs_reconnect(conn, id, generation, reason)? {
         return Ok(false);
     }

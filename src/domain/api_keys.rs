@@ -3,6 +3,7 @@
 use super::workspaces::WorkspaceId;
 use super::{Error, Result};
 use crate::auth::api_key::{self, KeyParts};
+use crate::db::Tx;
 use crate::store::{self, Conn, api_keys::ApiKeyRow};
 
 /// A key as listed: never its secret.
@@ -42,7 +43,7 @@ pub const MAX_HOLDER_KEYS: i64 = 25;
 
 /// Stores a key an account holder made for the workspace they own, up to `MAX_HOLDER_KEYS`.
 pub fn insert_for_holder(
-    conn: &Conn,
+    conn: &Tx,
     ws: WorkspaceId,
     holder: &str,
     parts: &KeyParts,
@@ -74,7 +75,7 @@ pub fn list_for_holder(conn: &Conn, holder: &str) -> Result<Vec<KeyInfo>> {
 }
 
 /// Revokes one of a holder's keys; another holder's key is not found.
-pub fn revoke_for_holder(conn: &Conn, holder: &str, key_id: &str) -> Result<()> {
+pub fn revoke_for_holder(conn: &Tx, holder: &str, key_id: &str) -> Result<()> {
     if !store::api_keys::revoke_api_key_of_holder(conn, holder, key_id)? {
         return Err(Error::NotFound("API key"));
     }
@@ -82,7 +83,7 @@ pub fn revoke_for_holder(conn: &Conn, holder: &str, key_id: &str) -> Result<()> 
 }
 
 /// Records a key's creation or revocation in its workspace's log.
-fn audit_key(conn: &Conn, key_id: &str, action: &'static str) -> Result<()> {
+fn audit_key(conn: &Tx, key_id: &str, action: &'static str) -> Result<()> {
     match store::api_keys::find_api_key_by_key_id(conn, key_id)? {
         Some(k) => super::audit::record(conn, WorkspaceId(k.workspace_id), action, None, Some(key_id)),
         None => Ok(()),
@@ -90,7 +91,7 @@ fn audit_key(conn: &Conn, key_id: &str, action: &'static str) -> Result<()> {
 }
 
 /// Stores a key whose secret is already hashed (hash outside the writer: argon2 is slow).
-pub fn insert(conn: &Conn, ws: WorkspaceId, parts: &KeyParts, secret_hash: String, name: Option<String>) -> Result<()> {
+pub fn insert(conn: &Tx, ws: WorkspaceId, parts: &KeyParts, secret_hash: String, name: Option<String>) -> Result<()> {
     store::api_keys::insert_api_key(
         conn,
         &ApiKeyRow {
@@ -109,7 +110,7 @@ pub fn insert(conn: &Conn, ws: WorkspaceId, parts: &KeyParts, secret_hash: Strin
 }
 
 /// Makes sure the dev key exists in the workspace (it is derived, so only its row may be missing).
-pub fn ensure(conn: &Conn, ws: WorkspaceId, parts: &KeyParts, secret_hash: String) -> Result<()> {
+pub fn ensure(conn: &Tx, ws: WorkspaceId, parts: &KeyParts, secret_hash: String) -> Result<()> {
     if store::api_keys::find_api_key_by_key_id(conn, &parts.key_id)?.is_none() {
         insert(conn, ws, parts, secret_hash, Some("dev".into()))?;
     }
@@ -127,7 +128,7 @@ pub fn list(conn: &Conn, ws: WorkspaceId) -> Result<Vec<KeyInfo>> {
 }
 
 /// Revokes a key given by its id or as the whole key.
-pub fn revoke(conn: &Conn, id_or_key: &str) -> Result<()> {
+pub fn revoke(conn: &Tx, id_or_key: &str) -> Result<()> {
     let key_id = match api_key::parse(id_or_key) {
         Some(parts) => parts.key_id,
         None => id_or_key.to_string(),

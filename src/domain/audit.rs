@@ -1,35 +1,12 @@
-//! The audit log: who did what, and when. The actor of a write travels with it to the writer
-//! thread (see `db::Db::write`), so domain operations record it without every call naming it.
+//! The audit log: who did what, and when. A write's actor comes with its transaction
+//! (`db::Tx`), so an operation that records one takes the `Tx`, not a bare connection.
 
 use super::workspaces::WorkspaceId;
 use super::{Error, Result};
+use crate::db::Tx;
 use crate::store::{self, Conn, audit::AuditRow};
-use std::cell::RefCell;
 
-/// Who a change is done by: `key:<id>`, `holder:<id>`, `link:<jti>`, `cli` or `system`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Actor {
-    pub who: String,
-    pub ip: Option<String>,
-}
-
-impl Actor {
-    pub fn system() -> Self {
-        Actor { who: "system".into(), ip: None }
-    }
-}
-
-thread_local! {
-    static CURRENT: RefCell<Option<Actor>> = const { RefCell::new(None) };
-}
-
-/// Runs `f` with `actor` as the author of what it records (the writer thread calls this).
-pub fn with_actor<T>(actor: Option<Actor>, f: impl FnOnce() -> T) -> T {
-    let previous = CURRENT.with(|c| c.replace(actor));
-    let out = f();
-    CURRENT.with(|c| *c.borrow_mut() = previous);
-    out
-}
+pub use crate::db::Actor;
 
 /// The actions recorded.
 pub const ACTIONS: &[&str] = &[
@@ -47,15 +24,15 @@ pub const ACTIONS: &[&str] = &[
     "account.link_failed",
 ];
 
-/// Records an action of the current actor.
+/// Records an action of the write's actor.
 pub fn record(
-    conn: &Conn,
+    conn: &Tx,
     ws: WorkspaceId,
     action: &'static str,
     profile_id: Option<&str>,
     target: Option<&str>,
 ) -> Result<()> {
-    let actor = CURRENT.with(|c| c.borrow().clone()).unwrap_or_else(Actor::system);
+    let actor = conn.actor.clone();
     store::audit::insert_audit(
         conn,
         &AuditRow {
@@ -131,14 +108,4 @@ pub fn prune(conn: &Conn, days: i64) -> Result<usize> {
     let before =
         (chrono::Utc::now() - chrono::Duration::days(days)).to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     Ok(store::audit::delete_audit_before(conn, &before)?)
-}
-
-tokio::task_local! {
-    /// The actor of the request being served (set by the API's middleware).
-    pub static REQUEST_ACTOR: Actor;
-}
-
-/// The actor a write made now is by: the request's, else the calling thread's, if any.
-pub fn current() -> Option<Actor> {
-    REQUEST_ACTOR.try_with(Clone::clone).ok().or_else(|| CURRENT.with(|c| c.borrow().clone()))
 }

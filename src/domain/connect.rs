@@ -6,6 +6,7 @@ use super::profiles::{self, Profile};
 use super::workspaces::WorkspaceId;
 use super::{Error, Result, check_text};
 use crate::auth::jwt::{ConnectClaims, Jwt, JwtError, LINK_AUDIENCE};
+use crate::db::Tx;
 use crate::store::{self, Conn, connect_links::LinkRow};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -205,7 +206,7 @@ fn to_rfc3339(ts: i64) -> String {
 }
 
 /// Creates a link for one of the workspace's profiles.
-pub fn create(conn: &Conn, jwt: &Jwt, ws: WorkspaceId, profile: &Profile, new: NewLink) -> Result<CreatedLink> {
+pub fn create(conn: &Tx, jwt: &Jwt, ws: WorkspaceId, profile: &Profile, new: NewLink) -> Result<CreatedLink> {
     let jti = uuid::Uuid::new_v4().simple().to_string();
     let now = chrono::Utc::now();
     let exp = now.timestamp() + new.expires_in_minutes * 60;
@@ -243,7 +244,7 @@ pub fn list_live(conn: &Conn, ws: WorkspaceId, profile_id: &str) -> Result<Vec<L
 }
 
 /// Revokes one of the workspace's links.
-pub fn revoke(conn: &Conn, ws: WorkspaceId, jti: &str) -> Result<()> {
+pub fn revoke(conn: &Tx, ws: WorkspaceId, jti: &str) -> Result<()> {
     if !store::connect_links::revoke_link(conn, ws.0, jti, &store::now())? {
         return Err(Error::NotFound("connect link"));
     }
@@ -357,7 +358,7 @@ pub fn validate(
 }
 
 /// Uses a link up; of racing callers exactly one gets `Ok(true)`.
-pub fn claim(conn: &Conn, jti: &str) -> Result<bool> {
+pub fn claim(conn: &Tx, jti: &str) -> Result<bool> {
     if !store::connect_links::claim_link(conn, jti, &store::now())? {
         return Ok(false);
     }

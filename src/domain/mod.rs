@@ -64,6 +64,15 @@ pub enum Error {
     Internal(String),
 }
 
+impl From<crate::auth::Error> for Error {
+    fn from(e: crate::auth::Error) -> Self {
+        match e {
+            crate::auth::Error::Refused(why) => Error::Unauthorized(why),
+            crate::auth::Error::Internal(cause) => Error::Internal(cause),
+        }
+    }
+}
+
 impl Error {
     /// An `Invalid` error for `field`.
     pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Self {

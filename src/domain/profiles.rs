@@ -3,6 +3,7 @@
 use super::webhooks;
 use super::workspaces::WorkspaceId;
 use super::{Error, Result, check_text};
+use crate::db::Tx;
 use crate::store::{self, Conn, profiles::ProfileFilter, profiles::ProfileRow};
 use rand::RngExt;
 use serde_json::{Map, Value};
@@ -217,7 +218,7 @@ fn new_profile_key() -> String {
 /// Creates a profile, unless the workspace's plan is full. Runs in the writer's transaction:
 /// the insert goes first, so a taken externalId is a conflict whatever the plan says, and a
 /// create past the limit is refused and rolled back with its savepoint.
-pub fn create(conn: &Conn, ws: WorkspaceId, new: NewProfile) -> Result<Profile> {
+pub fn create(conn: &Tx, ws: WorkspaceId, new: NewProfile) -> Result<Profile> {
     let workspace = store::workspaces::find_workspace(conn, ws.0)?.ok_or(Error::NotFound("workspace"))?;
     let now = store::now();
     if let Some(ended) = workspace.trial_ends_at.filter(|t| *t <= now) {
@@ -276,7 +277,7 @@ pub fn list(conn: &Conn, ws: WorkspaceId, q: &ProfileQuery) -> Result<ProfilePag
 }
 
 /// Applies a patch to one of the workspace's profiles.
-pub fn update(conn: &Conn, ws: WorkspaceId, id: &str, patch: ProfilePatch) -> Result<Profile> {
+pub fn update(conn: &Tx, ws: WorkspaceId, id: &str, patch: ProfilePatch) -> Result<Profile> {
     let mut row = store::profiles::find_profile(conn, ws.0, id)?.ok_or(Error::NotFound("profile"))?;
     if let Some(name) = patch.name {
         row.name = name.0;
@@ -326,14 +327,14 @@ pub fn count(conn: &Conn, ws: WorkspaceId) -> Result<i64> {
 }
 
 /// Deletes one of the workspace's profiles by its profile key.
-pub fn delete_by_key(conn: &Conn, ws: WorkspaceId, key: &str) -> Result<Profile> {
+pub fn delete_by_key(conn: &Tx, ws: WorkspaceId, key: &str) -> Result<Profile> {
     let p = get_by_key(conn, ws, key)?;
     delete(conn, ws, &p.id)?;
     Ok(p)
 }
 
 /// Deletes one of the workspace's profiles.
-pub fn delete(conn: &Conn, ws: WorkspaceId, id: &str) -> Result<()> {
+pub fn delete(conn: &Tx, ws: WorkspaceId, id: &str) -> Result<()> {
     let profile = get(conn, ws, id)?;
     store::profiles::delete_profile(conn, ws.0, id)?;
     let data = event_data(&profile);

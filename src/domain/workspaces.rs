@@ -3,9 +3,7 @@
 use super::{Error, Result, check_text};
 use crate::store::{self, Conn};
 
-/// The authenticated tenant of a request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct WorkspaceId(pub i64);
+pub use crate::ids::WorkspaceId;
 
 /// A workspace's name: 1-64 characters of letters, digits, `-`, `_` and `.`.
 #[derive(Debug, Clone, PartialEq, Eq)]

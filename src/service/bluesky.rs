@@ -63,13 +63,7 @@ pub async fn link_bluesky_to(
 ) -> domain::Result<(profiles::Profile, SocialAccount)> {
     // An unknown profile is a 404 before any call leaves the server.
     let check = target.clone();
-    state
-        .db
-        .read(move |c| match check {
-            Target::New(_) => Ok(()),
-            t => t.resolve(c, ws).map(|_| ()),
-        })
-        .await?;
+    state.db.read(move |c| check.check(c, ws)).await?;
     let bluesky = state.providers.bluesky.clone();
     let named_pds = login.pds_url.is_some();
     let linked = blocking(move || bluesky.login(login.pds_url.as_deref(), &login.handle, &login.app_password))

@@ -135,7 +135,16 @@ pub enum Target {
 }
 
 impl Target {
-    fn resolve(self, c: &store::Conn, ws: WorkspaceId) -> domain::Result<profiles::Profile> {
+    /// An unknown profile is a 404 before anything else happens (a new one may always be made).
+    fn check(&self, c: &store::Conn, ws: WorkspaceId) -> domain::Result<()> {
+        match self {
+            Target::Id(id) => profiles::get(c, ws, id).map(drop),
+            Target::Key(key) => profiles::get_by_key(c, ws, key).map(drop),
+            Target::New(_) => Ok(()),
+        }
+    }
+
+    fn resolve(self, c: &crate::db::Tx, ws: WorkspaceId) -> domain::Result<profiles::Profile> {
         match self {
             Target::Id(id) => profiles::get(c, ws, &id),
             Target::Key(key) => profiles::get_by_key(c, ws, &key),

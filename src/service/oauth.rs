@@ -151,15 +151,28 @@ async fn finish(
     platform: Platform,
     cb: Callback,
 ) -> Result<(OAuthStateRow, SocialAccount), CallbackFailure> {
-    let fail =
-        |started: Option<OAuthStateRow>, kind: FailureKind, message: String| CallbackFailure { started, kind, message };
-    let Some(oauth_state) = cb.state.filter(|s| !s.is_empty()) else {
+    let started = take_state(state, platform, &cb).await?;
+    let code = match check_answer(state, platform, cb) {
+        Ok(code) => code,
+        Err((kind, message)) => return Err(CallbackFailure { started: Some(started), kind, message }),
+    };
+    match exchange_and_store(state, platform, &started, code).await {
+        Ok(account) => Ok((started, account)),
+        Err((kind, message)) => Err(CallbackFailure { started: Some(started), kind, message }),
+    }
+}
+
+/// Takes the sign-in the callback's state names: once, for this platform, unexpired, and
+/// from the browser that started it.
+async fn take_state(state: &App, platform: Platform, cb: &Callback) -> Result<OAuthStateRow, CallbackFailure> {
+    let fail = |started: Option<OAuthStateRow>, kind: FailureKind, message: &str| CallbackFailure {
+        started,
+        kind,
+        message: message.into(),
+    };
+    let Some(oauth_state) = cb.state.clone().filter(|s| !s.is_empty()) else {
         log::warn!("oauth callback for {platform} without state");
-        return Err(fail(
-            None,
-            FailureKind::Expired,
-            "The sign-in answer had no state; start again from your link.".into(),
-        ));
+        return Err(fail(None, FailureKind::Expired, "The sign-in answer had no state; start again from your link."));
     };
     let taken = state
         .db
@@ -167,14 +180,14 @@ async fn finish(
         .await
         .map_err(|e| {
             log::error!("oauth callback for {platform}: {e}");
-            fail(None, FailureKind::Misconfigured, "Something failed on the server.".into())
+            fail(None, FailureKind::Misconfigured, "Something failed on the server.")
         })?;
     let Some(started) = taken else {
         log::warn!("oauth callback for {platform} with an unknown or used state");
         return Err(fail(
             None,
             FailureKind::Expired,
-            "This sign-in was already used or does not match; start again from your link.".into(),
+            "This sign-in was already used or does not match; start again from your link.",
         ));
     };
     if started.platform != platform.as_str() || started.expires_at < store::now() {
@@ -182,7 +195,7 @@ async fn finish(
         return Err(fail(
             Some(started),
             FailureKind::Expired,
-            "This sign-in expired or does not match; try connecting again.".into(),
+            "This sign-in expired or does not match; try connecting again.",
         ));
     }
     // A sign-in started from a connect page finishes only in the browser that started it:
@@ -193,39 +206,44 @@ async fn finish(
         return Err(fail(
             Some(started),
             FailureKind::Expired,
-            "This sign-in was started in another browser or session; start again from your link.".into(),
+            "This sign-in was started in another browser or session; start again from your link.",
         ));
     }
+    Ok(started)
+}
+
+/// What the provider answered: its authorization code, or why there is none.
+fn check_answer(state: &App, platform: Platform, cb: Callback) -> Result<String, (FailureKind, String)> {
     let Some(provider) = state.providers.oauth(platform) else {
-        let why = providers::Providers::missing_credentials(platform);
-        return Err(fail(Some(started), FailureKind::Misconfigured, why));
+        return Err((FailureKind::Misconfigured, providers::Providers::missing_credentials(platform)));
     };
     // The issuer is checked before anything else the answer says, errors included: an answer
     // from another server is not this provider's to report (RFC 9207 §2.4).
     if let Err(e) = provider.check_issuer(cb.iss.as_deref()) {
         log::warn!("oauth callback for {platform}: {e}");
-        return Err(fail(Some(started), FailureKind::Refused, e.to_string()));
+        return Err((FailureKind::Refused, e.to_string()));
     }
     if let Some(err) = cb.error {
         let desc = cb.error_description.unwrap_or_default();
         log::warn!("oauth callback for {platform}: the provider answered {err} ({desc})");
         return Err(if err == "access_denied" {
-            fail(
-                Some(started),
-                FailureKind::Declined,
-                format!("access was declined at {}: {err} ({desc})", platform.label()),
-            )
+            (FailureKind::Declined, format!("access was declined at {}: {err} ({desc})", platform.label()))
         } else {
-            fail(Some(started), FailureKind::Refused, format!("{} answered {err} ({desc})", platform.label()))
+            (FailureKind::Refused, format!("{} answered {err} ({desc})", platform.label()))
         });
     }
-    let Some(code) = cb.code.filter(|c| !c.is_empty()) else {
-        return Err(fail(
-            Some(started),
-            FailureKind::Refused,
-            format!("{} sent no authorization code", platform.label()),
-        ));
-    };
+    cb.code
+        .filter(|c| !c.is_empty())
+        .ok_or_else(|| (FailureKind::Refused, format!("{} sent no authorization code", platform.label())))
+}
+
+/// Exchanges the code (off the executor) and links the account to the sign-in's profile.
+async fn exchange_and_store(
+    state: &App,
+    platform: Platform,
+    started: &OAuthStateRow,
+    code: String,
+) -> Result<SocialAccount, (FailureKind, String)> {
     let providers = state.providers.clone();
     let verifier = started.pkce_verifier.clone();
     let redirect = redirect_uri(state, platform);
@@ -238,9 +256,9 @@ async fn finish(
         Ok(Ok(l)) => l,
         Ok(Err(e)) => {
             log::warn!("oauth callback for {platform}: {e}");
-            return Err(fail(Some(started), FailureKind::of(&e), e.to_string()));
+            return Err((FailureKind::of(&e), e.to_string()));
         }
-        Err(e) => return Err(fail(Some(started), FailureKind::Misconfigured, e.to_string())),
+        Err(e) => return Err((FailureKind::Misconfigured, e.to_string())),
     };
     let account = sealed(state, linked);
     let seq = started.profile_seq;
@@ -251,11 +269,8 @@ async fn finish(
             accounts::link(c, &profile.into(), platform, account)
         })
         .await;
-    match stored {
-        Ok(a) => Ok((started, a)),
-        Err(e) => {
-            log::error!("oauth callback for {platform}: storing the account: {e}");
-            Err(fail(Some(started), FailureKind::Misconfigured, "The account could not be saved.".into()))
-        }
-    }
+    stored.map_err(|e| {
+        log::error!("oauth callback for {platform}: storing the account: {e}");
+        (FailureKind::Misconfigured, "The account could not be saved.".to_string())
+    })
 }

@@ -167,7 +167,7 @@ pub fn create_key(db_path: &Path, workspace: &str, profile_limit: Option<i64>) -
     let hash = api_key::hash_secret_without_server(&parts.secret).expect("hash");
     let name = WorkspaceName::parse(workspace).expect("workspace name");
     let key = parts.clone();
-    db.write_blocking(move |c| {
+    db.write_blocking(hitchpost::db::Actor::system(), move |c| {
         let ws = domain::workspaces::ensure(c, &name, profile_limit)?;
         domain::api_keys::insert(c, ws, &key, hash, None)
     })

@@ -8,8 +8,10 @@
 //! and leaves nothing behind, and kept responses are sealed (they can carry webhook secrets and
 //! connect-link tokens), so a revoked key or a guessed key id replays nothing.
 
-use super::Error;
-use crate::api::{body::MAX_BODY, presented_key};
+use super::{Error, Native};
+use crate::api::ApiError;
+use crate::api::body::MAX_BODY;
+use crate::api::dialect::Dialect;
 use crate::app::App;
 use crate::domain;
 use crate::store::{self, idempotency};
@@ -51,71 +53,92 @@ pub async fn idempotency(
     let Some(state) = req.app_data::<web::Data<App>>().cloned() else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
-    // Scoped to the verified caller. Without a valid key the request is refused here, as the
-    // handler would refuse it, before its body is read or anything is stored.
-    // (`auth.verify`, not `api::authenticate`: the handler counts the call, once.)
-    let presented = presented_key(req.request(), "Bearer", Some("x-api-key")).map(str::to_owned);
-    let missing = "an API key is required: send `Authorization: Bearer KEY` or `x-api-key: KEY`";
-    let verified = match presented {
-        Some(key) => state.auth.verify(&key).await,
-        None => Err(domain::Error::Unauthorized(missing)),
+    let scope = match verified_scope(&state, &req).await {
+        Ok(scope) => scope,
+        Err(e) => return Ok(req.into_response(e.error_response())),
     };
-    let scope = match verified {
-        Ok(caller) => format!("{}:{}", caller.workspace.0, caller.key_id),
-        Err(e) => return Ok(req.into_response(Error::from(e).error_response())),
+    let hash = match hash_body(&mut req).await {
+        Ok(hash) => hash,
+        Err(e) => return Ok(req.into_response(e.error_response())),
     };
-    // Read the body (to hash it) and hand it on unchanged.
-    // Within the same deadline and budget as every body.
-    let payload = req.take_payload();
-    let body = match crate::api::body::read_limited(req.request(), payload, MAX_BODY).await {
-        Ok(b) => b,
-        Err(e) => return Ok(req.into_response(Error::new(e).error_response())),
-    };
-    let mut h = sha2::Sha256::new();
-    h.update(req.method().as_str());
-    h.update(req.uri().to_string());
-    h.update(&body);
-    let hash: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
-    req.set_payload(Payload::from(body));
-
     let now = chrono::Utc::now();
-    let stamp = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     let (s, k, hsh, n, old) =
         (scope.clone(), key.clone(), hash.clone(), stamp(now), stamp(now - chrono::Duration::hours(KEEP_HOURS)));
     let claimed =
         state.db.write(move |c| idempotency::claim_key(c, &s, &k, &hsh, &n, &old).map_err(domain::Error::from)).await;
     match claimed {
         Ok(true) => {}
-        Ok(false) => {
-            let (s, k) = (scope.clone(), key.clone());
-            let kept = state.db.read(move |c| idempotency::find_kept(c, &s, &k).map_err(domain::Error::from)).await;
-            return Ok(match kept {
-                Ok(Some(kept)) if kept.request_hash != hash => {
-                    problem(req, StatusCode::UNPROCESSABLE_ENTITY, "was used with another request; use a new key")
-                }
-                Ok(Some(kept)) if kept.status == 0 => {
-                    problem(req, StatusCode::CONFLICT, "is in use by a request still running")
-                }
-                Ok(Some(kept)) => {
-                    let Some(body) = state.sealer.open(&kept.body) else {
-                        log::error!("idempotency: a kept response does not open");
-                        return Ok(problem(req, StatusCode::CONFLICT, "cannot be replayed; use a new key"));
-                    };
-                    let mut res = HttpResponse::build(StatusCode::from_u16(kept.status).unwrap_or(StatusCode::OK));
-                    if let Some(ct) = kept.content_type {
-                        res.insert_header((header::CONTENT_TYPE, ct));
-                    }
-                    res.insert_header(("idempotent-replayed", "true"));
-                    req.into_response(res.body(body))
-                }
-                // Expired between the claim and the read: run it as new next time.
-                Ok(None) => problem(req, StatusCode::CONFLICT, "is in use by a request still running"),
-                Err(e) => req.into_response(Error::from(e).error_response()),
-            });
-        }
+        Ok(false) => return Ok(replay(&state, req, scope, key, &hash).await),
         Err(e) => return Ok(req.into_response(Error::from(e).error_response())),
     }
     let res = next.call(req).await?;
+    keep(&state, res, scope, key).await
+}
+
+fn stamp(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// The scope a key is kept under: the verified caller's workspace and key. Without a valid
+/// key the request is refused here, as the handler would refuse it, before its body is read
+/// or anything is stored. (`auth.verify`, not `api::authenticate`: the handler counts the
+/// call, once.)
+async fn verified_scope(state: &App, req: &ServiceRequest) -> Result<String, Error> {
+    let caller = match Native::presented(req.request())? {
+        Some(key) => state.auth.verify(&key).await?,
+        None => return Err(Error::new(ApiError::MissingKey(Native::MISSING_KEY))),
+    };
+    Ok(format!("{}:{}", caller.workspace.0, caller.key_id))
+}
+
+/// Reads the body (within the deadline and budget every body has) to hash it with the
+/// method and URI, and hands it on unchanged.
+async fn hash_body(req: &mut ServiceRequest) -> Result<String, Error> {
+    let payload = req.take_payload();
+    let body = crate::api::body::read_limited(req.request(), payload, MAX_BODY).await?;
+    let mut h = sha2::Sha256::new();
+    h.update(req.method().as_str());
+    h.update(req.uri().to_string());
+    h.update(&body);
+    req.set_payload(Payload::from(body));
+    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// The answer to a key already claimed: the kept response, or why it cannot be replayed.
+async fn replay(state: &App, req: ServiceRequest, scope: String, key: String, hash: &str) -> ServiceResponse<BoxBody> {
+    let kept = state.db.read(move |c| idempotency::find_kept(c, &scope, &key).map_err(domain::Error::from)).await;
+    match kept {
+        Ok(Some(kept)) if kept.request_hash != hash => {
+            problem(req, StatusCode::UNPROCESSABLE_ENTITY, "was used with another request; use a new key")
+        }
+        Ok(Some(kept)) if kept.status == 0 => {
+            problem(req, StatusCode::CONFLICT, "is in use by a request still running")
+        }
+        Ok(Some(kept)) => {
+            let Some(body) = state.sealer.open(&kept.body) else {
+                log::error!("idempotency: a kept response does not open");
+                return problem(req, StatusCode::CONFLICT, "cannot be replayed; use a new key");
+            };
+            let mut res = HttpResponse::build(StatusCode::from_u16(kept.status).unwrap_or(StatusCode::OK));
+            if let Some(ct) = kept.content_type {
+                res.insert_header((header::CONTENT_TYPE, ct));
+            }
+            res.insert_header(("idempotent-replayed", "true"));
+            req.into_response(res.body(body))
+        }
+        // Expired between the claim and the read: run it as new next time.
+        Ok(None) => problem(req, StatusCode::CONFLICT, "is in use by a request still running"),
+        Err(e) => req.into_response(Error::from(e).error_response()),
+    }
+}
+
+/// Keeps the handler's answer for replay (a 5xx releases the key instead), and returns it.
+async fn keep<B: MessageBody>(
+    state: &App,
+    res: ServiceResponse<B>,
+    scope: String,
+    key: String,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let (http_req, res) = res.into_parts();
     let status = res.status();
     let content_type = res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
@@ -129,14 +152,13 @@ pub async fn idempotency(
         .map_err(Error::from)?;
     // Sealed at rest like provider tokens; a body that is not text (none of ours) is not kept.
     let sealed = std::str::from_utf8(&bytes).ok().map(|text| state.sealer.seal(text));
-    let (s, k) = (scope, key);
     let kept = state
         .db
         .write(move |c| match sealed {
             Some(b) if !status.is_server_error() => {
-                idempotency::keep_response(c, &s, &k, status.as_u16(), content_type.as_deref(), &b)
+                idempotency::keep_response(c, &scope, &key, status.as_u16(), content_type.as_deref(), &b)
             }
-            _ => idempotency::release_key(c, &s, &k),
+            _ => idempotency::release_key(c, &scope, &key),
         })
         .await;
     if let Err(e) = kept as Result<(), store::Error> {

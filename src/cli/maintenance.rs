@@ -1,0 +1,57 @@
+//! `hitchpost backup`, `restore` and `check`.
+
+use super::DbArg;
+use crate::auth::ServerSecret;
+use crate::db::SCHEMA_VERSION;
+use crate::store::maintenance;
+use std::path::PathBuf;
+
+pub(super) fn backup(db: DbArg, out: PathBuf) -> Result<(), String> {
+    if out.exists() {
+        return Err(format!("{} exists; choose a new file", out.display()));
+    }
+    let integrity = maintenance::backup_file(&db.db, &out).map_err(|e| format!("backup failed: {e}"))?;
+    println!("backed up {} to {} (integrity {integrity})", db.db.display(), out.display());
+    // Sealed tokens and API keys are keyed by the server secret: a backup without it restores
+    // data that cannot be used.
+    if ServerSecret::copy_beside(&db.db, &out).map_err(|e| format!("cannot copy the server secret: {e}"))? {
+        println!(
+            "with its server secret in {} (keep both together, both private)",
+            ServerSecret::path_for(&out).display()
+        );
+    }
+    Ok(())
+}
+
+pub(super) fn restore(db: DbArg, from: PathBuf) -> Result<(), String> {
+    let restored = maintenance::restore_file(&db.db, &from, SCHEMA_VERSION)?;
+    if let Some(kept) = restored.kept {
+        ServerSecret::copy_beside(&db.db, &kept).map_err(|e| format!("cannot keep the server secret: {e}"))?;
+        println!("kept the replaced database as {}", kept.display());
+    }
+    if ServerSecret::copy_beside(&from, &db.db).map_err(|e| format!("cannot restore the server secret: {e}"))? {
+        println!("restored the server secret to {}", ServerSecret::path_for(&db.db).display());
+    }
+    println!("restored {} from {}", db.db.display(), from.display());
+    Ok(())
+}
+
+pub(super) fn check(db: DbArg) -> Result<(), String> {
+    if !db.db.exists() {
+        return Err(format!("{} does not exist", db.db.display()));
+    }
+    let report = maintenance::check_file(&db.db, SCHEMA_VERSION)
+        .map_err(|e| format!("cannot check {}: {e}", db.db.display()))?;
+    println!("integrity\t{}", report.integrity);
+    println!("schema version\t{} (this hitchpost writes {})", report.schema_version, SCHEMA_VERSION);
+    for (table, n) in report.counts {
+        println!("{table}\t{n}");
+    }
+    if report.integrity != "ok" {
+        return Err("the database is damaged".into());
+    }
+    if let Some(problem) = report.problem {
+        return Err(format!("{} {problem}", db.db.display()));
+    }
+    Ok(())
+}
