@@ -9,8 +9,9 @@ pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 /// The database file `hitchpost` uses when told nothing.
 pub const DEFAULT_DB: &str = "hitchpost.db";
 
-/// A server's configuration.
-#[derive(Debug, Clone)]
+/// A server's configuration. Its `Debug` shows no secret (the server secret, the metrics
+/// token, OAuth client secrets).
+#[derive(Clone)]
 pub struct Config {
     /// `host:port` to listen on; port 0 picks a free port.
     pub bind: String,
@@ -94,89 +95,126 @@ impl Default for Config {
     }
 }
 
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let redacted = |s: &Option<String>| s.as_ref().map(|_| "<redacted>");
+        f.debug_struct("Config")
+            .field("bind", &self.bind)
+            .field("db_path", &self.db_path)
+            .field("dev", &self.dev)
+            .field("secret", &redacted(&self.secret))
+            .field("workers", &self.workers)
+            .field("public_url", &self.public_url)
+            .field("providers", &self.providers)
+            .field("signup_open", &self.signup_open)
+            .field("trust_proxy", &self.trust_proxy)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("metrics_token", &redacted(&self.metrics_token))
+            .field("cors_origins", &self.cors_origins)
+            .field("webhooks", &self.webhooks)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Reads `HITCHPOST_*` variables. A value that is set but not one this server takes stops it
+/// at start, naming the variable: silently using the default instead hid typos
+/// (`HITCHPOST_RATE_PER_IP=20O`).
+struct Env<F: Fn(&str) -> Option<String>>(F);
+
+impl<F: Fn(&str) -> Option<String>> Env<F> {
+    fn text(&self, k: &str) -> Option<String> {
+        (self.0)(k).filter(|v| !v.is_empty())
+    }
+
+    fn flag(&self, k: &str, default: bool) -> Result<bool, String> {
+        match self.text(k).map(|v| v.trim().to_ascii_lowercase()) {
+            None => Ok(default),
+            Some(v) if matches!(v.as_str(), "1" | "true" | "yes" | "on") => Ok(true),
+            Some(v) if matches!(v.as_str(), "0" | "false" | "no" | "off") => Ok(false),
+            Some(v) => Err(format!("{k} must be true or false, not {v:?}")),
+        }
+    }
+
+    fn num<T: std::str::FromStr>(&self, k: &str, default: T) -> Result<T, String> {
+        match self.text(k) {
+            None => Ok(default),
+            Some(v) => v.trim().parse().map_err(|_| format!("{k} must be a whole number, not {v:?}")),
+        }
+    }
+
+    fn secs(&self, k: &str, default: u64) -> Result<Duration, String> {
+        self.num(k, default).map(Duration::from_secs)
+    }
+
+    fn megabytes<T: std::str::FromStr + Into<u64>>(&self, k: &str, default: T) -> Result<u64, String> {
+        Ok(self.num(k, default)?.into().saturating_mul(1024 * 1024))
+    }
+}
+
 impl Config {
     /// The configuration `hitchpost serve` gets from its flags and the environment; an error
     /// names a variable whose value is not one it takes.
     pub fn from_env(bind: String, db_path: PathBuf, dev: bool) -> Result<Self, String> {
-        let get = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-        // A value that is set but not one this server takes stops it at start, naming the
-        // variable: silently using the default instead hid typos (`HITCHPOST_RATE_PER_IP=20O`).
-        let flag = |k: &str| -> Result<Option<bool>, String> {
-            match get(k).map(|v| v.trim().to_ascii_lowercase()) {
-                None => Ok(None),
-                Some(v) if matches!(v.as_str(), "1" | "true" | "yes" | "on") => Ok(Some(true)),
-                Some(v) if matches!(v.as_str(), "0" | "false" | "no" | "off") => Ok(Some(false)),
-                Some(v) => Err(format!("{k} must be true or false, not {v:?}")),
-            }
-        };
-        fn num<T: std::str::FromStr>(k: &str, v: Option<String>, default: T) -> Result<T, String> {
-            match v {
-                None => Ok(default),
-                Some(v) => v.trim().parse().map_err(|_| format!("{k} must be a whole number, not {v:?}")),
-            }
-        }
-        let n = |k: &str| get(k);
-        let secs = |k: &str, default: u64| num(k, n(k), default).map(Duration::from_secs);
-        let mut providers = ProvidersConfig::from_env(get)?;
+        let env = Env(|k: &str| std::env::var(k).ok());
+        let mut providers = ProvidersConfig::from_env(|k| env.text(k))?;
         // Dev mode is a local mock: fake accounts at once, and a PDS or webhook on this machine.
-        providers.sandbox = flag("HITCHPOST_SANDBOX")?.unwrap_or(dev);
-        providers.allow_private_outbound = flag("HITCHPOST_ALLOW_PRIVATE_OUTBOUND")?.unwrap_or(dev);
-        Ok(Config {
-            bind,
-            db_path,
-            dev,
-            secret: match get("HITCHPOST_SECRET") {
-                Some(s) => {
-                    crate::auth::ServerSecret::check_passphrase(&s)?;
-                    Some(s)
-                }
-                None => None,
-            },
-            workers: match n("HITCHPOST_WORKERS") {
-                Some(v) => Some(num("HITCHPOST_WORKERS", Some(v), 0usize)?),
-                None => None,
-            },
-            public_url: get("HITCHPOST_PUBLIC_URL").map(|u| u.trim_end_matches('/').to_string()),
-            providers,
-            refresh_interval: secs("HITCHPOST_REFRESH_INTERVAL_SECS", 60)?,
-            refresh_window: secs("HITCHPOST_REFRESH_WINDOW_SECS", 15 * 60)?,
-            signup_open: match get("HITCHPOST_SIGNUP").map(|v| v.trim().to_ascii_lowercase()).as_deref() {
-                None | Some("open") => true,
-                Some("closed") => false,
-                Some(v) => return Err(format!("HITCHPOST_SIGNUP must be open or closed, not {v:?}")),
-            },
-            trial_days: num("HITCHPOST_TRIAL_DAYS", n("HITCHPOST_TRIAL_DAYS"), 14)?,
-            storage_limit_bytes: num("HITCHPOST_STORAGE_LIMIT_MB", n("HITCHPOST_STORAGE_LIMIT_MB"), 1024i64)?
-                .saturating_mul(1024 * 1024),
-            min_free_disk_bytes: num("HITCHPOST_MIN_FREE_DISK_MB", n("HITCHPOST_MIN_FREE_DISK_MB"), 256u64)?
-                .saturating_mul(1024 * 1024),
-            auth_rate: crate::ratelimit::AttemptRate::default(),
-            trust_proxy: flag("HITCHPOST_TRUST_PROXY")?.unwrap_or(false),
-            trusted_proxies: match get("HITCHPOST_TRUSTED_PROXIES") {
-                Some(v) => crate::forwarded::parse_blocks(&v).map_err(|bad| {
-                    format!("HITCHPOST_TRUSTED_PROXIES: {bad:?} is not an address or block (10.0.0.0/8)")
-                })?,
-                None => loopback_proxies(),
-            },
-            metrics_token: get("HITCHPOST_METRICS_TOKEN"),
-            cors_origins: get("HITCHPOST_CORS_ORIGINS").map(|v| parse_origins(&v)).unwrap_or_default(),
-            audit_retention_days: num("HITCHPOST_AUDIT_RETENTION_DAYS", n("HITCHPOST_AUDIT_RETENTION_DAYS"), 90)?,
-            api_key_rate: per_second(num("HITCHPOST_RATE_PER_KEY", n("HITCHPOST_RATE_PER_KEY"), 100)?),
-            api_ip_rate: per_second(num("HITCHPOST_RATE_PER_IP", n("HITCHPOST_RATE_PER_IP"), 200)?),
-            webhooks: WebhookConfig {
-                disable_after: num("HITCHPOST_WEBHOOK_DISABLE_AFTER", n("HITCHPOST_WEBHOOK_DISABLE_AFTER"), 10)?,
-                expiring_within: secs("HITCHPOST_EXPIRING_NOTICE_SECS", 7 * 24 * 3600)?,
-                ..Default::default()
-            },
-            bodies: crate::ratelimit::BodyLimits {
-                deadline: secs("HITCHPOST_BODY_DEADLINE_SECS", 10)?,
-                budget_bytes: num("HITCHPOST_BODY_BUDGET_MB", n("HITCHPOST_BODY_BUDGET_MB"), 32usize)?
-                    .saturating_mul(1024 * 1024),
-                per_address: num("HITCHPOST_BODIES_PER_ADDRESS", n("HITCHPOST_BODIES_PER_ADDRESS"), 16)?,
-                in_flight: num("HITCHPOST_BODIES_IN_FLIGHT", n("HITCHPOST_BODIES_IN_FLIGHT"), 64)?,
-            },
-            max_connections: num("HITCHPOST_MAX_CONNECTIONS", n("HITCHPOST_MAX_CONNECTIONS"), 4096)?,
-        })
+        providers.sandbox = env.flag("HITCHPOST_SANDBOX", dev)?;
+        providers.allow_private_outbound = env.flag("HITCHPOST_ALLOW_PRIVATE_OUTBOUND", dev)?;
+        let secret = env.text("HITCHPOST_SECRET");
+        if let Some(s) = &secret {
+            crate::auth::ServerSecret::check_passphrase(s)?;
+        }
+        let mut c = Config { bind, db_path, dev, secret, providers, ..Config::default() };
+        c.workers = env.text("HITCHPOST_WORKERS").map(|_| env.num("HITCHPOST_WORKERS", 0usize)).transpose()?;
+        c.public_url = env.text("HITCHPOST_PUBLIC_URL").map(|u| u.trim_end_matches('/').to_string());
+        c.refresh_interval = env.secs("HITCHPOST_REFRESH_INTERVAL_SECS", 60)?;
+        c.refresh_window = env.secs("HITCHPOST_REFRESH_WINDOW_SECS", 15 * 60)?;
+        c.read_holders(&env)?;
+        c.read_network(&env)?;
+        c.read_limits(&env)?;
+        Ok(c)
+    }
+
+    /// Account holders: sign-up, trials, storage, audit retention.
+    fn read_holders(&mut self, env: &Env<impl Fn(&str) -> Option<String>>) -> Result<(), String> {
+        self.signup_open = match env.text("HITCHPOST_SIGNUP").map(|v| v.trim().to_ascii_lowercase()).as_deref() {
+            None | Some("open") => true,
+            Some("closed") => false,
+            Some(v) => return Err(format!("HITCHPOST_SIGNUP must be open or closed, not {v:?}")),
+        };
+        self.trial_days = env.num("HITCHPOST_TRIAL_DAYS", 14)?;
+        self.storage_limit_bytes = env.num("HITCHPOST_STORAGE_LIMIT_MB", 1024i64)?.saturating_mul(1024 * 1024);
+        self.min_free_disk_bytes = env.megabytes("HITCHPOST_MIN_FREE_DISK_MB", 256u64)?;
+        self.audit_retention_days = env.num("HITCHPOST_AUDIT_RETENTION_DAYS", 90)?;
+        Ok(())
+    }
+
+    /// Who the server trusts and answers: proxies, metrics scrapers, browser origins.
+    fn read_network(&mut self, env: &Env<impl Fn(&str) -> Option<String>>) -> Result<(), String> {
+        self.trust_proxy = env.flag("HITCHPOST_TRUST_PROXY", false)?;
+        if let Some(v) = env.text("HITCHPOST_TRUSTED_PROXIES") {
+            self.trusted_proxies = crate::forwarded::parse_blocks(&v)
+                .map_err(|bad| format!("HITCHPOST_TRUSTED_PROXIES: {bad:?} is not an address or block (10.0.0.0/8)"))?;
+        }
+        self.metrics_token = env.text("HITCHPOST_METRICS_TOKEN");
+        self.cors_origins = env.text("HITCHPOST_CORS_ORIGINS").map(|v| parse_origins(&v)).unwrap_or_default();
+        Ok(())
+    }
+
+    /// Rates, bodies, connections and webhook delivery.
+    fn read_limits(&mut self, env: &Env<impl Fn(&str) -> Option<String>>) -> Result<(), String> {
+        self.api_key_rate = per_second(env.num("HITCHPOST_RATE_PER_KEY", 100)?);
+        self.api_ip_rate = per_second(env.num("HITCHPOST_RATE_PER_IP", 200)?);
+        self.webhooks.disable_after = env.num("HITCHPOST_WEBHOOK_DISABLE_AFTER", 10)?;
+        self.webhooks.expiring_within = env.secs("HITCHPOST_EXPIRING_NOTICE_SECS", 7 * 24 * 3600)?;
+        self.bodies = crate::ratelimit::BodyLimits {
+            deadline: env.secs("HITCHPOST_BODY_DEADLINE_SECS", 10)?,
+            budget_bytes: env.megabytes("HITCHPOST_BODY_BUDGET_MB", 32u64)? as usize,
+            per_address: env.num("HITCHPOST_BODIES_PER_ADDRESS", 16)?,
+            in_flight: env.num("HITCHPOST_BODIES_IN_FLIGHT", 64)?,
+        };
+        self.max_connections = env.num("HITCHPOST_MAX_CONNECTIONS", 4096)?;
+        Ok(())
     }
 }
 

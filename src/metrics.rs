@@ -60,6 +60,44 @@ impl Metrics {
     /// The Prometheus text, with gauges the caller read from elsewhere.
     pub fn render(&self, keys: KeyCounts, webhook_queue: i64) -> String {
         let mut out = String::new();
+        self.render_routes(&mut out);
+        let load = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        let counters = [
+            ("hitchpost_writer_batches_total", "Writer transactions committed or tried.", load(&self.writer_batches)),
+            ("hitchpost_writer_writes_total", "Writes carried by those transactions.", load(&self.writer_writes)),
+            (
+                "hitchpost_writer_wait_microseconds_total",
+                "Time writes waited for their transaction.",
+                load(&self.writer_wait_micros),
+            ),
+            (
+                "hitchpost_webhook_failures_total",
+                "Webhook delivery attempts that failed.",
+                load(&self.webhook_failures),
+            ),
+            ("hitchpost_rate_limited_total", "Requests refused by a rate limit.", load(&self.rate_limited)),
+            (
+                "hitchpost_api_key_lookups_total",
+                "API key verifications that read the database (the key was not remembered).",
+                keys.lookups,
+            ),
+            (
+                "hitchpost_argon2_verifies_total",
+                "API key verifications that ran argon2 (keys stored before schema 9 or by the CLI, once each).",
+                keys.argon2_verifies,
+            ),
+        ];
+        for (name, help, v) in counters {
+            out.push_str(&format!("# HELP {name} {help}\n# TYPE {name} counter\n{name} {v}\n"));
+        }
+        out.push_str(&format!(
+            "# HELP hitchpost_webhook_queue Deliveries waiting to be sent.\n# TYPE hitchpost_webhook_queue gauge\nhitchpost_webhook_queue {webhook_queue}\n"
+        ));
+        out
+    }
+
+    /// Requests by route and status, and the latency histogram by route.
+    fn render_routes(&self, out: &mut String) {
         let mut line = |s: String| {
             out.push_str(&s);
             out.push('\n');
@@ -90,47 +128,6 @@ impl Metrics {
             line(format!("hitchpost_http_request_duration_seconds_sum{{route=\"{name}\"}} {}", r.sum));
             line(format!("hitchpost_http_request_duration_seconds_count{{route=\"{name}\"}} {}", r.count));
         }
-        let counter =
-            |name: &str, help: &str, v: u64| format!("# HELP {name} {help}\n# TYPE {name} counter\n{name} {v}");
-        line(counter(
-            "hitchpost_writer_batches_total",
-            "Writer transactions committed or tried.",
-            self.writer_batches.load(Ordering::Relaxed),
-        ));
-        line(counter(
-            "hitchpost_writer_writes_total",
-            "Writes carried by those transactions.",
-            self.writer_writes.load(Ordering::Relaxed),
-        ));
-        line(counter(
-            "hitchpost_writer_wait_microseconds_total",
-            "Time writes waited for their transaction.",
-            self.writer_wait_micros.load(Ordering::Relaxed),
-        ));
-        line(counter(
-            "hitchpost_webhook_failures_total",
-            "Webhook delivery attempts that failed.",
-            self.webhook_failures.load(Ordering::Relaxed),
-        ));
-        line(counter(
-            "hitchpost_rate_limited_total",
-            "Requests refused by a rate limit.",
-            self.rate_limited.load(Ordering::Relaxed),
-        ));
-        line(counter(
-            "hitchpost_api_key_lookups_total",
-            "API key verifications that read the database (the key was not remembered).",
-            keys.lookups,
-        ));
-        line(counter(
-            "hitchpost_argon2_verifies_total",
-            "API key verifications that ran argon2 (keys stored before schema 9 or by the CLI, once each).",
-            keys.argon2_verifies,
-        ));
-        line(format!(
-            "# HELP hitchpost_webhook_queue Deliveries waiting to be sent.\n# TYPE hitchpost_webhook_queue gauge\nhitchpost_webhook_queue {webhook_queue}"
-        ));
-        out
     }
 }
 

@@ -10,16 +10,21 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-/// The layers, highest first: a file may name files of its own layer or of one below it.
+/// The layers, highest first: a file may name files of its own layer or of one below it. A
+/// file listed by name belongs where it is listed, whatever its folder's layer.
 const LAYERS: &[(&str, &[&str])] = &[
-    ("entry", &["main.rs", "cli.rs", "startup.rs"]),
+    ("entry", &["main.rs", "cli/", "startup.rs"]),
     ("api", &["api/"]),
     ("jobs", &["jobs.rs"]),
     ("service", &["service/", "delivery/"]),
-    ("app", &["app.rs"]),
-    ("domain", &["domain/", "usage.rs", "ratelimit/", "config.rs"]),
-    ("libraries", &["auth/", "providers/", "store/", "flights.rs", "forwarded.rs"]),
-    ("db", &["db.rs", "metrics.rs"]),
+    ("app", &["app.rs", "config.rs"]),
+    // How accounts are linked and used; they name the domain's platforms, never its rules.
+    ("providers", &["providers/"]),
+    ("domain", &["domain/", "usage.rs"]),
+    ("auth", &["auth/"]),
+    ("db", &["db.rs"]),
+    ("store", &["store/"]),
+    ("libraries", &["ids.rs", "metrics.rs", "ratelimit/", "flights.rs", "forwarded.rs"]),
 ];
 
 /// Words of the wire dialects that must not appear in the domain's code (comments aside).

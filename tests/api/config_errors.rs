@@ -24,3 +24,24 @@ fn a_malformed_setting_stops_the_server_at_start_naming_it() {
         assert!(err.contains(message), "{var}={value}: {err}");
     }
 }
+
+#[test]
+fn a_configuration_printed_for_debugging_shows_no_secret() {
+    let mut config = hitchpost::config::Config {
+        secret: Some("the server passphrase, long enough to pass".into()),
+        metrics_token: Some("metrics-scrape-token".into()),
+        ..Default::default()
+    };
+    let oauth = hitchpost::providers::oauth::OAuthConfig {
+        client_id: "linkedin-client-id".into(),
+        client_secret: "linkedin-client-secret".into(),
+        ..Default::default()
+    };
+    config.providers.oauth.insert(hitchpost::domain::platform::Platform::Linkedin, oauth);
+    let shown = format!("{config:?}");
+    for secret in ["the server passphrase", "metrics-scrape-token", "linkedin-client-secret"] {
+        assert!(!shown.contains(secret), "{secret} is in {shown}");
+    }
+    assert!(shown.contains("linkedin-client-id"), "{shown}");
+    assert!(shown.contains("<redacted>"), "{shown}");
+}

@@ -4,7 +4,7 @@
 use super::{ApiError, client_ip};
 use crate::app::App;
 use crate::domain;
-use crate::ratelimit::bodies::Refusal;
+use crate::ratelimit::bodies::{Admission, Refusal};
 use actix_web::{HttpMessage, HttpRequest, web};
 use futures_util::StreamExt;
 use serde::{Deserialize, Deserializer, de::DeserializeOwned};
@@ -39,63 +39,53 @@ pub async fn read_limited<S>(req: &HttpRequest, mut payload: S, limit: usize) ->
 where
     S: futures_util::Stream<Item = Result<web::Bytes, actix_web::error::PayloadError>> + Unpin,
 {
-    let declared = req
-        .headers()
-        .get(actix_web::http::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
-    let unread = || {
+    let unread = |e: ApiError| {
         req.extensions_mut().insert(Unread);
+        e
     };
-    if declared.is_some_and(|n| n > limit) {
-        unread();
-        return Err(ApiError::PayloadTooLarge(limit));
-    }
-    let state = req.app_data::<web::Data<App>>();
-    let mut admission = match state {
-        Some(s) => match s.bodies.admit(&crate::ratelimit::address_bucket(&client_ip(s, req))) {
-            Ok(a) => Some(a),
-            Err(r) => {
-                unread();
-                return Err(refused(r));
-            }
-        },
-        None => None,
-    };
+    let mut admission = admit(req, limit).map_err(unread)?;
     // Grown by hand so that the budget pays for what is allocated (capacity), not only for
     // what arrived: doubling growth held up to twice the bytes the budget knew of.
     let mut buf: Vec<u8> = Vec::new();
     loop {
         let next = match admission.as_ref().map(|a| a.deadline) {
-            Some(deadline) => match tokio::time::timeout_at(deadline, payload.next()).await {
-                Ok(next) => next,
-                Err(_) => {
-                    unread();
-                    return Err(refused(Refusal::TooSlow));
-                }
-            },
+            Some(deadline) => tokio::time::timeout_at(deadline, payload.next())
+                .await
+                .map_err(|_| unread(refused(Refusal::TooSlow)))?,
             None => payload.next().await,
         };
         let Some(chunk) = next else { break };
         let chunk = chunk.map_err(|e| domain::Error::invalid("body", format!("could not be read: {e}")))?;
         let total = buf.len() + chunk.len();
         if total > limit {
-            unread();
-            return Err(ApiError::PayloadTooLarge(limit));
+            return Err(unread(ApiError::PayloadTooLarge(limit)));
         }
         if total > buf.capacity() {
             let cap = total.max(buf.capacity().saturating_mul(2)).min(limit.max(total));
-            if let Some(a) = admission.as_mut()
-                && let Err(r) = a.reserve(cap).await
-            {
-                unread();
-                return Err(refused(r));
+            if let Some(a) = admission.as_mut() {
+                a.reserve(cap).await.map_err(|r| unread(refused(r)))?;
             }
             buf.reserve_exact(cap - buf.len());
         }
         buf.extend_from_slice(&chunk);
     }
     Ok(web::Bytes::from(buf))
+}
+
+/// Lets a body in, or says why not: larger than `limit` by its `Content-Length`, or over the
+/// gate's limits for its address.
+fn admit(req: &HttpRequest, limit: usize) -> Result<Option<Admission>, ApiError> {
+    let declared = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return Err(ApiError::PayloadTooLarge(limit));
+    }
+    let Some(state) = req.app_data::<web::Data<App>>() else { return Ok(None) };
+    let address = crate::ratelimit::address_bucket(&client_ip(state, req));
+    state.bodies.admit(&address).map(Some).map_err(refused)
 }
 
 /// Marks a request whose body was refused before it was all read: its connection is closed

@@ -12,8 +12,8 @@ pub use presets::{ClientAuth, Exchange, Preset, Refresh, preset};
 use serde_json::Value;
 
 /// A platform's credentials and overrides, from configuration
-/// (`HITCHPOST_OAUTH_<PLATFORM>_<NAME>`).
-#[derive(Debug, Clone, Default)]
+/// (`HITCHPOST_OAUTH_<PLATFORM>_<NAME>`). Its `Debug` leaves the client secret out.
+#[derive(Clone, Default)]
 pub struct OAuthConfig {
     pub client_id: String,
     pub client_secret: String,
@@ -34,6 +34,20 @@ pub struct OAuthConfig {
     pub scope_sep: Option<String>,
     /// Extra authorize parameters, replacing the preset's (`_AUTHORIZE_PARAMS`: `k=v&k2=v2`).
     pub authorize_params: Option<Vec<(String, String)>>,
+}
+
+impl std::fmt::Debug for OAuthConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OAuthConfig")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"<redacted>")
+            .field("authorize_url", &self.authorize_url)
+            .field("token_url", &self.token_url)
+            .field("identity_url", &self.identity_url)
+            .field("scopes", &self.scopes)
+            .field("issuer", &self.issuer)
+            .finish_non_exhaustive()
+    }
 }
 
 impl OAuthConfig {

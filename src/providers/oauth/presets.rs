@@ -107,165 +107,183 @@ const BASE: Preset = Preset {
 /// The preset of a platform (Bluesky has none: it does not use OAuth here).
 pub fn preset(p: Platform) -> Option<Preset> {
     Some(match p {
-        // https://learn.microsoft.com/linkedin/shared/authentication/authorization-code-flow
-        Platform::Linkedin => Preset {
-            authorize_url: "https://www.linkedin.com/oauth/v2/authorization",
-            token_url: "https://www.linkedin.com/oauth/v2/accessToken",
-            identity_url: "https://api.linkedin.com/v2/userinfo",
-            scopes: "openid profile email w_member_social",
-            pkce: false,
-            issuer: "https://www.linkedin.com/oauth",
-            revoke_url: "https://www.linkedin.com/oauth/v2/revoke",
-            id: "/sub",
-            avatar: "/picture",
-            ..BASE
-        },
-        // https://docs.x.com/resources/fundamentals/authentication/oauth-2-0/user-access-token
-        Platform::X => Preset {
-            authorize_url: "https://x.com/i/oauth2/authorize",
-            token_url: "https://api.x.com/2/oauth2/token",
-            identity_url: "https://api.x.com/2/users/me?user.fields=profile_image_url",
-            scopes: "tweet.read tweet.write users.read offline.access",
-            client_auth: ClientAuth::Basic { client_id_in_body: true },
-            revoke_url: "https://api.x.com/2/oauth2/revoke",
-            id: "/data/id",
-            username: "/data/username",
-            display_name: "/data/name",
-            avatar: "/data/profile_image_url",
-            profile_url: "https://x.com/{username}",
-            ..BASE
-        },
-        // https://developers.facebook.com/docs/facebook-login/guides/advanced/manual-flow
-        // https://developers.facebook.com/docs/facebook-login/guides/access-tokens/get-long-lived
-        Platform::Facebook => Preset {
-            authorize_url: "https://www.facebook.com/v22.0/dialog/oauth",
-            token_url: "https://graph.facebook.com/v22.0/oauth/access_token",
-            identity_url: "https://graph.facebook.com/v22.0/me?fields=id,name,picture",
-            scopes: "public_profile,pages_show_list,pages_manage_posts",
-            scope_sep: ",",
-            pkce: false,
-            exchange: Exchange::LongLived {
-                url: "https://graph.facebook.com/v22.0/oauth/access_token",
-                grant_type: "fb_exchange_token",
-                facebook: true,
-            },
-            refresh: Refresh::None,
-            avatar: "/picture/data/url",
-            profile_url: "https://www.facebook.com/{id}",
-            ..BASE
-        },
-        // https://developers.facebook.com/docs/instagram-platform/instagram-api-with-instagram-login/business-login
-        Platform::Instagram => Preset {
-            authorize_url: "https://www.instagram.com/oauth/authorize",
-            token_url: "https://api.instagram.com/oauth/access_token",
-            identity_url: "https://graph.instagram.com/me?fields=user_id,username,name,profile_picture_url",
-            scopes: "instagram_business_basic,instagram_business_content_publish",
-            scope_sep: ",",
-            pkce: false,
-            exchange: Exchange::LongLived {
-                url: "https://graph.instagram.com/access_token",
-                grant_type: "ig_exchange_token",
-                facebook: false,
-            },
-            refresh: Refresh::LongLivedToken {
-                url: "https://graph.instagram.com/refresh_access_token",
-                grant_type: "ig_refresh_token",
-            },
-            id: "/user_id",
-            username: "/username",
-            avatar: "/profile_picture_url",
-            profile_url: "https://www.instagram.com/{username}",
-            ..BASE
-        },
-        // https://developers.facebook.com/docs/threads/get-started/get-access-tokens-and-permissions
-        Platform::Threads => Preset {
-            authorize_url: "https://threads.net/oauth/authorize",
-            token_url: "https://graph.threads.net/oauth/access_token",
-            identity_url: "https://graph.threads.net/v1.0/me?fields=id,username,name,threads_profile_picture_url",
-            scopes: "threads_basic,threads_content_publish",
-            scope_sep: ",",
-            pkce: false,
-            exchange: Exchange::LongLived {
-                url: "https://graph.threads.net/access_token",
-                grant_type: "th_exchange_token",
-                facebook: false,
-            },
-            refresh: Refresh::LongLivedToken {
-                url: "https://graph.threads.net/refresh_access_token",
-                grant_type: "th_refresh_token",
-            },
-            username: "/username",
-            avatar: "/threads_profile_picture_url",
-            profile_url: "https://www.threads.net/@{username}",
-            ..BASE
-        },
-        // https://developers.tiktok.com/doc/oauth-user-access-token-management
-        Platform::Tiktok => Preset {
-            authorize_url: "https://www.tiktok.com/v2/auth/authorize/",
-            token_url: "https://open.tiktokapis.com/v2/oauth/token/",
-            identity_url: "https://open.tiktokapis.com/v2/user/info/?fields=open_id,avatar_url,display_name,username",
-            scopes: "user.info.basic,user.info.profile,video.publish",
-            scope_sep: ",",
-            client_id_param: "client_key",
-            // PKCE is for TikTok's desktop and mobile kits; the web kit takes the secret.
-            pkce: false,
-            revoke_url: "https://open.tiktokapis.com/v2/oauth/revoke/",
-            revoke_access_token: true,
-            id: "/data/user/open_id",
-            username: "/data/user/username",
-            display_name: "/data/user/display_name",
-            avatar: "/data/user/avatar_url",
-            profile_url: "https://www.tiktok.com/@{username}",
-            ..BASE
-        },
-        // https://developers.google.com/identity/protocols/oauth2/web-server
-        Platform::Youtube => Preset {
-            authorize_url: "https://accounts.google.com/o/oauth2/v2/auth",
-            token_url: "https://oauth2.googleapis.com/token",
-            identity_url: "https://www.googleapis.com/oauth2/v3/userinfo",
-            scopes: "openid profile email https://www.googleapis.com/auth/youtube.upload",
-            extra: &[("access_type", "offline"), ("prompt", "consent")],
-            issuer: "https://accounts.google.com",
-            revoke_url: "https://oauth2.googleapis.com/revoke",
-            revoke_token_only: true,
-            id: "/sub",
-            avatar: "/picture",
-            ..BASE
-        },
-        // https://developers.pinterest.com/docs/getting-started/authentication-and-scopes/
-        Platform::Pinterest => Preset {
-            authorize_url: "https://www.pinterest.com/oauth/",
-            token_url: "https://api.pinterest.com/v5/oauth/token",
-            identity_url: "https://api.pinterest.com/v5/user_account",
-            scopes: "boards:read,pins:read,pins:write,user_accounts:read",
-            scope_sep: ",",
-            client_auth: ClientAuth::Basic { client_id_in_body: false },
-            pkce: false,
-            id: "/id",
-            username: "/username",
-            display_name: "/business_name",
-            avatar: "/profile_image",
-            profile_url: "https://www.pinterest.com/{username}",
-            boards_url: Some("https://api.pinterest.com/v5/boards"),
-            ..BASE
-        },
-        // https://github.com/reddit-archive/reddit/wiki/OAuth2
-        Platform::Reddit => Preset {
-            authorize_url: "https://www.reddit.com/api/v1/authorize",
-            token_url: "https://www.reddit.com/api/v1/access_token",
-            identity_url: "https://oauth.reddit.com/api/v1/me",
-            scopes: "identity submit",
-            client_auth: ClientAuth::Basic { client_id_in_body: false },
-            pkce: false,
-            extra: &[("duration", "permanent")],
-            // Reddit throttles or blocks generic agents: `<platform>:<app id>:<version> (by /u/<user>)`.
-            user_agent: "web:hitchpost:0.1 (self-hosted; set HITCHPOST_OAUTH_REDDIT_USER_AGENT)",
-            revoke_url: "https://www.reddit.com/api/v1/revoke_token",
-            username: "/name",
-            avatar: "/icon_img",
-            profile_url: "https://www.reddit.com/user/{username}",
-            ..BASE
-        },
+        Platform::Linkedin => LINKEDIN,
+        Platform::X => X,
+        Platform::Facebook => FACEBOOK,
+        Platform::Instagram => INSTAGRAM,
+        Platform::Threads => THREADS,
+        Platform::Tiktok => TIKTOK,
+        Platform::Youtube => YOUTUBE,
+        Platform::Pinterest => PINTEREST,
+        Platform::Reddit => REDDIT,
         Platform::Bluesky => return None,
     })
 }
+
+// https://learn.microsoft.com/linkedin/shared/authentication/authorization-code-flow
+const LINKEDIN: Preset = Preset {
+    authorize_url: "https://www.linkedin.com/oauth/v2/authorization",
+    token_url: "https://www.linkedin.com/oauth/v2/accessToken",
+    identity_url: "https://api.linkedin.com/v2/userinfo",
+    scopes: "openid profile email w_member_social",
+    pkce: false,
+    issuer: "https://www.linkedin.com/oauth",
+    revoke_url: "https://www.linkedin.com/oauth/v2/revoke",
+    id: "/sub",
+    avatar: "/picture",
+    ..BASE
+};
+
+// https://docs.x.com/resources/fundamentals/authentication/oauth-2-0/user-access-token
+const X: Preset = Preset {
+    authorize_url: "https://x.com/i/oauth2/authorize",
+    token_url: "https://api.x.com/2/oauth2/token",
+    identity_url: "https://api.x.com/2/users/me?user.fields=profile_image_url",
+    scopes: "tweet.read tweet.write users.read offline.access",
+    client_auth: ClientAuth::Basic { client_id_in_body: true },
+    revoke_url: "https://api.x.com/2/oauth2/revoke",
+    id: "/data/id",
+    username: "/data/username",
+    display_name: "/data/name",
+    avatar: "/data/profile_image_url",
+    profile_url: "https://x.com/{username}",
+    ..BASE
+};
+
+// https://developers.facebook.com/docs/facebook-login/guides/advanced/manual-flow
+// https://developers.facebook.com/docs/facebook-login/guides/access-tokens/get-long-lived
+const FACEBOOK: Preset = Preset {
+    authorize_url: "https://www.facebook.com/v22.0/dialog/oauth",
+    token_url: "https://graph.facebook.com/v22.0/oauth/access_token",
+    identity_url: "https://graph.facebook.com/v22.0/me?fields=id,name,picture",
+    scopes: "public_profile,pages_show_list,pages_manage_posts",
+    scope_sep: ",",
+    pkce: false,
+    exchange: Exchange::LongLived {
+        url: "https://graph.facebook.com/v22.0/oauth/access_token",
+        grant_type: "fb_exchange_token",
+        facebook: true,
+    },
+    refresh: Refresh::None,
+    avatar: "/picture/data/url",
+    profile_url: "https://www.facebook.com/{id}",
+    ..BASE
+};
+
+// https://developers.facebook.com/docs/instagram-platform/instagram-api-with-instagram-login/business-login
+const INSTAGRAM: Preset = Preset {
+    authorize_url: "https://www.instagram.com/oauth/authorize",
+    token_url: "https://api.instagram.com/oauth/access_token",
+    identity_url: "https://graph.instagram.com/me?fields=user_id,username,name,profile_picture_url",
+    scopes: "instagram_business_basic,instagram_business_content_publish",
+    scope_sep: ",",
+    pkce: false,
+    exchange: Exchange::LongLived {
+        url: "https://graph.instagram.com/access_token",
+        grant_type: "ig_exchange_token",
+        facebook: false,
+    },
+    refresh: Refresh::LongLivedToken {
+        url: "https://graph.instagram.com/refresh_access_token",
+        grant_type: "ig_refresh_token",
+    },
+    id: "/user_id",
+    username: "/username",
+    avatar: "/profile_picture_url",
+    profile_url: "https://www.instagram.com/{username}",
+    ..BASE
+};
+
+// https://developers.facebook.com/docs/threads/get-started/get-access-tokens-and-permissions
+const THREADS: Preset = Preset {
+    authorize_url: "https://threads.net/oauth/authorize",
+    token_url: "https://graph.threads.net/oauth/access_token",
+    identity_url: "https://graph.threads.net/v1.0/me?fields=id,username,name,threads_profile_picture_url",
+    scopes: "threads_basic,threads_content_publish",
+    scope_sep: ",",
+    pkce: false,
+    exchange: Exchange::LongLived {
+        url: "https://graph.threads.net/access_token",
+        grant_type: "th_exchange_token",
+        facebook: false,
+    },
+    refresh: Refresh::LongLivedToken {
+        url: "https://graph.threads.net/refresh_access_token",
+        grant_type: "th_refresh_token",
+    },
+    username: "/username",
+    avatar: "/threads_profile_picture_url",
+    profile_url: "https://www.threads.net/@{username}",
+    ..BASE
+};
+
+// https://developers.tiktok.com/doc/oauth-user-access-token-management
+const TIKTOK: Preset = Preset {
+    authorize_url: "https://www.tiktok.com/v2/auth/authorize/",
+    token_url: "https://open.tiktokapis.com/v2/oauth/token/",
+    identity_url: "https://open.tiktokapis.com/v2/user/info/?fields=open_id,avatar_url,display_name,username",
+    scopes: "user.info.basic,user.info.profile,video.publish",
+    scope_sep: ",",
+    client_id_param: "client_key",
+    // PKCE is for TikTok's desktop and mobile kits; the web kit takes the secret.
+    pkce: false,
+    revoke_url: "https://open.tiktokapis.com/v2/oauth/revoke/",
+    revoke_access_token: true,
+    id: "/data/user/open_id",
+    username: "/data/user/username",
+    display_name: "/data/user/display_name",
+    avatar: "/data/user/avatar_url",
+    profile_url: "https://www.tiktok.com/@{username}",
+    ..BASE
+};
+
+// https://developers.google.com/identity/protocols/oauth2/web-server
+const YOUTUBE: Preset = Preset {
+    authorize_url: "https://accounts.google.com/o/oauth2/v2/auth",
+    token_url: "https://oauth2.googleapis.com/token",
+    identity_url: "https://www.googleapis.com/oauth2/v3/userinfo",
+    scopes: "openid profile email https://www.googleapis.com/auth/youtube.upload",
+    extra: &[("access_type", "offline"), ("prompt", "consent")],
+    issuer: "https://accounts.google.com",
+    revoke_url: "https://oauth2.googleapis.com/revoke",
+    revoke_token_only: true,
+    id: "/sub",
+    avatar: "/picture",
+    ..BASE
+};
+
+// https://developers.pinterest.com/docs/getting-started/authentication-and-scopes/
+const PINTEREST: Preset = Preset {
+    authorize_url: "https://www.pinterest.com/oauth/",
+    token_url: "https://api.pinterest.com/v5/oauth/token",
+    identity_url: "https://api.pinterest.com/v5/user_account",
+    scopes: "boards:read,pins:read,pins:write,user_accounts:read",
+    scope_sep: ",",
+    client_auth: ClientAuth::Basic { client_id_in_body: false },
+    pkce: false,
+    id: "/id",
+    username: "/username",
+    display_name: "/business_name",
+    avatar: "/profile_image",
+    profile_url: "https://www.pinterest.com/{username}",
+    boards_url: Some("https://api.pinterest.com/v5/boards"),
+    ..BASE
+};
+
+// https://github.com/reddit-archive/reddit/wiki/OAuth2
+const REDDIT: Preset = Preset {
+    authorize_url: "https://www.reddit.com/api/v1/authorize",
+    token_url: "https://www.reddit.com/api/v1/access_token",
+    identity_url: "https://oauth.reddit.com/api/v1/me",
+    scopes: "identity submit",
+    client_auth: ClientAuth::Basic { client_id_in_body: false },
+    pkce: false,
+    extra: &[("duration", "permanent")],
+    // Reddit throttles or blocks generic agents: `<platform>:<app id>:<version> (by /u/<user>)`.
+    user_agent: "web:hitchpost:0.1 (self-hosted; set HITCHPOST_OAUTH_REDDIT_USER_AGENT)",
+    revoke_url: "https://www.reddit.com/api/v1/revoke_token",
+    username: "/name",
+    avatar: "/icon_img",
+    profile_url: "https://www.reddit.com/user/{username}",
+    ..BASE
+};
