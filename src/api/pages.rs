@@ -34,10 +34,8 @@ pub fn every_profile(state: App, ws: WorkspaceId, head: String, tail: &'static s
                         .db
                         .read(move |c| {
                             let (page, next) = profiles::page_of_all(c, ws, cursor)?;
-                            let mut out = Vec::with_capacity(page.len());
-                            for p in &page {
-                                out.push(render(p, &accounts::list_for(c, p)?));
-                            }
+                            let linked = accounts::list_for_each(c, &page)?;
+                            let out: Vec<Value> = page.iter().zip(&linked).map(|(p, a)| render(p, a)).collect();
                             Ok::<_, crate::domain::Error>((out, next))
                         })
                         .await;

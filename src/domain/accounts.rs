@@ -95,6 +95,20 @@ pub fn list_for(conn: &Conn, profile: &Profile) -> Result<Vec<SocialAccount>> {
     Ok(store::accounts::list_accounts(conn, profile.seq)?.into_iter().filter_map(SocialAccount::from_row).collect())
 }
 
+/// The accounts of each profile of a page, in the page's order, read in one query rather
+/// than one per profile.
+pub fn list_for_each(conn: &Conn, profiles: &[Profile]) -> Result<Vec<Vec<SocialAccount>>> {
+    let seqs: Vec<i64> = profiles.iter().map(|p| p.seq).collect();
+    let mut by_profile: HashMap<i64, Vec<SocialAccount>> = HashMap::new();
+    for row in store::accounts::list_accounts_of_profiles(conn, &seqs)? {
+        let seq = row.profile_seq;
+        if let Some(a) = SocialAccount::from_row(row) {
+            by_profile.entry(seq).or_default().push(a);
+        }
+    }
+    Ok(profiles.iter().map(|p| by_profile.remove(&p.seq).unwrap_or_default()).collect())
+}
+
 /// The accounts of one of the workspace's profiles.
 pub fn list(conn: &Conn, ws: WorkspaceId, profile_id: &str) -> Result<Vec<SocialAccount>> {
     let profile = profiles::get(conn, ws, profile_id)?;

@@ -156,13 +156,21 @@ impl From<ProfileRow> for Profile {
     }
 }
 
-/// What a new profile is made of.
-#[derive(Debug, Clone)]
+/// What a new profile is made of. Dialects that set only some fields start from `named`
+/// (or `Default`), so a new field touches only the dialects that take it.
+#[derive(Debug, Clone, Default)]
 pub struct NewProfile {
     pub name: Option<ProfileName>,
     pub external_id: Option<ExternalId>,
     pub username: Option<Username>,
     pub metadata: Option<Metadata>,
+}
+
+impl NewProfile {
+    /// A profile with a name (or none) and nothing else.
+    pub fn named(name: Option<ProfileName>) -> Self {
+        NewProfile { name, ..Default::default() }
+    }
 }
 
 /// A change to a profile: `None` leaves a field alone, `Some(None)` clears it.

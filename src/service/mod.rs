@@ -12,11 +12,15 @@ use crate::providers::{self, LinkMethod, Linked, ProviderError};
 use crate::store;
 
 mod bluesky;
+mod connect_links;
+pub mod link;
 mod oauth;
 mod refresh;
 
 pub use bluesky::{BlueskyLogin, link_bluesky, link_bluesky_to};
-pub use oauth::{Callback, CallbackFailure, Consent, consent_url, finish_oauth, redirect_uri, start_oauth};
+pub use connect_links::{Issued, issue, link_url};
+pub use link::{Route, route};
+pub use oauth::{Callback, CallbackFailure, consent_url, finish_oauth, redirect_uri, start_oauth};
 use refresh::open_tokens;
 pub use refresh::{refresh, refresh_due, refresh_now};
 
@@ -131,6 +135,8 @@ async fn store_linked(
 pub enum Target {
     Id(String),
     Key(String),
+    /// Upload-Post's name for a profile: its username, else its profile key.
+    Handle(String),
     New(profiles::NewProfile),
 }
 
@@ -140,14 +146,17 @@ impl Target {
         match self {
             Target::Id(id) => profiles::get(c, ws, id).map(drop),
             Target::Key(key) => profiles::get_by_key(c, ws, key).map(drop),
+            Target::Handle(h) => profiles::get_by_handle(c, ws, h).map(drop),
             Target::New(_) => Ok(()),
         }
     }
 
-    fn resolve(self, c: &crate::db::Tx, ws: WorkspaceId) -> domain::Result<profiles::Profile> {
+    /// The stored profile, created first when it is new (in the writer's transaction).
+    pub fn resolve(self, c: &crate::db::Tx, ws: WorkspaceId) -> domain::Result<profiles::Profile> {
         match self {
             Target::Id(id) => profiles::get(c, ws, &id),
             Target::Key(key) => profiles::get_by_key(c, ws, &key),
+            Target::Handle(h) => profiles::get_by_handle(c, ws, &h),
             Target::New(new) => profiles::create(c, ws, new),
         }
     }

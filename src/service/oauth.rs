@@ -1,7 +1,7 @@
 //! The OAuth round trip: start (state and PKCE verifier recorded) and finish (code exchanged,
 //! account stored), for the page's links and for links started through an API.
 
-use super::{FailureKind, blocking, check_offerable, sealed};
+use super::{FailureKind, blocking, sealed};
 use crate::app::App;
 use crate::domain::accounts::{self, SocialAccount};
 use crate::domain::platform::Platform;
@@ -64,35 +64,25 @@ pub async fn start_oauth(
     Ok(url)
 }
 
-/// Where to send a person to link an account of `platform` by redirect.
-pub enum Consent {
-    /// The provider's consent screen (credentials are configured).
-    Provider(String),
-    /// A connect link's token for this platform alone (the sandbox).
-    ConnectLink(String),
-}
-
-/// Starts linking by redirect for a profile: with credentials, straight to the provider; in the
-/// sandbox, a connect link for this platform alone. Either way no API key goes into the URL.
+/// Where to send a person to link an account of `platform` by redirect: with credentials,
+/// straight to the provider's consent screen; in the sandbox, a connect link for this
+/// platform alone. Either way no API key goes into the URL.
 pub async fn consent_url(
     state: &App,
     ws: WorkspaceId,
     profile: &profiles::Profile,
     platform: Platform,
     return_url: Option<String>,
-) -> domain::Result<Consent> {
+) -> domain::Result<String> {
     if state.providers.method(platform) == LinkMethod::OAuth {
-        return Ok(Consent::Provider(start_oauth(state, profile, platform, None, return_url).await?));
+        return start_oauth(state, profile, platform, None, return_url).await;
     }
-    check_offerable(state, &[platform])?;
     let new = connect::NewLink::parse(connect::RawLinkOptions {
         redirect_url: return_url,
         platforms: Some(vec![platform.as_str().into()]),
         ..Default::default()
     })?;
-    let (jwt, prof) = (state.jwt.clone(), profile.clone());
-    let link = state.db.write(move |c| connect::create(c, &jwt, ws, &prof, new)).await?;
-    Ok(Consent::ConnectLink(link.token))
+    Ok(super::issue(state, ws, super::Target::Id(profile.id.clone()), new).await?.url)
 }
 
 /// Why an OAuth callback did not link an account.

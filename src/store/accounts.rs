@@ -117,6 +117,20 @@ pub fn list_accounts(conn: &Conn, profile_seq: i64) -> Result<Vec<AccountRow>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// The accounts of each of the given profiles, in one query (ordered by profile, then id).
+pub fn list_accounts_of_profiles(conn: &Conn, profile_seqs: &[i64]) -> Result<Vec<AccountRow>> {
+    if profile_seqs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids = serde_json::to_string(profile_seqs).unwrap_or_else(|_| "[]".into());
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM social_accounts
+         WHERE profile_seq IN (SELECT value FROM json_each(?1)) ORDER BY profile_seq, id"
+    ))?;
+    let rows = st.query_map([ids], from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// The platforms linked by each of the given profiles, as (profile_seq, platform) pairs.
 pub fn list_linked_platforms(conn: &Conn, profile_seqs: &[i64]) -> Result<Vec<(i64, String)>> {
     if profile_seqs.is_empty() {

@@ -1,13 +1,13 @@
 //! `/api/profiles…`: create, update, delete, list, generateJWT, and unlink a social account.
 
 use super::{Auth, Error, active, ref_id, timestamp};
-use crate::api::{body, native::link_url};
+use crate::api::body;
 use crate::app::App;
-use crate::domain::connect::{self, NewLink, RawLinkOptions};
+use crate::domain::connect::{NewLink, RawLinkOptions};
 use crate::domain::platform::Platform;
 use crate::domain::profiles::{self, NewProfile, ProfileName, ProfilePatch};
 use crate::domain::{self, accounts};
-use crate::service;
+use crate::service::{self, Issued, Target};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -53,7 +53,7 @@ pub async fn create(
 ) -> Result<HttpResponse, Error> {
     let b: ProfileBody = body::json_or_empty(&req, payload).await?;
     let name = title(b.title)?.ok_or_else(|| domain::Error::invalid("title", "is required"))?;
-    let new = NewProfile { name: Some(name), external_id: None, username: None, metadata: None };
+    let new = NewProfile::named(Some(name));
     let p = state.db.write(move |c| profiles::create(c, auth.caller.workspace, new)).await?;
     Ok(HttpResponse::Ok().json(json!({
         "status": "success", "title": p.name, "refId": ref_id(&p), "profileKey": p.profile_key,
@@ -121,8 +121,7 @@ pub async fn list(state: web::Data<App>, auth: Auth, req: HttpRequest) -> Result
         .read(move |c| {
             let page = profiles::list(c, ws, &query)?;
             let mut items = Vec::new();
-            for p in &page.data {
-                let linked = accounts::list_for(c, p)?;
+            for (p, linked) in page.data.iter().zip(accounts::list_for_each(c, &page.data)?) {
                 items.push(json!({
                     "status": "active", "title": p.name, "displayTitle": p.name, "refId": ref_id(p),
                     "profileKey": p.profile_key, "created": timestamp(&p.created_at), "createdUTC": p.created_at,
@@ -170,18 +169,10 @@ pub async fn generate_jwt(
         },
         other => other,
     })?;
-    service::check_offerable(&state, new.options.platforms.as_deref().unwrap_or_default())?;
     let minutes = new.expires_in_minutes;
-    let (jwt, ws) = (state.jwt.clone(), auth.caller.workspace);
-    let link = state
-        .db
-        .write(move |c| {
-            let p = profiles::get_by_key(c, ws, &key)?;
-            connect::create(c, &jwt, ws, &p, new)
-        })
-        .await?;
+    let Issued { link, url } = service::issue(&state, auth.caller.workspace, Target::Key(key), new).await?;
     Ok(HttpResponse::Ok().json(json!({
-        "status": "success", "title": link.profile.name, "token": link.token, "url": link_url(&state, &link.token),
+        "status": "success", "title": link.profile.name, "token": link.token, "url": url,
         "emailSent": false, "expiresIn": format!("{minutes}m"),
     })))
 }

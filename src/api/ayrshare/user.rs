@@ -176,8 +176,8 @@ pub async fn batch(state: web::Data<App>, auth: Auth) -> Result<HttpResponse, Er
                     let mut after = None;
                     loop {
                         let (page, next) = profiles::page_of_all(c, ws, after)?;
-                        for p in &page {
-                            users.push(user_json(Some(p), &accounts::list_for(c, p)?, &info, None, calls));
+                        for (p, linked) in page.iter().zip(accounts::list_for_each(c, &page)?) {
+                            users.push(user_json(Some(p), &linked, &info, None, calls));
                         }
                         match next {
                             Some(n) => after = Some(n),

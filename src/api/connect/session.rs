@@ -9,7 +9,7 @@ use crate::domain::platform::Platform;
 use crate::domain::workspaces::WorkspaceId;
 use crate::domain::{self, accounts};
 use crate::providers::LinkMethod;
-use crate::service::{self, BlueskyLogin};
+use crate::service::{self, BlueskyLogin, Route};
 use actix_web::cookie::Cookie;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -200,14 +200,22 @@ pub async fn link(
     attempt(&state, &req, &s)?;
     let b: LinkBody = body::json_or_empty(&req, payload).await?;
     let ws = WorkspaceId(s.claims.ws);
-    if b.sandbox || state.providers.method(platform) == LinkMethod::Sandbox {
-        service::link_sandbox(&state, ws, &s.profile.id, platform).await?;
-    } else if platform == Platform::Bluesky {
-        let login = BlueskyLogin::parse(b.handle, b.app_password, b.pds_url, state.providers.allow_private_outbound)?;
-        service::link_bluesky(&state, ws, &s.profile.id, login).await?;
-    } else {
-        let why = format!("{} links through its own sign-in page", platform.label());
-        return Err(domain::Error::invalid("platform", why).into());
+    // On a sandbox server the page's button links a sandbox account for a platform it has
+    // no credentials for.
+    let sandbox = b.sandbox || state.providers.method(platform) == LinkMethod::Sandbox;
+    match service::route(platform, sandbox) {
+        Route::Sandbox => {
+            service::link_sandbox(&state, ws, &s.profile.id, platform).await?;
+        }
+        Route::AppPassword => {
+            let allow_private = state.providers.allow_private_outbound;
+            let login = BlueskyLogin::parse(b.handle, b.app_password, b.pds_url, allow_private)?;
+            service::link_bluesky(&state, ws, &s.profile.id, login).await?;
+        }
+        Route::Consent => {
+            let why = format!("{} links through its own sign-in page", platform.label());
+            return Err(domain::Error::invalid("platform", why).into());
+        }
     }
     describe(&state, &s).await
 }

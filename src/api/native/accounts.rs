@@ -6,7 +6,7 @@ use crate::app::App;
 use crate::domain::accounts::RefreshOutcome;
 use crate::domain::accounts::{self, SocialAccount};
 use crate::domain::platform::Platform;
-use crate::service::{self, BlueskyLogin};
+use crate::service::{self, BlueskyLogin, Route};
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -131,18 +131,21 @@ pub async fn link_account(
 ) -> Result<HttpResponse, Error> {
     let b = body::json::<LinkAccount>(&req, payload).await?;
     let platform = platform(&b.platform)?;
-    let account = if b.sandbox {
-        service::link_sandbox(&state, caller.workspace, &id, platform).await?
-    } else if platform == Platform::Bluesky {
-        let login = BlueskyLogin::parse(b.handle, b.app_password, b.pds_url, state.providers.allow_private_outbound)?;
-        service::link_bluesky(&state, caller.workspace, &id, login).await?
-    } else {
-        service::check_offerable(&state, &[platform]).map_err(|e| match e {
-            crate::domain::Error::Invalid { reason, .. } => crate::domain::Error::invalid("platform", reason),
-            other => other,
-        })?;
-        let why = format!("{} needs its owner's consent: send them a connect link", platform.label());
-        return Err(crate::domain::Error::invalid("platform", why).into());
+    let account = match service::route(platform, b.sandbox) {
+        Route::Sandbox => service::link_sandbox(&state, caller.workspace, &id, platform).await?,
+        Route::AppPassword => {
+            let allow_private = state.providers.allow_private_outbound;
+            let login = BlueskyLogin::parse(b.handle, b.app_password, b.pds_url, allow_private)?;
+            service::link_bluesky(&state, caller.workspace, &id, login).await?
+        }
+        Route::Consent => {
+            service::check_offerable(&state, &[platform]).map_err(|e| match e {
+                crate::domain::Error::Invalid { reason, .. } => crate::domain::Error::invalid("platform", reason),
+                other => other,
+            })?;
+            let why = format!("{} needs its owner's consent: send them a connect link", platform.label());
+            return Err(crate::domain::Error::invalid("platform", why).into());
+        }
     };
     Ok(HttpResponse::Created().json(AccountBody::from(&account)))
 }

@@ -5,9 +5,9 @@ use super::profiles::{ProfileBody, with_accounts};
 use super::{Auth, Error, Problem};
 use crate::api::body;
 use crate::app::App;
+use crate::domain::accounts;
 use crate::domain::connect::{self, NewLink, RawLinkOptions};
-use crate::domain::{accounts, profiles};
-use crate::service;
+use crate::service::{self, Issued, Target};
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -130,11 +130,6 @@ impl CreateConnectLink {
     }
 }
 
-/// The URL an end-user opens for a link token.
-pub fn link_url(state: &App, token: &str) -> String {
-    format!("{}/connect?token={token}", state.public_url)
-}
-
 #[utoipa::path(post, path = "/v1/profiles/{id}/connect-links", tag = "connect", request_body = Option<CreateConnectLink>,
     params(("id" = String, Path, description = "The profile's UUID")),
     responses(
@@ -155,17 +150,9 @@ pub async fn create_connect_link(
     payload: web::Payload,
 ) -> Result<HttpResponse, Error> {
     let new = body::json_or_empty::<CreateConnectLink>(&req, payload).await?.into_domain()?;
-    service::check_offerable(&state, new.options.platforms.as_deref().unwrap_or_default())?;
-    let (jwt, id) = (state.jwt.clone(), id.into_inner());
-    let link = state
-        .db
-        .write(move |c| {
-            let profile = profiles::get(c, caller.workspace, &id)?;
-            connect::create(c, &jwt, caller.workspace, &profile, new)
-        })
-        .await?;
+    let Issued { link, url } = service::issue(&state, caller.workspace, Target::Id(id.into_inner()), new).await?;
     Ok(HttpResponse::Created().json(ConnectLinkBody {
-        url: link_url(&state, &link.token),
+        url,
         id: link.jti,
         token: link.token,
         expires_at: link.expires_at,

@@ -13,7 +13,6 @@ mod schemas;
 mod webhooks;
 
 pub use accounts::AccountBody;
-pub use connect_links::link_url;
 pub use error::Problem;
 pub use hooks::NativeHooks;
 pub use openapi::{ApiDoc, unmatched};

@@ -2,13 +2,13 @@
 //! person to. Without a profileKey the profile is created first (auto-create).
 
 use super::{Auth, Error, account_json};
-use crate::api::{body, native::link_url};
+use crate::api::body;
 use crate::app::App;
+use crate::domain;
 use crate::domain::connect;
 use crate::domain::platform::Platform;
-use crate::domain::profiles::{self, NewProfile, ProfileName};
-use crate::domain::{self, workspaces::WorkspaceId};
-use crate::service::{self, BlueskyLogin, Target};
+use crate::domain::profiles::{NewProfile, ProfileName};
+use crate::service::{self, BlueskyLogin, Route, Target};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
@@ -37,21 +37,9 @@ fn target(b: &ConnectBody) -> Result<Target, Error> {
         None => {
             let name =
                 b.profile_name.as_deref().filter(|n| !n.trim().is_empty()).map(ProfileName::parse).transpose()?;
-            Target::New(NewProfile { name, external_id: None, username: None, metadata: None })
+            Target::New(NewProfile::named(name))
         }
     })
-}
-
-/// Resolves the target to a stored profile (creating it when asked to).
-async fn profile(state: &App, ws: WorkspaceId, t: Target) -> Result<profiles::Profile, Error> {
-    Ok(state
-        .db
-        .write(move |c| match t {
-            Target::Key(k) => profiles::get_by_key(c, ws, &k),
-            Target::Id(id) => profiles::get(c, ws, &id),
-            Target::New(new) => profiles::create(c, ws, new),
-        })
-        .await?)
 }
 
 /// `POST /profiles/connect`.
@@ -65,7 +53,7 @@ pub async fn connect(
     let platform = Platform::parse(b.platform.as_deref().unwrap_or_default())?;
     let created = b.profile_key.as_deref().is_none_or(str::is_empty);
     let ws = caller.workspace;
-    if platform == Platform::Bluesky {
+    if service::route(platform, false) == Route::AppPassword {
         let c = b
             .credentials
             .as_ref()
@@ -90,11 +78,9 @@ pub async fn connect(
         .map(|u| connect::parse_http_url("returnUrl", u))
         .transpose()?;
     service::check_offerable(&state, &[platform])?;
-    let p = profile(&state, ws, target(&b)?).await?;
-    let url = match service::consent_url(&state, ws, &p, platform, return_url).await? {
-        service::Consent::Provider(url) => url,
-        service::Consent::ConnectLink(token) => link_url(&state, &token),
-    };
+    let t = target(&b)?;
+    let p = state.db.write(move |c| t.resolve(c, ws)).await?;
+    let url = service::consent_url(&state, ws, &p, platform, return_url).await?;
     let body = json!({
         "profileKey": p.profile_key, "profileName": p.name, "platform": platform.as_str(),
         "profileCreated": created, "authUrl": url, "url": url,

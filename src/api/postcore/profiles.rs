@@ -27,7 +27,7 @@ pub async fn create(
         b.profile_name.filter(|n| !n.trim().is_empty()).map(|n| ProfileName::parse(&n)).transpose().map_err(|_| {
             domain::Error::invalid("profileName", "must have between 1 and 100 characters, without control characters")
         })?;
-    let new = NewProfile { name, external_id: None, username: None, metadata: None };
+    let new = NewProfile::named(name);
     let p = state.db.write(move |c| profiles::create(c, caller.workspace, new)).await?;
     Ok(HttpResponse::Created().json(json!({ "profileKey": p.profile_key, "profileName": p.name })))
 }

@@ -1,10 +1,10 @@
 //! `/api/uploadposts/users/generate-jwt` and `/validate-jwt`: connect links in Upload-Post's words.
 
 use super::{Auth, Error, State, ok, profile_json};
-use crate::api::{authenticate, body, native::link_url, presented_key};
+use crate::api::{authenticate, body, presented_key};
 use crate::domain::connect::{self, NewLink, RawLinkOptions};
 use crate::domain::{self, accounts};
-use crate::service;
+use crate::service::{self, Issued, Target};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -51,20 +51,12 @@ pub async fn generate(
         labels: b.ui_labels,
         expires_in_minutes: b.expires_in,
     })?;
-    service::check_offerable(&state, new.options.platforms.as_deref().unwrap_or_default())?;
     let minutes = new.expires_in_minutes;
-    let jwt = state.jwt.clone();
-    let ws = caller.workspace;
-    let link = state
-        .db
-        .write(move |c| {
-            let profile = domain::profiles::get_by_handle(c, ws, name.trim())?;
-            connect::create(c, &jwt, ws, &profile, new)
-        })
-        .await?;
+    let whose = Target::Handle(name.trim().to_string());
+    let Issued { link, url } = service::issue(&state, caller.workspace, whose, new).await?;
     Ok(ok(json!({
         "success": true,
-        "access_url": link_url(&state, &link.token),
+        "access_url": url,
         "duration": duration(minutes),
         "jwt": link.token,
     })))

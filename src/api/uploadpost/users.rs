@@ -32,12 +32,9 @@ pub async fn create(
     payload: web::Payload,
 ) -> Result<HttpResponse, Error> {
     let name = username(body::json(&req, payload).await?)?;
-    let new = NewProfile {
-        name: Some(ProfileName::parse(&name)?),
-        username: Some(Username::parse(&name)?),
-        external_id: None,
-        metadata: None,
-    };
+    // The name is checked first: when both fail, its error is the one shown.
+    let profile_name = Some(ProfileName::parse(&name)?);
+    let new = NewProfile { username: Some(Username::parse(&name)?), ..NewProfile::named(profile_name) };
     let profile = state.db.write(move |c| profiles::create(c, caller.workspace, new)).await?;
     Ok(HttpResponse::Created().json(json!({ "success": true, "profile": profile_json(&profile, &[]) })))
 }
