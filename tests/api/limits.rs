@@ -153,3 +153,19 @@ fn an_account_holder_has_a_bucket_of_their_own_whatever_the_address() {
     let forged = "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln";
     assert_eq!(profile(forged, "203.0.113.7").status, 401);
 }
+
+#[test]
+fn the_connect_page_is_limited_per_address_like_the_api() {
+    let app = spawn_app_with(|c| c.api_ip_rate = AttemptRate { burst: 3, per: Duration::from_secs(60) });
+    for n in 0..3 {
+        let res = app.send("GET", "/connect/assets/connect.css", &[], None);
+        assert_eq!(res.status, 200, "request {n}: {}", res.text);
+        assert_eq!(res.header("x-ratelimit-limit"), Some("3"));
+    }
+    let res = app.send("GET", "/connect?token=anything", &[], None);
+    assert_eq!(res.status, 429, "{}", res.text);
+    assert!(res.header("retry-after").unwrap().parse::<u64>().unwrap() > 0);
+    assert_eq!(res.body["reason"], "limited");
+    assert!(res.body["error"].as_str().unwrap().starts_with("Too many requests"), "{}", res.text);
+    assert!(res.header("content-security-policy").is_some(), "a refusal is still the page's");
+}

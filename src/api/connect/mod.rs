@@ -8,8 +8,11 @@ pub mod oauth;
 mod page;
 mod session;
 
-use actix_web::http::header;
-use actix_web::{middleware::DefaultHeaders, web};
+use crate::api::ApiError;
+use crate::api::dialect::{Dialect, limit};
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpResponse, middleware::DefaultHeaders, web};
+use serde_json::json;
 
 /// The connect session cookie.
 pub const COOKIE: &str = "hp_connect";
@@ -19,10 +22,31 @@ pub const COOKIE: &str = "hp_connect";
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https: http: data:; \
      connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
+/// The connect page as the limiter sees it: no API key (its requests draw on their address's
+/// bucket), and a refusal in the page API's `{error, field, reason}` shape.
+pub struct ConnectPage;
+
+impl Dialect for ConnectPage {
+    const SCHEME: &'static str = "Bearer";
+    const MISSING_KEY: &'static str = "the connect page takes no API key";
+
+    fn render(e: &ApiError, status: StatusCode) -> HttpResponse {
+        let (message, reason) = match e {
+            ApiError::Domain(crate::domain::Error::RateLimited { retry_after }) => {
+                (format!("Too many requests; try again in {retry_after} seconds."), Some("limited"))
+            }
+            _ => ("Something went wrong on the server. Try again.".to_string(), None),
+        };
+        HttpResponse::build(status).json(json!({ "error": message, "field": null, "reason": reason }))
+    }
+}
+
 /// Mounts `/connect`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/connect")
+            // Inside the headers below, so that a refusal carries the page's CSP too.
+            .wrap(actix_web::middleware::from_fn(limit::<ConnectPage, _>))
             .wrap(
                 DefaultHeaders::new()
                     .add((header::CONTENT_SECURITY_POLICY, CSP))
