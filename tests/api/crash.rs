@@ -60,7 +60,14 @@ fn twenty_kill_9_rounds_under_load_lose_no_acknowledged_write_or_event() {
                 })
             })
             .collect();
+        // A quarter of a second under load, and at least one acknowledged write: on a busy
+        // machine the first answers can take longer than that, and a round that made nothing
+        // would test nothing.
         std::thread::sleep(Duration::from_millis(250));
+        let waited = std::time::Instant::now();
+        while profiles.lock().unwrap().len() == before && waited.elapsed() < Duration::from_secs(10) {
+            std::thread::sleep(Duration::from_millis(10));
+        }
         server.kill9();
         stop.store(true, Ordering::Relaxed);
         for c in clients {
