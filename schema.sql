@@ -32,7 +32,10 @@ CREATE TABLE IF NOT EXISTS api_keys (
     -- The account holder who made the key through /api/users/api-keys (version 4); NULL for
     -- keys the operator made with the CLI.
     holder_id     TEXT,
-    last_used_at  TEXT
+    last_used_at  TEXT,
+    -- What the key may do (version 11): scope names, comma-separated (auth::Scopes). Keys from
+    -- before scopes got every scope but `credentials`, as a key made without naming any does.
+    scopes        TEXT NOT NULL DEFAULT 'profiles,connect,accounts,proxy,webhooks,audit'
 );
 CREATE INDEX IF NOT EXISTS api_keys_by_workspace ON api_keys(workspace_id);
 
@@ -111,8 +114,14 @@ CREATE TABLE IF NOT EXISTS social_accounts (
     refresh_expires_at  TEXT,
     linked_at         TEXT NOT NULL,
     updated_at        TEXT NOT NULL,
+    -- The account's public id (version 11): `acc_` + a UUIDv7, so ids sort by linking time.
+    -- `id` stays the internal key (refresh flights, foreign keys); this one leaves the server.
+    public_id         TEXT,
+    -- The scopes the platform granted, space-separated (version 11), where it said or we asked.
+    granted_scopes    TEXT,
     UNIQUE (profile_seq, platform)
 );
+CREATE UNIQUE INDEX IF NOT EXISTS social_accounts_public_id ON social_accounts(public_id);
 CREATE INDEX IF NOT EXISTS social_accounts_refresh ON social_accounts(token_expires_at)
     WHERE refresh_token IS NOT NULL AND needs_reconnect = 0;
 

@@ -29,6 +29,8 @@ pub struct App {
     pub refreshes: Arc<crate::flights::Flights<i64, crate::domain::Result<crate::domain::accounts::RefreshOutcome>>>,
     /// What request bodies being read may hold (deadline, shared budget, per address).
     pub bodies: Arc<crate::ratelimit::BodyGate>,
+    /// Proxied calls in flight, per account.
+    pub proxy_slots: Arc<crate::ratelimit::Slots>,
 }
 
 /// What the operator decided: account holders' terms, proxies, retention, metrics access.
@@ -45,6 +47,8 @@ pub struct Settings {
     pub audit_retention_days: i64,
     /// A token that opens `/metrics` to non-loopback scrapers.
     pub metrics_token: Option<String>,
+    /// Limits on proxied calls.
+    pub proxy: crate::config::ProxyConfig,
 }
 
 impl App {
@@ -66,6 +70,7 @@ impl App {
                 trusted_proxies: config.trusted_proxies.clone().into(),
                 audit_retention_days: config.audit_retention_days,
                 metrics_token: config.metrics_token.clone(),
+                proxy: config.proxy,
             },
             limiter: Arc::new(crate::ratelimit::AuthLimiter::new(config.auth_rate)),
             webhooks: Arc::new(config.webhooks.clone()),
@@ -74,6 +79,7 @@ impl App {
             cors_origins: config.cors_origins.clone().into(),
             refreshes: Default::default(),
             bodies: Arc::new(crate::ratelimit::BodyGate::new(config.bodies)),
+            proxy_slots: Arc::new(crate::ratelimit::Slots::new(config.proxy.per_account)),
             public_url,
         }
     }

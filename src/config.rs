@@ -62,6 +62,8 @@ pub struct Config {
     pub bodies: crate::ratelimit::BodyLimits,
     /// `HITCHPOST_MAX_CONNECTIONS`: open connections the server keeps, all workers together.
     pub max_connections: usize,
+    /// `HITCHPOST_PROXY_CONCURRENCY`, `HITCHPOST_PROXY_TIMEOUT_SECS`: limits on proxied calls.
+    pub proxy: ProxyConfig,
 }
 
 impl Default for Config {
@@ -91,6 +93,7 @@ impl Default for Config {
             api_ip_rate: per_second(200),
             bodies: crate::ratelimit::BodyLimits::default(),
             max_connections: 4096,
+            proxy: ProxyConfig::default(),
         }
     }
 }
@@ -214,6 +217,10 @@ impl Config {
             in_flight: env.num("HITCHPOST_BODIES_IN_FLIGHT", 64)?,
         };
         self.max_connections = env.num("HITCHPOST_MAX_CONNECTIONS", 4096)?;
+        self.proxy = ProxyConfig {
+            per_account: env.num("HITCHPOST_PROXY_CONCURRENCY", 8)?,
+            timeout: env.secs("HITCHPOST_PROXY_TIMEOUT_SECS", 300)?,
+        };
         Ok(())
     }
 }
@@ -229,6 +236,21 @@ pub fn per_second(n: u32) -> crate::ratelimit::AttemptRate {
         return crate::ratelimit::AttemptRate { burst: u32::MAX / 2, per: Duration::from_nanos(1) };
     }
     crate::ratelimit::AttemptRate { burst: n.saturating_mul(10), per: Duration::from_secs(1) / n }
+}
+
+/// The operator's limits on proxied calls.
+#[derive(Debug, Clone, Copy)]
+pub struct ProxyConfig {
+    /// Calls in flight per account at once; more are refused with 429.
+    pub per_account: usize,
+    /// How long a call may take until the platform's answer begins (an upload included).
+    pub timeout: Duration,
+}
+
+impl Default for ProxyConfig {
+    fn default() -> Self {
+        ProxyConfig { per_account: 8, timeout: Duration::from_secs(300) }
+    }
 }
 
 /// How webhooks are delivered.

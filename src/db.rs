@@ -54,7 +54,7 @@ impl std::ops::Deref for Tx<'_> {
 /// The schema, applied at start.
 const SCHEMA: &str = include_str!("../schema.sql");
 /// The schema version this binary writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 10;
+pub const SCHEMA_VERSION: i64 = 11;
 /// Changes to existing tables: (the version it brings a database to, the version that made
 /// the table, the statement). A step runs on a database at a version at least the latter and
 /// below the former: a table made later comes from schema.sql already in its new shape.
@@ -93,6 +93,18 @@ const MIGRATIONS: &[(i64, i64, &str)] = &[
                                    'social_account_reauth_required'))
              END
          WHERE kind = 'uploadpost';",
+    ),
+    (11, 1, "ALTER TABLE api_keys ADD COLUMN scopes TEXT NOT NULL DEFAULT 'profiles,connect,accounts,proxy,webhooks,audit';"),
+    // Accounts linked before version 11 get a public id ordered by when they were linked: the
+    // UUIDv7 layout (48 bits of Unix milliseconds, version 7, random) built from linked_at.
+    (11, 2, "ALTER TABLE social_accounts ADD COLUMN public_id TEXT;"),
+    (11, 2, "ALTER TABLE social_accounts ADD COLUMN granted_scopes TEXT;"),
+    (
+        11,
+        2,
+        "UPDATE social_accounts SET public_id = 'acc_'
+             || printf('%012x', CAST(round((julianday(linked_at) - 2440587.5) * 86400000) AS INTEGER))
+             || '7' || lower(substr(hex(randomblob(10)), 1, 19));",
     ),
 ];
 /// Pooled read connections (each keeps its own page cache, up to 2 MB).

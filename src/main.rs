@@ -12,6 +12,8 @@ fn main() -> ExitCode {
         .filter_module("ureq_proto", log::LevelFilter::Info)
         .filter_module("rustls", log::LevelFilter::Info)
         .filter_module("actix_http", log::LevelFilter::Info)
+        .filter_module("awc", log::LevelFilter::Info)
+        .filter_module("h2", log::LevelFilter::Info)
         .init();
     match Cli::parse().run() {
         Ok(()) => ExitCode::SUCCESS,

@@ -17,10 +17,19 @@ struct RouteStats {
     count: u64,
 }
 
+/// Proxied calls of one platform and status: how many, and their seconds.
+#[derive(Default, Clone, Copy)]
+struct Proxied {
+    count: u64,
+    seconds: f64,
+}
+
 /// A server's counters.
 #[derive(Default)]
 pub struct Metrics {
     routes: Mutex<HashMap<String, RouteStats>>,
+    /// Proxied calls by platform and the platform's status (0: no answer), and their seconds.
+    proxied: Mutex<HashMap<(&'static str, u16), Proxied>>,
     pub writer_batches: AtomicU64,
     pub writer_writes: AtomicU64,
     pub writer_wait_micros: AtomicU64,
@@ -50,6 +59,15 @@ impl Metrics {
         r.count += 1;
     }
 
+    /// Counts a proxied call to `platform` that the platform answered with `status` (0 when
+    /// it did not answer) after `seconds`.
+    pub fn proxied(&self, platform: &'static str, status: u16, seconds: f64) {
+        let mut m = self.proxied.lock().unwrap_or_else(|e| e.into_inner());
+        let e = m.entry((platform, status)).or_default();
+        e.count += 1;
+        e.seconds += seconds;
+    }
+
     /// Counts one writer transaction of `writes` writes that waited `wait_micros` in total.
     pub fn batch(&self, writes: u64, wait_micros: u64) {
         self.writer_batches.fetch_add(1, Ordering::Relaxed);
@@ -61,6 +79,7 @@ impl Metrics {
     pub fn render(&self, keys: KeyCounts, webhook_queue: i64) -> String {
         let mut out = String::new();
         self.render_routes(&mut out);
+        self.render_proxied(&mut out);
         let load = |c: &AtomicU64| c.load(Ordering::Relaxed);
         let counters = [
             ("hitchpost_writer_batches_total", "Writer transactions committed or tried.", load(&self.writer_batches)),
@@ -94,6 +113,29 @@ impl Metrics {
             "# HELP hitchpost_webhook_queue Deliveries waiting to be sent.\n# TYPE hitchpost_webhook_queue gauge\nhitchpost_webhook_queue {webhook_queue}\n"
         ));
         out
+    }
+
+    fn render_proxied(&self, out: &mut String) {
+        let m = self.proxied.lock().unwrap_or_else(|e| e.into_inner());
+        let mut rows: Vec<_> = m.iter().collect();
+        rows.sort_by_key(|(k, _)| **k);
+        out.push_str("# HELP hitchpost_proxy_requests_total Proxied calls by platform and the platform's status (0: no answer).\n# TYPE hitchpost_proxy_requests_total counter\n");
+        for ((platform, status), p) in &rows {
+            out.push_str(&format!(
+                "hitchpost_proxy_requests_total{{platform=\"{platform}\",status=\"{status}\"}} {}\n",
+                p.count
+            ));
+        }
+        out.push_str("# HELP hitchpost_proxy_upstream_seconds_total Time until the platform's answer began, by platform.\n# TYPE hitchpost_proxy_upstream_seconds_total counter\n");
+        let mut by_platform: HashMap<&str, f64> = HashMap::new();
+        for ((platform, _), p) in &rows {
+            *by_platform.entry(platform).or_default() += p.seconds;
+        }
+        let mut platforms: Vec<_> = by_platform.into_iter().collect();
+        platforms.sort_by(|a, b| a.0.cmp(b.0));
+        for (platform, s) in platforms {
+            out.push_str(&format!("hitchpost_proxy_upstream_seconds_total{{platform=\"{platform}\"}} {s}\n"));
+        }
     }
 
     /// Requests by route and status, and the latency histogram by route.

@@ -6,8 +6,8 @@
 use super::error::{ApiError, status};
 use super::{client_ip, presented_key, state_of};
 use crate::app::App;
-use crate::auth::Caller;
 use crate::auth::jwt::{HOLDER_AUDIENCE, HolderClaims};
+use crate::auth::{Caller, Scope};
 use crate::domain;
 use crate::ratelimit::{Refused, Standing};
 use actix_web::body::{BoxBody, MessageBody};
@@ -97,14 +97,48 @@ impl<D: Dialect> ResponseError for Failure<D> {
     }
 }
 
-/// An API key's caller, authenticated the way dialect `D` presents keys; each verified call
-/// is counted for the workspace's usage.
-pub struct ApiKey<D> {
-    pub caller: Caller,
-    dialect: PhantomData<fn() -> D>,
+/// The scopes a route needs (`ApiKey<D, need::Proxy>`): named in the handler's signature, so
+/// no route can be mounted without saying what it needs.
+pub trait Need: 'static {
+    const SCOPES: &'static [Scope];
 }
 
-impl<D: Dialect> FromRequest for ApiKey<D> {
+/// The scope sets routes need.
+pub mod need {
+    use super::{Need, Scope};
+
+    macro_rules! need {
+        ($($name:ident => [$($scope:ident),+];)+) => {$(
+            pub struct $name;
+            impl Need for $name {
+                const SCOPES: &'static [Scope] = &[$(Scope::$scope),+];
+            }
+        )+};
+    }
+
+    need! {
+        Profiles => [Profiles];
+        Connect => [Connect];
+        Accounts => [Accounts];
+        Proxy => [Proxy];
+        Credentials => [Credentials];
+        Webhooks => [Webhooks];
+        Audit => [Audit];
+        // The dialects' JWT and link routes: a link to a profile.
+        ProfilesConnect => [Profiles, Connect];
+        // The dialects' webhook routes.
+        ProfilesWebhooks => [Profiles, Webhooks];
+    }
+}
+
+/// An API key's caller, authenticated the way dialect `D` presents keys and holding the
+/// scopes `S` names; each verified call is counted for the workspace's usage.
+pub struct ApiKey<D, S> {
+    pub caller: Caller,
+    marker: PhantomData<fn() -> (D, S)>,
+}
+
+impl<D: Dialect, S: Need> FromRequest for ApiKey<D, S> {
     type Error = Failure<D>;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
@@ -114,9 +148,8 @@ impl<D: Dialect> FromRequest for ApiKey<D> {
         Box::pin(async move {
             let key = key?.ok_or(ApiError::MissingKey(D::MISSING_KEY))?;
             let state = state?;
-            let caller = state.auth.verify(&key).await?;
-            state.usage.record(caller.workspace, &caller.key_id);
-            Ok(ApiKey { caller, dialect: PhantomData })
+            let caller = super::authenticate::<S>(&state, &key).await?;
+            Ok(ApiKey { caller, marker: PhantomData })
         })
     }
 }

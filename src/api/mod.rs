@@ -91,10 +91,14 @@ pub fn presented_key<'r>(req: &'r actix_web::HttpRequest, scheme: &str, header: 
     header.and_then(|h| req.headers().get(h)).and_then(|v| v.to_str().ok()).map(str::trim).filter(|k| !k.is_empty())
 }
 
-/// Verifies a presented API key and counts the call for the workspace's usage.
-pub async fn authenticate(state: &App, key: &str) -> Result<crate::auth::Caller, domain::Error> {
+/// Verifies a presented API key, counts the call for the workspace's usage, and checks that
+/// the key holds the scopes `S` names (a 403 naming the first it lacks).
+pub async fn authenticate<S: dialect::Need>(state: &App, key: &str) -> Result<crate::auth::Caller, domain::Error> {
     let caller = state.auth.verify(key).await?;
     state.usage.record(caller.workspace, &caller.key_id);
+    if let Some(missing) = S::SCOPES.iter().find(|s| !caller.scopes.contains(**s)) {
+        return Err(domain::Error::MissingScope(*missing));
+    }
     Ok(caller)
 }
 

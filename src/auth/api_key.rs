@@ -136,6 +136,8 @@ fn verify_argon2(secret: &str, hash: &str) -> bool {
 pub struct Caller {
     pub workspace: WorkspaceId,
     pub key_id: String,
+    /// What the key may do.
+    pub scopes: super::Scopes,
 }
 
 #[derive(Debug, Clone)]
@@ -322,7 +324,11 @@ impl Authenticator {
             Some(t) => Some(chrono::DateTime::parse_from_rfc3339(t).ok()?.with_timezone(&chrono::Utc)),
             None => None,
         };
-        Some(Verified { caller: Caller { workspace: WorkspaceId(row.workspace_id), key_id: row.key_id }, expires_at })
+        let scopes = super::Scopes::from_stored(&row.scopes);
+        Some(Verified {
+            caller: Caller { workspace: WorkspaceId(row.workspace_id), key_id: row.key_id, scopes },
+            expires_at,
+        })
     }
 
     /// argon2 for a key stored before schema 9, within a per-key failure budget; a success

@@ -14,10 +14,12 @@ pub fn hasher() -> argon2::Argon2<'static> {
 pub mod api_key;
 pub mod jwt;
 pub mod password;
+pub mod scopes;
 pub mod seal;
 pub mod secret;
 
 pub use api_key::{Authenticator, Caller};
+pub use scopes::{Scope, Scopes};
 
 /// Why authentication did not succeed.
 #[derive(Debug, Clone, thiserror::Error)]

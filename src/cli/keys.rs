@@ -7,15 +7,16 @@ use crate::domain::{self, workspaces::WorkspaceName};
 pub(super) fn key(command: KeyCommand) -> Result<(), String> {
     let show = |e: domain::Error| e.to_string();
     match command {
-        KeyCommand::Create { db, workspace, profile_limit, name } => {
+        KeyCommand::Create { db, workspace, profile_limit, name, scope } => {
             let workspace = WorkspaceName::parse(&workspace).map_err(show)?;
+            let scopes = domain::api_keys::scopes(scope.as_deref()).map_err(show)?;
             let db = open_db(&db)?;
             let parts = api_key::generate();
             let hash = api_key::hash_secret_without_server(&parts.secret).map_err(|e| e.to_string())?;
             let key = parts.clone();
             db.write_blocking(cli_actor(), move |c| {
                 let ws = domain::workspaces::ensure(c, &workspace, profile_limit)?;
-                domain::api_keys::insert(c, ws, &key, hash, name)
+                domain::api_keys::insert(c, ws, &key, hash, name, scopes)
             })
             .map_err(show)?;
             println!("{}", parts.to_key());
@@ -31,7 +32,8 @@ pub(super) fn key(command: KeyCommand) -> Result<(), String> {
                 .map_err(show)?;
             for k in keys {
                 let state = if k.revoked_at.is_some() { "revoked" } else { "active" };
-                println!("{}\t{}\t{}\t{}", k.key_id, state, k.created_at, k.name.unwrap_or_default());
+                let scopes = k.scopes.to_stored();
+                println!("{}\t{}\t{}\t{}\t{}", k.key_id, state, k.created_at, scopes, k.name.unwrap_or_default());
             }
         }
         KeyCommand::Revoke { db, id } => {

@@ -136,8 +136,12 @@ pub enum KeyCommand {
         /// A label for the key.
         #[arg(long)]
         name: Option<String>,
+        /// What the key may do, comma-separated: profiles, connect, accounts, proxy,
+        /// credentials, webhooks, audit (default: all but credentials).
+        #[arg(long, value_delimiter = ',')]
+        scope: Option<Vec<String>>,
     },
-    /// List a workspace's keys: id, state, creation time, name. Never the secret.
+    /// List a workspace's keys: id, state, creation time, scopes, name. Never the secret.
     List {
         #[command(flatten)]
         db: DbArg,

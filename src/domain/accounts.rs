@@ -14,7 +14,10 @@ use std::collections::HashMap;
 /// A linked account as every dialect sees it: never a token.
 #[derive(Debug, Clone)]
 pub struct SocialAccount {
+    /// The internal row id (refresh flights key on it); never shown.
     pub id: i64,
+    /// `acc_…`: the account's public, stable id.
+    pub account_id: String,
     pub platform: Platform,
     pub platform_user_id: String,
     pub username: Option<String>,
@@ -32,6 +35,8 @@ pub struct SocialAccount {
     pub reconnect_reason: Option<String>,
     pub sandbox: bool,
     pub details: Option<Value>,
+    /// The scopes the platform granted, where known.
+    pub scopes: Vec<String>,
 }
 
 impl SocialAccount {
@@ -53,6 +58,7 @@ impl SocialAccount {
     fn from_row(r: AccountRow) -> Option<Self> {
         Some(SocialAccount {
             id: r.id,
+            account_id: r.public_id,
             platform: Platform::parse(&r.platform).ok()?,
             platform_user_id: r.platform_user_id,
             username: r.username,
@@ -68,6 +74,7 @@ impl SocialAccount {
             reconnect_reason: r.reconnect_reason,
             sandbox: r.sandbox,
             details: r.details.and_then(|d| serde_json::from_str(&d).ok()),
+            scopes: r.granted_scopes.as_deref().unwrap_or_default().split_whitespace().map(str::to_owned).collect(),
         })
     }
 }
@@ -88,6 +95,7 @@ pub struct NewAccount {
     pub refresh_expires_at: Option<String>,
     pub provider_url: Option<String>,
     pub sandbox: bool,
+    pub scopes: Option<String>,
 }
 
 /// The accounts of a profile.
@@ -153,6 +161,9 @@ pub fn link(conn: &Tx, profile: &Profile, platform: Platform, a: NewAccount) -> 
         sandbox: a.sandbox,
         linked_at: now.clone(),
         updated_at: now,
+        // Kept by a relink: the stored row's id wins over this one.
+        public_id: format!("{ACCOUNT_ID_PREFIX}{}", uuid::Uuid::now_v7().simple()),
+        granted_scopes: a.scopes,
         ..Default::default()
     };
     let id = store::accounts::upsert_account(conn, &row)?;
@@ -164,8 +175,9 @@ pub fn link(conn: &Tx, profile: &Profile, platform: Platform, a: NewAccount) -> 
 }
 
 /// Unlinks a profile's account; returns the row so the caller can revoke its tokens.
-pub fn unlink(conn: &Tx, profile: &Profile, platform: Platform) -> Result<AccountRow> {
-    let row = store::accounts::find_account(conn, profile.seq, platform.as_str())?.ok_or(Error::NotFound("account"))?;
+pub fn unlink(conn: &Tx, profile: &Profile, which: &AccountRef) -> Result<AccountRow> {
+    let row = find_row(conn, profile, which)?;
+    let platform = Platform::parse(&row.platform)?;
     let account = SocialAccount::from_row(row.clone());
     store::accounts::delete_account(conn, profile.seq, platform.as_str())?;
     let ws = WorkspaceId(profile.workspace_id);
@@ -175,8 +187,49 @@ pub fn unlink(conn: &Tx, profile: &Profile, platform: Platform) -> Result<Accoun
 }
 
 /// The stored row of a profile's account (with its sealed tokens), for refreshing.
-pub fn find_row(conn: &Conn, profile: &Profile, platform: Platform) -> Result<AccountRow> {
-    store::accounts::find_account(conn, profile.seq, platform.as_str())?.ok_or(Error::NotFound("account"))
+pub fn find_row(conn: &Conn, profile: &Profile, which: &AccountRef) -> Result<AccountRow> {
+    let row = match which {
+        AccountRef::Platform(p) => store::accounts::find_account(conn, profile.seq, p.as_str())?,
+        AccountRef::Id(id) => store::accounts::find_account_by_public_id(conn, profile.seq, id)?,
+    };
+    row.ok_or(Error::NotFound("account"))
+}
+
+/// One of a profile's accounts, as found by `which`.
+pub fn get(conn: &Conn, profile: &Profile, which: &AccountRef) -> Result<SocialAccount> {
+    SocialAccount::from_row(find_row(conn, profile, which)?).ok_or(Error::NotFound("account"))
+}
+
+const ACCOUNT_ID_PREFIX: &str = "acc_";
+
+/// How a route names one of a profile's accounts: by its id, or by its platform (the profile's
+/// account there; one per platform today, so a route written with ids keeps working when a
+/// profile may link several).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccountRef {
+    Id(String),
+    Platform(Platform),
+}
+
+impl AccountRef {
+    /// An `acc_` id (32 hex digits) or a platform name; `field` names the path segment.
+    pub fn parse(s: &str, field: &str) -> Result<AccountRef> {
+        if let Some(hex) = s.strip_prefix(ACCOUNT_ID_PREFIX) {
+            if hex.len() == 32 && hex.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()) {
+                return Ok(AccountRef::Id(s.to_string()));
+            }
+            return Err(Error::invalid(field, "an account id is `acc_` and 32 lower-case hex digits"));
+        }
+        Platform::parse(s).map(AccountRef::Platform).map_err(|_| {
+            let names: Vec<&str> = Platform::ALL.iter().map(|p| p.as_str()).collect();
+            Error::invalid(field, format!("must be an account id (acc_…) or one of {}", names.join(", ")))
+        })
+    }
+}
+
+/// Records that an account's access token was handed to a caller: every read is audited.
+pub fn record_credentials_read(conn: &Tx, ws: WorkspaceId, profile_id: &str, account_id: &str) -> Result<()> {
+    super::audit::record(conn, ws, "account.credentials_read", Some(profile_id), Some(account_id))
 }
 
 /// Reads one account by id.
@@ -257,7 +310,7 @@ fn event_data(profile: &Profile, account: Option<&SocialAccount>) -> serde_json:
     if let Some(a) = account {
         data["platform"] = serde_json::json!(a.platform.as_str());
         data["account"] = serde_json::json!({
-            "platformUserId": a.platform_user_id, "username": a.username, "displayName": a.display_name,
+            "id": a.account_id, "platformUserId": a.platform_user_id, "username": a.username, "displayName": a.display_name,
             "profileUrl": a.profile_url, "expiresAt": a.expires_at, "needsReconnect": a.needs_reconnect,
             "reconnectReason": a.reconnect_reason,
         });

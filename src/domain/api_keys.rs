@@ -3,6 +3,7 @@
 use super::workspaces::WorkspaceId;
 use super::{Error, Result};
 use crate::auth::api_key::{self, KeyParts};
+use crate::auth::{Scope, Scopes};
 use crate::db::Tx;
 use crate::store::{self, Conn, api_keys::ApiKeyRow};
 
@@ -14,6 +15,7 @@ pub struct KeyInfo {
     pub created_at: String,
     pub revoked_at: Option<String>,
     pub last_used_at: Option<String>,
+    pub scopes: Scopes,
 }
 
 impl From<ApiKeyRow> for KeyInfo {
@@ -24,6 +26,7 @@ impl From<ApiKeyRow> for KeyInfo {
             created_at: r.created_at,
             revoked_at: r.revoked_at,
             last_used_at: r.last_used_at,
+            scopes: Scopes::from_stored(&r.scopes),
         }
     }
 }
@@ -49,6 +52,7 @@ pub fn insert_for_holder(
     parts: &KeyParts,
     secret_hash: String,
     name: String,
+    scopes: Scopes,
 ) -> Result<KeyInfo> {
     if store::api_keys::count_live_api_keys(conn, ws.0)? >= MAX_HOLDER_KEYS {
         return Err(Error::LimitReached { what: "API keys", limit: MAX_HOLDER_KEYS });
@@ -63,6 +67,7 @@ pub fn insert_for_holder(
         revoked_at: None,
         holder_id: Some(holder.to_string()),
         last_used_at: None,
+        scopes: scopes.to_stored(),
     };
     store::api_keys::insert_api_key(conn, &row)?;
     super::audit::record(conn, ws, "key.created", None, Some(&row.key_id))?;
@@ -90,8 +95,23 @@ fn audit_key(conn: &Tx, key_id: &str, action: &'static str) -> Result<()> {
     }
 }
 
+/// Parses the scopes a key's maker asked for; none named means `Scopes::default_grant`.
+pub fn scopes(names: Option<&[String]>) -> Result<Scopes> {
+    match names {
+        None => Ok(Scopes::default_grant()),
+        Some(names) => Scopes::parse(names.iter().map(String::as_str)).map_err(|why| Error::invalid("scopes", why)),
+    }
+}
+
 /// Stores a key whose secret is already hashed (hash outside the writer: argon2 is slow).
-pub fn insert(conn: &Tx, ws: WorkspaceId, parts: &KeyParts, secret_hash: String, name: Option<String>) -> Result<()> {
+pub fn insert(
+    conn: &Tx,
+    ws: WorkspaceId,
+    parts: &KeyParts,
+    secret_hash: String,
+    name: Option<String>,
+    scopes: Scopes,
+) -> Result<()> {
     store::api_keys::insert_api_key(
         conn,
         &ApiKeyRow {
@@ -104,15 +124,18 @@ pub fn insert(conn: &Tx, ws: WorkspaceId, parts: &KeyParts, secret_hash: String,
             revoked_at: None,
             holder_id: None,
             last_used_at: None,
+            scopes: scopes.to_stored(),
         },
     )?;
     super::audit::record(conn, ws, "key.created", None, Some(&parts.key_id))
 }
 
 /// Makes sure the dev key exists in the workspace (it is derived, so only its row may be missing).
+/// It holds every scope, `credentials` too: `--dev` is a local mock, where a platform tests all
+/// of its code against sandbox accounts whose tokens are fakes.
 pub fn ensure(conn: &Tx, ws: WorkspaceId, parts: &KeyParts, secret_hash: String) -> Result<()> {
     if store::api_keys::find_api_key_by_key_id(conn, &parts.key_id)?.is_none() {
-        insert(conn, ws, parts, secret_hash, Some("dev".into()))?;
+        insert(conn, ws, parts, secret_hash, Some("dev".into()), Scope::ALL.into_iter().collect())?;
     }
     Ok(())
 }

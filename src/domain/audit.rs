@@ -22,6 +22,7 @@ pub const ACTIONS: &[&str] = &[
     "account.unlinked",
     "account.needs_reconnect",
     "account.link_failed",
+    "account.credentials_read",
 ];
 
 /// Records an action of the write's actor.

@@ -50,6 +50,12 @@ pub enum Error {
     /// Authenticated, but not allowed (sign-up closed, ...).
     #[error("{0}")]
     Forbidden(&'static str),
+    /// The API key lacks the scope the route needs.
+    #[error("this API key lacks the `{0}` scope this route needs")]
+    MissingScope(crate::auth::Scope),
+    /// The linked account must be linked again by its owner before it can be used.
+    #[error("the {platform} account {account} must be linked again by its owner: {reason}")]
+    NeedsReconnect { account: String, platform: &'static str, reason: String },
     /// A provider refused the credentials the person gave (wrong app password, ...).
     #[error("{0}")]
     Credentials(String),

@@ -44,10 +44,14 @@ fn pds_reason(what: &str, answer: &HttpAnswer) -> String {
 /// When a JWT lapses, from its `exp` claim (read, not verified: it is the PDS's own token and
 /// only tells us when to refresh).
 fn jwt_expiry(jwt: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::from_timestamp(jwt_claim(jwt, "exp")?.as_i64()?, 0)
+}
+
+/// One claim of a JWT's payload (read, not verified).
+fn jwt_claim(jwt: &str, name: &str) -> Option<Value> {
     let payload = jwt.split('.').nth(1)?;
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;
-    let exp = serde_json::from_slice::<Value>(&bytes).ok()?.get("exp")?.as_i64()?;
-    chrono::DateTime::from_timestamp(exp, 0)
+    serde_json::from_slice::<Value>(&bytes).ok()?.get(name).cloned()
 }
 
 /// A session answer (createSession, refreshSession) as tokens.
@@ -58,11 +62,14 @@ fn session_tokens(body: &Value) -> Result<Tokens, ProviderError> {
         jwt_expiry(&access).unwrap_or_else(|| chrono::Utc::now() + chrono::Duration::hours(ACCESS_JWT_HOURS));
     // The refresh JWT (90 days) is replaced at every refresh, so the link does not lapse
     // while hitchpost keeps refreshing it: no refresh expiry to show.
+    // An app-password session's scope is `com.atproto.appPass` (or `…appPassPrivileged`).
+    let scopes = jwt_claim(&access, "scope").and_then(|s| s.as_str().map(str::to_owned));
     Ok(Tokens {
         access_token: access,
         refresh_token: text(body, "refreshJwt"),
         expires_at: Some(expires_at),
         refresh_expires_at: None,
+        scopes,
     })
 }
 

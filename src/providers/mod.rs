@@ -9,6 +9,7 @@ pub mod bluesky;
 pub mod net;
 pub mod oauth;
 pub mod sandbox;
+pub mod upstream;
 
 use crate::domain::platform::Platform;
 use serde_json::Value;
@@ -84,6 +85,9 @@ pub struct Tokens {
     pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
     /// When the refresh token itself lapses, where the provider says (`refresh_token_expires_in`).
     pub refresh_expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The scopes granted, space-separated, where known (the token answer's `scope`; the ones
+    /// asked for when it names none, as RFC 6749 §5.1 says).
+    pub scopes: Option<String>,
 }
 
 impl std::fmt::Debug for Tokens {
@@ -91,6 +95,7 @@ impl std::fmt::Debug for Tokens {
         f.debug_struct("Tokens")
             .field("expires_at", &self.expires_at)
             .field("refresh_expires_at", &self.refresh_expires_at)
+            .field("scopes", &self.scopes)
             .finish_non_exhaustive()
     }
 }
@@ -338,6 +343,22 @@ impl Providers {
     }
 
     /// The provider that refreshes and revokes a platform's accounts.
+    /// Where an account's API calls go, and the User-Agent the platform wants if any: the
+    /// platform's configured hosts, or a Bluesky account's own PDS.
+    pub fn api_hosts(
+        &self,
+        platform: Platform,
+        pds: Option<&str>,
+    ) -> Result<(upstream::ApiHosts, Option<String>), String> {
+        if platform == Platform::Bluesky {
+            let pds = pds.ok_or("the account has no PDS")?;
+            return Ok((upstream::ApiHosts::single(pds)?, None));
+        }
+        let p = self.oauth(platform).ok_or_else(|| Self::missing_credentials(platform))?;
+        let hosts = p.api_hosts().cloned().ok_or_else(|| format!("no API URL is set for {}", platform.label()))?;
+        Ok((hosts, p.user_agent().map(str::to_owned)))
+    }
+
     pub fn for_platform(&self, platform: Platform) -> Option<&dyn Provider> {
         if platform == Platform::Bluesky {
             return Some(self.bluesky.as_ref());
@@ -417,6 +438,9 @@ impl ProvidersConfig {
                     ..Default::default()
                 };
                 let prefix = format!("HITCHPOST_OAUTH_{}", p.as_str().to_ascii_uppercase());
+                if let Some(v) = var("API_URL") {
+                    c.api_hosts = Some(upstream::ApiHosts::parse(&v).map_err(|e| format!("{prefix}_API_URL: {e}"))?);
+                }
                 c.set_behaviour(&prefix, var("CLIENT_AUTH"), var("SCOPE_SEPARATOR"), var("AUTHORIZE_PARAMS"))?;
                 oauth.insert(p, c);
             }

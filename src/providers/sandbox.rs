@@ -30,6 +30,7 @@ pub fn link(platform: Platform, profile_id: &str, avatar_url: &str) -> Linked {
             refresh_token: None,
             expires_at: Some(chrono::Utc::now() + chrono::Duration::days(60)),
             refresh_expires_at: None,
+            scopes: Some("sandbox".into()),
         },
         provider_url: None,
         sandbox: true,

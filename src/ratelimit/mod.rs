@@ -3,10 +3,12 @@
 //! burst of wrong passwords slows its source down and never locks an account out for good.
 
 pub mod bodies;
+mod slots;
 
 pub use bodies::{BodyGate, BodyLimits};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+pub use slots::Slots;
 use std::num::NonZeroU32;
 use std::time::Duration;
 

@@ -86,7 +86,7 @@ pub async fn link_bluesky_to(
         .db
         .write(move |c| {
             let profile = target.resolve(c, ws)?;
-            let replaced = accounts::find_row(c, &profile, Platform::Bluesky).ok();
+            let replaced = accounts::find_row(c, &profile, &accounts::AccountRef::Platform(Platform::Bluesky)).ok();
             let a = accounts::link(c, &profile, Platform::Bluesky, account)?;
             Ok::<_, Error>((profile, a, replaced))
         })

@@ -4,7 +4,7 @@
 //! links accounts calls these, so the rules live in one place.
 
 use crate::app::App;
-use crate::domain::accounts::{self, NewAccount, SocialAccount};
+use crate::domain::accounts::{self, AccountRef, NewAccount, SocialAccount};
 use crate::domain::platform::Platform;
 use crate::domain::workspaces::WorkspaceId;
 use crate::domain::{self, Error, profiles};
@@ -13,12 +13,15 @@ use crate::store;
 
 mod bluesky;
 mod connect_links;
+mod credentials;
 pub mod link;
 mod oauth;
+pub mod proxy;
 mod refresh;
 
 pub use bluesky::{BlueskyLogin, link_bluesky, link_bluesky_to};
 pub use connect_links::{Issued, issue, link_url};
+pub use credentials::{Fresh, MAX_MIN_VALIDITY, fresh, read_credentials, refresh_after_refusal};
 pub use link::{Route, route};
 pub use oauth::{Callback, CallbackFailure, consent_url, finish_oauth, redirect_uri, start_oauth};
 use refresh::open_tokens;
@@ -109,6 +112,7 @@ fn sealed(state: &App, linked: Linked) -> NewAccount {
             .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),
         provider_url: linked.provider_url,
         sandbox: linked.sandbox,
+        scopes: linked.tokens.scopes,
     }
 }
 
@@ -227,13 +231,13 @@ fn revoke_in_background(state: &App, row: &store::accounts::AccountRow) {
 }
 
 /// Unlinks an account and, best effort, revokes its tokens at the provider.
-pub async fn unlink(state: &App, ws: WorkspaceId, profile_id: &str, platform: Platform) -> domain::Result<()> {
+pub async fn unlink(state: &App, ws: WorkspaceId, profile_id: &str, which: AccountRef) -> domain::Result<()> {
     let id = profile_id.to_string();
     let row = state
         .db
         .write(move |c| {
             let profile = profiles::get(c, ws, &id)?;
-            accounts::unlink(c, &profile, platform)
+            accounts::unlink(c, &profile, &which)
         })
         .await?;
     revoke_in_background(state, &row);

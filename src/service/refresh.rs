@@ -9,7 +9,7 @@
 
 use super::blocking;
 use crate::app::App;
-use crate::domain::accounts::{self, RefreshOutcome, RefreshedTokens, SocialAccount};
+use crate::domain::accounts::{self, AccountRef, RefreshOutcome, RefreshedTokens, SocialAccount};
 use crate::domain::platform::Platform;
 use crate::domain::workspaces::WorkspaceId;
 use crate::domain::{self, Error, profiles};
@@ -25,20 +25,53 @@ pub(super) fn open_tokens(state: &App, row: &AccountRow) -> Option<Tokens> {
         refresh_token: row.refresh_token.as_deref().and_then(|t| state.sealer.open(t)),
         expires_at: None,
         refresh_expires_at: None,
+        scopes: None,
     })
 }
 
 /// Refreshes one account's tokens (the background refresher and the refresh endpoint); a
 /// caller that comes while the account is being refreshed gets that refresh's outcome.
 pub async fn refresh(state: &App, account_id: i64) -> domain::Result<RefreshOutcome> {
-    state.refreshes.run(account_id, || refresh_once(state, account_id)).await
+    state.refreshes.run(account_id, || refresh_once(state, account_id, None)).await
+}
+
+/// When a refresh a caller asks for turns out not to be needed, judged on the row read inside
+/// the flight: a caller that read the row just before another caller's refresh landed would
+/// otherwise refresh a second time.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Unless {
+    /// The access token already lasts this long.
+    Lasts(chrono::Duration),
+    /// The tokens are no longer those of this generation (someone refreshed or relinked).
+    Replaced(i64),
+}
+
+/// `refresh`, unless `unless` holds by the time the flight reads the account.
+pub(super) async fn refresh_unless(state: &App, account_id: i64, unless: Unless) -> domain::Result<RefreshOutcome> {
+    state.refreshes.run(account_id, || refresh_once(state, account_id, Some(unless))).await
+}
+
+/// Whether `expires_at` is at least `min` away (a token with no stated expiry does not lapse).
+pub(super) fn lasts(expires_at: Option<&str>, min: chrono::Duration) -> bool {
+    match expires_at.and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok()) {
+        Some(at) => at.with_timezone(&chrono::Utc) > chrono::Utc::now() + min,
+        None => true,
+    }
 }
 
 /// One refresh, from the account's current row (read inside the flight: a caller that read
 /// the row before a refresh finished would otherwise send the spent refresh token).
-async fn refresh_once(state: &App, id: i64) -> domain::Result<RefreshOutcome> {
+async fn refresh_once(state: &App, id: i64, unless: Option<Unless>) -> domain::Result<RefreshOutcome> {
     let row =
         state.db.read(move |c| store::accounts::find_account_by_id(c, id)?.ok_or(Error::NotFound("account"))).await?;
+    let needless = match unless {
+        Some(Unless::Lasts(min)) => lasts(row.token_expires_at.as_deref(), min),
+        Some(Unless::Replaced(generation)) => row.token_generation != generation,
+        None => false,
+    };
+    if needless && !row.needs_reconnect {
+        return Ok(RefreshOutcome::Refreshed);
+    }
     let platform = Platform::parse(&row.platform)?;
     let Some(refresh_token) = row.refresh_token.as_deref().and_then(|t| state.sealer.open(t)) else {
         return Err(Error::invalid("platform", format!("this {} account has no refresh token", platform.label())));
@@ -53,28 +86,7 @@ async fn refresh_once(state: &App, id: i64) -> domain::Result<RefreshOutcome> {
     .await?;
     match result {
         Ok(tokens) => {
-            let access = state.sealer.seal(&tokens.access_token);
-            let refresh = tokens.refresh_token.as_deref().map(|t| state.sealer.seal(t));
-            let stamp = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-            let expires = tokens.expires_at.map(stamp);
-            let refresh_expires = tokens.refresh_expires_at.map(stamp);
-            let stored = state
-                .db
-                .write(move |c| {
-                    let t = RefreshedTokens {
-                        access_token: &access,
-                        refresh_token: refresh.as_deref(),
-                        expires_at: expires.as_deref(),
-                        refresh_expires_at: refresh_expires.as_deref(),
-                    };
-                    accounts::record_refresh(c, id, generation, &t)
-                })
-                .await?;
-            if stored {
-                log::info!("refreshed the {platform} account {id}");
-            } else {
-                log::info!("refreshed the {platform} account {id}, but it was relinked meanwhile: kept the new link");
-            }
+            store_refreshed(state, id, generation, platform, tokens).await?;
             Ok(RefreshOutcome::Refreshed)
         }
         Err(ProviderError::Refused(why)) | Err(ProviderError::Denied(_, why)) => {
@@ -93,19 +105,54 @@ async fn refresh_once(state: &App, id: i64) -> domain::Result<RefreshOutcome> {
     }
 }
 
+/// Stores a refresh's tokens (sealed), unless the account was relinked meanwhile.
+async fn store_refreshed(
+    state: &App,
+    id: i64,
+    generation: i64,
+    platform: Platform,
+    tokens: Tokens,
+) -> domain::Result<()> {
+    let access = state.sealer.seal(&tokens.access_token);
+    let refresh = tokens.refresh_token.as_deref().map(|t| state.sealer.seal(t));
+    let stamp = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let expires = tokens.expires_at.map(stamp);
+    let refresh_expires = tokens.refresh_expires_at.map(stamp);
+    let scopes = tokens.scopes;
+    let stored = state
+        .db
+        .write(move |c| {
+            let t = RefreshedTokens {
+                access_token: &access,
+                refresh_token: refresh.as_deref(),
+                expires_at: expires.as_deref(),
+                refresh_expires_at: refresh_expires.as_deref(),
+                scopes: scopes.as_deref(),
+            };
+            accounts::record_refresh(c, id, generation, &t)
+        })
+        .await?;
+    if stored {
+        log::info!("refreshed the {platform} account {id}");
+    } else {
+        log::info!("refreshed the {platform} account {id}, but it was relinked meanwhile: kept the new link");
+    }
+    Ok(())
+}
+
 /// Refreshes one of the workspace's accounts now.
 pub async fn refresh_now(
     state: &App,
     ws: WorkspaceId,
     profile_id: &str,
-    platform: Platform,
+    which: AccountRef,
 ) -> domain::Result<(RefreshOutcome, SocialAccount)> {
     let id = profile_id.to_string();
     let row = state
         .db
         .read(move |c| {
             let profile = profiles::get(c, ws, &id)?;
-            accounts::find_row(c, &profile, platform)
+            accounts::find_row(c, &profile, &which)
         })
         .await?;
     let account_id = row.id;

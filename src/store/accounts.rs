@@ -27,6 +27,10 @@ pub struct AccountRow {
     /// Bumped on every change of tokens; see `update_account_tokens`.
     pub token_generation: i64,
     pub refresh_expires_at: Option<String>,
+    /// `acc_…`: the id the API shows (the integer `id` never leaves the server).
+    pub public_id: String,
+    /// The scopes granted, space-separated, where known.
+    pub granted_scopes: Option<String>,
     pub linked_at: String,
     pub updated_at: String,
 }
@@ -34,7 +38,7 @@ pub struct AccountRow {
 const COLUMNS: &str = "id, profile_seq, platform, platform_user_id, username, display_name, profile_url, \
      image_url, account_type, access_token, refresh_token, token_expires_at, provider_url, details, \
      sandbox, needs_reconnect, reconnect_reason, next_refresh_at, linked_at, updated_at, token_generation, \
-     refresh_expires_at";
+     refresh_expires_at, public_id, granted_scopes";
 
 fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AccountRow> {
     Ok(AccountRow {
@@ -60,6 +64,8 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AccountRow> {
         updated_at: r.get(19)?,
         token_generation: r.get(20)?,
         refresh_expires_at: r.get(21)?,
+        public_id: r.get::<_, Option<String>>(22)?.unwrap_or_default(),
+        granted_scopes: r.get(23)?,
     })
 }
 
@@ -71,8 +77,8 @@ pub fn upsert_account(conn: &Conn, a: &AccountRow) -> Result<i64> {
             "INSERT INTO social_accounts (profile_seq, platform, platform_user_id, username, display_name,
                 profile_url, image_url, account_type, access_token, refresh_token, token_expires_at,
                 provider_url, details, sandbox, needs_reconnect, reconnect_reason, next_refresh_at,
-                linked_at, updated_at, refresh_expires_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 0, NULL, NULL, ?15, ?15, ?16)
+                linked_at, updated_at, refresh_expires_at, public_id, granted_scopes)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 0, NULL, NULL, ?15, ?15, ?16, ?17, ?18)
              ON CONFLICT (profile_seq, platform) DO UPDATE SET
                 platform_user_id = excluded.platform_user_id, username = excluded.username,
                 display_name = excluded.display_name, profile_url = excluded.profile_url,
@@ -82,7 +88,8 @@ pub fn upsert_account(conn: &Conn, a: &AccountRow) -> Result<i64> {
                 details = excluded.details, sandbox = excluded.sandbox, needs_reconnect = 0,
                 reconnect_reason = NULL, next_refresh_at = NULL, linked_at = excluded.linked_at,
                 updated_at = excluded.updated_at, refresh_expires_at = excluded.refresh_expires_at,
-                expiring_notified_for = NULL, token_generation = token_generation + 1
+                expiring_notified_for = NULL, token_generation = token_generation + 1,
+                granted_scopes = excluded.granted_scopes
              RETURNING id",
         )?
         .query_row(
@@ -102,7 +109,9 @@ pub fn upsert_account(conn: &Conn, a: &AccountRow) -> Result<i64> {
                 a.details,
                 a.sandbox,
                 a.linked_at,
-                a.refresh_expires_at
+                a.refresh_expires_at,
+                a.public_id,
+                a.granted_scopes
             ],
             |r| r.get(0),
         )?;
@@ -161,6 +170,13 @@ pub fn find_account(conn: &Conn, profile_seq: i64, platform: &str) -> Result<Opt
     Ok(st.query_row(params![profile_seq, platform], from_row).optional()?)
 }
 
+/// One profile's account by its public id.
+pub fn find_account_by_public_id(conn: &Conn, profile_seq: i64, public_id: &str) -> Result<Option<AccountRow>> {
+    let mut st = conn
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM social_accounts WHERE profile_seq = ?1 AND public_id = ?2"))?;
+    Ok(st.query_row(params![profile_seq, public_id], from_row).optional()?)
+}
+
 /// An account by its id.
 pub fn find_account_by_id(conn: &Conn, id: i64) -> Result<Option<AccountRow>> {
     let mut st = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM social_accounts WHERE id = ?1"))?;
@@ -195,6 +211,7 @@ pub fn update_account_tokens(conn: &Conn, id: i64, generation: i64, t: &Refreshe
         .prepare_cached(
             "UPDATE social_accounts SET access_token = ?3, refresh_token = COALESCE(?4, refresh_token),
                 token_expires_at = ?5, refresh_expires_at = COALESCE(?6, refresh_expires_at),
+                granted_scopes = COALESCE(?8, granted_scopes),
                 next_refresh_at = NULL, needs_reconnect = 0, reconnect_reason = NULL, updated_at = ?7,
                 token_generation = token_generation + 1
              WHERE id = ?1 AND token_generation = ?2",
@@ -206,7 +223,8 @@ pub fn update_account_tokens(conn: &Conn, id: i64, generation: i64, t: &Refreshe
             t.refresh_token,
             t.expires_at,
             t.refresh_expires_at,
-            super::now()
+            super::now(),
+            t.scopes
         ])?;
     Ok(n == 1)
 }
@@ -215,6 +233,8 @@ pub fn update_account_tokens(conn: &Conn, id: i64, generation: i64, t: &Refreshe
 #[derive(Debug, Clone, Copy)]
 pub struct RefreshedTokens<'a> {
     pub access_token: &'a [u8],
+    /// The scopes the refresh answer named; `None` keeps those stored.
+    pub scopes: Option<&'a str>,
     pub refresh_token: Option<&'a [u8]>,
     pub expires_at: Option<&'a str>,
     pub refresh_expires_at: Option<&'a str>,

@@ -16,10 +16,12 @@ pub struct ApiKeyRow {
     pub revoked_at: Option<String>,
     pub holder_id: Option<String>,
     pub last_used_at: Option<String>,
+    /// What the key may do, as `auth::Scopes::to_stored` writes it.
+    pub scopes: String,
 }
 
 const COLUMNS: &str =
-    "key_id, workspace_id, name, secret_hash, created_at, expires_at, revoked_at, holder_id, last_used_at";
+    "key_id, workspace_id, name, secret_hash, created_at, expires_at, revoked_at, holder_id, last_used_at, scopes";
 
 fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ApiKeyRow> {
     Ok(ApiKeyRow {
@@ -32,12 +34,13 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ApiKeyRow> {
         revoked_at: r.get(6)?,
         holder_id: r.get(7)?,
         last_used_at: r.get(8)?,
+        scopes: r.get(9)?,
     })
 }
 
 /// Inserts a key.
 pub fn insert_api_key(conn: &Conn, row: &ApiKeyRow) -> Result<()> {
-    conn.prepare_cached(&format!("INSERT INTO api_keys ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"))?
+    conn.prepare_cached(&format!("INSERT INTO api_keys ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"))?
         .execute(params![
             row.key_id,
             row.workspace_id,
@@ -47,7 +50,8 @@ pub fn insert_api_key(conn: &Conn, row: &ApiKeyRow) -> Result<()> {
             row.expires_at,
             row.revoked_at,
             row.holder_id,
-            row.last_used_at
+            row.last_used_at,
+            row.scopes
         ])?;
     Ok(())
 }

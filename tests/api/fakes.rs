@@ -28,6 +28,8 @@ pub struct OAuthState {
     pub refresh_calls: usize,
     /// How long a refresh answer takes (to hold a refresh open while something else happens).
     pub refresh_delay_ms: u64,
+    /// The `expires_in` of every token answer (3600 unless a test wants tokens about to lapse).
+    pub expires_in: i64,
     pub revoked: Vec<String>,
     pub seq: usize,
 }
@@ -75,6 +77,7 @@ pub fn oauth_provider() -> Fake<OAuthState> {
             refresh_mode: RefreshMode::Ok,
             refresh_calls: 0,
             refresh_delay_ms: 0,
+            expires_in: 3600,
             revoked: vec![],
             seq: 0,
         },
@@ -161,8 +164,9 @@ async fn token(s: Shared<OAuthState>, form: web::Form<HashMap<String, String>>) 
     let refresh = format!("fake-refresh-{}-SECRETTOKEN", st.seq);
     st.issued_access.push(access.clone());
     st.issued_refresh.push(refresh.clone());
-    HttpResponse::Ok()
-        .json(json!({"access_token": access, "refresh_token": refresh, "expires_in": 3600, "token_type": "Bearer"}))
+    HttpResponse::Ok().json(
+        json!({"access_token": access, "refresh_token": refresh, "expires_in": st.expires_in, "token_type": "Bearer"}),
+    )
 }
 
 async fn revoke(s: Shared<OAuthState>, form: web::Form<HashMap<String, String>>) -> HttpResponse {

@@ -162,6 +162,16 @@ impl Drop for TestApp {
 
 /// Creates an API key for `workspace` straight in the database, as `hitchpost key create` does.
 pub fn create_key(db_path: &Path, workspace: &str, profile_limit: Option<i64>) -> String {
+    create_scoped_key(db_path, workspace, profile_limit, hitchpost::auth::Scopes::default_grant())
+}
+
+/// `create_key` with the given scopes (`hitchpost key create --scope`).
+pub fn create_scoped_key(
+    db_path: &Path,
+    workspace: &str,
+    profile_limit: Option<i64>,
+    scopes: hitchpost::auth::Scopes,
+) -> String {
     let db = Db::open(db_path).expect("open db");
     let parts = api_key::generate();
     let hash = api_key::hash_secret_without_server(&parts.secret).expect("hash");
@@ -169,7 +179,7 @@ pub fn create_key(db_path: &Path, workspace: &str, profile_limit: Option<i64>) -
     let key = parts.clone();
     db.write_blocking(hitchpost::db::Actor::system(), move |c| {
         let ws = domain::workspaces::ensure(c, &name, profile_limit)?;
-        domain::api_keys::insert(c, ws, &key, hash, None)
+        domain::api_keys::insert(c, ws, &key, hash, None, scopes)
     })
     .map_err(|e: domain::Error| e.to_string())
     .expect("insert key");
@@ -271,6 +281,35 @@ impl TestApp {
 
     pub fn unlink_account(&self, key: &str, profile_id: &str, platform: &str) -> Res {
         self.send("DELETE", &format!("/v1/profiles/{profile_id}/accounts/{platform}"), &[("x-api-key", key)], None)
+    }
+
+    pub fn get_account(&self, key: &str, profile_id: &str, account: &str) -> Res {
+        self.send("GET", &format!("/v1/profiles/{profile_id}/accounts/{account}"), &[("x-api-key", key)], None)
+    }
+
+    /// `GET .../credentials` with `query` (`""` or `?minValidity=N`).
+    pub fn credentials(&self, key: &str, profile_id: &str, account: &str, query: &str) -> Res {
+        let path = format!("/v1/profiles/{profile_id}/accounts/{account}/credentials{query}");
+        self.send("GET", &path, &[("x-api-key", key)], None)
+    }
+
+    /// A call through the proxy: `path` is the platform's (with any query), `headers` the
+    /// caller's beside its key.
+    #[allow(clippy::too_many_arguments)]
+    pub fn proxy(
+        &self,
+        key: &str,
+        profile_id: &str,
+        account: &str,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<Vec<u8>>,
+    ) -> Res {
+        let auth = format!("Bearer {key}");
+        let mut all = vec![("authorization", auth.as_str())];
+        all.extend_from_slice(headers);
+        self.send(method, &format!("/v1/profiles/{profile_id}/accounts/{account}/proxy/{path}"), &all, body)
     }
 
     pub fn refresh_account(&self, key: &str, profile_id: &str, platform: &str) -> Res {

@@ -391,6 +391,13 @@ fn no_response_or_log_line_contains_a_provider_token() {
     let log = dir.path().join("server.log");
     let p = &provider.base;
     let (authorize, token, me) = (format!("{p}/authorize"), format!("{p}/token"), format!("{p}/me"));
+    // The proxy's platform refuses the first call (401): a refresh and a retry happen inside it.
+    let upstream = crate::upstream::Upstream::start();
+    let refused_once = std::sync::atomic::AtomicBool::new(false);
+    upstream.answer(move |_| {
+        let status = if refused_once.swap(true, std::sync::atomic::Ordering::SeqCst) { 200 } else { 401 };
+        crate::upstream::Reply::json(status, &json!({"ok": status == 200}))
+    });
     let server = spawn_binary_with(
         &db,
         &[],
@@ -401,6 +408,7 @@ fn no_response_or_log_line_contains_a_provider_token() {
             ("HITCHPOST_OAUTH_LINKEDIN_TOKEN_URL", &token),
             ("HITCHPOST_OAUTH_LINKEDIN_IDENTITY_URL", &me),
             ("HITCHPOST_OAUTH_LINKEDIN_PKCE", "true"),
+            ("HITCHPOST_OAUTH_LINKEDIN_API_URL", &upstream.base),
             ("HITCHPOST_ALLOW_PRIVATE_OUTBOUND", "true"),
         ],
         Some(&log),
@@ -428,9 +436,21 @@ fn no_response_or_log_line_contains_a_provider_token() {
         seen += &call("GET", &path, None).text;
     }
     seen += &call("POST", "/v1/connect-links/validate", Some(json!({"token": link["token"]}))).text;
+    let proxied = call("POST", &format!("/v1/profiles/{id}/accounts/linkedin/proxy/rest/posts"), Some(json!({})));
+    assert_eq!(proxied.status, 200, "{}", proxied.text);
+    assert_eq!(upstream.requests().len(), 2, "refused, refreshed, retried");
+    seen += &proxied.text;
+    // The credentials answer holds a token by design; what must not is the log of it.
+    let all = hitchpost::auth::Scope::ALL.into_iter().collect();
+    let reader = crate::helpers::create_scoped_key(&db, "acme", None, all);
+    let path = format!("/v1/profiles/{id}/accounts/linkedin/credentials?minValidity=1800");
+    let creds = send(&base, "GET", &path, &[("x-api-key", &reader)], None);
+    assert_eq!(creds.status, 200, "{}", creds.text);
+    assert!(creds.text.contains("SECRETTOKEN"));
     drop(server);
     let logged = std::fs::read_to_string(&log).unwrap();
     assert!(logged.contains("/connect/callback/linkedin"), "the log is captured");
+    assert!(logged.contains("proxy linkedin"), "the proxied calls are logged");
     assert!(!provider.state.lock().unwrap().issued_access.is_empty());
     for text in [&seen, &logged] {
         let leak = text.lines().find(|l| l.contains("SECRETTOKEN"));

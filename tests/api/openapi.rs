@@ -22,8 +22,20 @@ fn openapi_json_describes_every_native_route_with_its_errors() {
         ("/v1/connect-links/validate", "post", &["200", "400", "401"]),
         ("/v1/profiles/{id}/accounts", "get", &["200", "401", "404"]),
         ("/v1/profiles/{id}/accounts", "post", &["201", "400", "401", "404", "502"]),
-        ("/v1/profiles/{id}/accounts/{platform}", "delete", &["204", "400", "401", "404"]),
-        ("/v1/profiles/{id}/accounts/{platform}/refresh", "post", &["200", "400", "401", "404"]),
+        ("/v1/profiles/{id}/accounts/{account}", "get", &["200", "400", "401", "403", "404"]),
+        ("/v1/profiles/{id}/accounts/{account}", "delete", &["204", "400", "401", "403", "404"]),
+        ("/v1/profiles/{id}/accounts/{account}/refresh", "post", &["200", "400", "401", "403", "404"]),
+        ("/v1/profiles/{id}/accounts/{account}/credentials", "get", &["200", "400", "401", "403", "404", "409", "502"]),
+        (
+            "/v1/profiles/{id}/accounts/{account}/proxy/{path}",
+            "post",
+            &["200", "400", "401", "403", "404", "409", "429", "502"],
+        ),
+        (
+            "/v1/profiles/{id}/accounts/{account}/proxy/{path}",
+            "get",
+            &["200", "400", "401", "403", "404", "409", "429", "502"],
+        ),
     ];
     for (path, method, codes) in expected {
         let op = &doc["paths"][path][method];
@@ -43,6 +55,7 @@ fn openapi_json_describes_every_native_route_with_its_errors() {
         "ValidationBody",
         "AccountBody",
         "LinkAccount",
+        "CredentialsBody",
     ] {
         assert!(doc["components"]["schemas"][schema].is_object(), "schema {schema} missing");
     }

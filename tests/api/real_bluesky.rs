@@ -175,3 +175,126 @@ fn deleting_a_profile_in_the_ayrshare_dialect_ends_its_bluesky_session() {
     assert_eq!(res.status, 200, "{}", res.text);
     eventually("the session to end at the PDS", || !pds_takes(&pds, &held));
 }
+
+/// `com.atproto.repo.createRecord` of a post through the proxy; the record's `uri`.
+fn post_through_proxy(app: &TestApp, key: &str, profile: &str, did: &str, text: &str) -> String {
+    let record = json!({
+        "repo": did, "collection": "app.bsky.feed.post",
+        "record": {"$type": "app.bsky.feed.post", "text": text, "createdAt": chrono::Utc::now().to_rfc3339()},
+    });
+    let res = app.proxy(
+        key,
+        profile,
+        "bluesky",
+        "POST",
+        "xrpc/com.atproto.repo.createRecord",
+        &[("content-type", "application/json")],
+        Some(record.to_string().into_bytes()),
+    );
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert!(res.body["cid"].is_string(), "{}", res.text);
+    res.body["uri"].as_str().unwrap().to_string()
+}
+
+/// Reads a post back through the proxy and at the PDS itself; its text.
+fn read_back(app: &TestApp, key: &str, profile: &str, pds: &Peer, uri: &str) -> String {
+    let rkey = uri.rsplit('/').next().unwrap();
+    let query = format!("repo={}&collection=app.bsky.feed.post&rkey={rkey}", pds.get("did"));
+    let res = app.proxy(key, profile, "bluesky", "GET", &format!("xrpc/com.atproto.repo.getRecord?{query}"), &[], None);
+    assert_eq!(res.status, 200, "{}", res.text);
+    let direct = send(&pds.get("url"), "GET", &format!("/xrpc/com.atproto.repo.getRecord?{query}"), &[], None);
+    assert_eq!(direct.body["value"], res.body["value"], "the PDS holds what the proxy read");
+    res.body["value"]["text"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn a_post_created_through_the_proxy_is_on_the_real_pds() {
+    let Some(pds) = peers::pds() else { return };
+    let app = spawn_app();
+    let key = app.key("sky");
+    let (id, account) = linked(&app, &key, &pds);
+    let uri = post_through_proxy(&app, &key, &id, &pds.get("did"), "posted through hitchpost");
+    assert!(uri.starts_with(&format!("at://{}/app.bsky.feed.post/", pds.get("did"))), "{uri}");
+    assert_eq!(read_back(&app, &key, &id, &pds, &uri), "posted through hitchpost");
+    let by_id =
+        app.proxy(&key, &id, account["id"].as_str().unwrap(), "GET", "xrpc/com.atproto.server.getSession", &[], None);
+    assert_eq!(by_id.status, 200, "{}", by_id.text);
+    assert_eq!(by_id.body["did"], pds.get("did"));
+    assert_eq!(by_id.header("hitchpost-account"), account["id"].as_str());
+}
+
+/// Replaces the access JWT hitchpost holds with the same one lapsed a minute ago, signed as the
+/// PDS signs its access tokens (the test PDS's JWT secret): the PDS answers it `ExpiredToken`.
+fn expire_held_access_jwt(app: &TestApp) {
+    use base64::Engine;
+    let conn = rusqlite::Connection::open(&app.db_path).unwrap();
+    let sealed: Vec<u8> = conn
+        .query_row("SELECT access_token FROM social_accounts WHERE platform = 'bluesky'", [], |r| r.get(0))
+        .unwrap();
+    let sealer = Sealer::new(&ServerSecret::from_passphrase(TEST_SECRET));
+    let jwt = sealer.open(&sealed).unwrap();
+    let part = |i: usize| -> Value {
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(jwt.split('.').nth(i).unwrap()).unwrap();
+        serde_json::from_slice(&bytes).unwrap()
+    };
+    let (header, mut claims) = (part(0), part(1));
+    let now = chrono::Utc::now().timestamp();
+    claims["iat"] = json!(now - 3600);
+    claims["exp"] = json!(now - 60);
+    let mut h = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
+    h.typ = header["typ"].as_str().map(str::to_owned);
+    let expired = jsonwebtoken::encode(&h, &claims, &jsonwebtoken::EncodingKey::from_secret(b"jwt-secret")).unwrap();
+    conn.execute("UPDATE social_accounts SET access_token = ?1 WHERE platform = 'bluesky'", [sealer.seal(&expired)])
+        .unwrap();
+}
+
+#[test]
+fn the_proxy_refreshes_and_retries_when_the_real_pds_says_the_access_jwt_expired() {
+    let Some(pds) = peers::pds() else { return };
+    let app = spawn_app();
+    let key = app.key("sky");
+    let (id, _) = linked(&app, &key, &pds);
+    let refresh_before = held_refresh_token(&app);
+    expire_held_access_jwt(&app);
+    let uri = post_through_proxy(&app, &key, &id, &pds.get("did"), "after the access JWT lapsed");
+    assert_eq!(read_back(&app, &key, &id, &pds, &uri), "after the access JWT lapsed");
+    assert_ne!(held_refresh_token(&app), refresh_before, "the session was refreshed (and rotated) inside the proxy");
+    let account = &app.list_accounts(&key, &id).body["data"][0];
+    assert_eq!(account["needsReconnect"], false);
+}
+
+#[test]
+fn bluesky_credentials_name_the_pds_and_did_and_work_at_the_pds() {
+    let Some(pds) = peers::pds() else { return };
+    let app = spawn_app();
+    let key = app.key("sky");
+    let (id, account) = linked(&app, &key, &pds);
+    let reader = crate::helpers::create_scoped_key(
+        &app.db_path,
+        "sky",
+        None,
+        [hitchpost::auth::Scope::Credentials].into_iter().collect(),
+    );
+    let res = app.credentials(&reader, &id, "bluesky", "");
+    assert_eq!(res.status, 200, "{}", res.text);
+    let c = &res.body;
+    assert_eq!(
+        (&c["type"], &c["pdsUrl"], &c["did"]),
+        (&json!("atproto"), &json!(pds.get("url")), &json!(pds.get("did")))
+    );
+    assert_eq!(c["accountId"], account["id"]);
+    assert!(
+        c["scopes"].as_array().unwrap().iter().any(|s| s.as_str().unwrap().starts_with("com.atproto.appPass")),
+        "{c}"
+    );
+    let token = c["accessToken"].as_str().unwrap();
+    let session = send(
+        &pds.get("url"),
+        "GET",
+        "/xrpc/com.atproto.server.getSession",
+        &[("authorization", &format!("Bearer {token}"))],
+        None,
+    );
+    assert_eq!(session.status, 200, "{}", session.text);
+    assert_eq!(session.body["did"], pds.get("did"));
+}

@@ -139,3 +139,52 @@ fn a_version_9_databases_dialect_webhooks_keep_their_names_and_get_native_event_
     assert_eq!(row("wh_up_one").1.as_deref(), Some(r#"["social_account_connected","upload_completed"]"#));
     assert_eq!(row("wh_native"), (r#"["profile.created"]"#.to_string(), None));
 }
+
+#[test]
+fn a_version_10_database_upgrades_and_keeps_its_profiles() {
+    upgrades_from(include_str!("../fixtures/schema_v10.sql"), 10);
+}
+
+#[test]
+fn a_version_10_databases_keys_get_the_default_scopes_and_its_accounts_time_ordered_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = old_database(dir.path(), include_str!("../fixtures/schema_v10.sql"), 10);
+    let parts = hitchpost::auth::api_key::generate();
+    let hash = hitchpost::auth::api_key::hash_secret_without_server(&parts.secret).unwrap();
+    let account = |platform: &str, linked_at: &str| {
+        format!(
+            "INSERT INTO social_accounts (profile_seq, platform, platform_user_id, account_type, sandbox, linked_at, updated_at)
+             VALUES (1, '{platform}', 'u-{platform}', 'personal', 1, '{linked_at}', '{linked_at}');"
+        )
+    };
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute_batch(&format!(
+            "INSERT INTO api_keys (key_id, workspace_id, secret_hash, created_at) VALUES ('{}', 1, '{hash}', '2026-01-01T00:00:00.000Z');
+             {} {}",
+            parts.key_id,
+            account("x", "2026-03-01T00:00:00.000Z"),
+            account("linkedin", "2026-02-01T00:00:00.000Z"),
+        ))
+        .unwrap();
+    let app = spawn_app_on(&db);
+    let key = parts.to_key();
+    let profile = "3f2b8c1e-0000-4000-8000-00000000000a";
+    let accounts = app.list_accounts(&key, profile);
+    assert_eq!(accounts.status, 200, "the old key keeps its routes: {}", accounts.text);
+    let creds = app.credentials(&key, profile, "x", "");
+    assert_eq!(creds.status, 403, "but not credentials: {}", creds.text);
+    assert_eq!(creds.body["scope"], "credentials");
+    let id_of = |platform: &str| -> String {
+        let list = accounts.body["data"].as_array().unwrap();
+        list.iter().find(|a| a["platform"] == platform).unwrap()["id"].as_str().unwrap().to_string()
+    };
+    let (x, linkedin) = (id_of("x"), id_of("linkedin"));
+    for id in [&x, &linkedin] {
+        assert!(id.starts_with("acc_") && id.len() == 36 && id[4..].bytes().all(|b| b.is_ascii_hexdigit()), "{id}");
+        let one = app.get_account(&key, profile, id);
+        assert_eq!(one.status, 200, "{}", one.text);
+        assert_eq!(&one.body["id"], id);
+    }
+    assert!(linkedin < x, "ids sort by linking time: {linkedin} {x}");
+}

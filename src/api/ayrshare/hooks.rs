@@ -2,7 +2,7 @@
 //! format their deliveries take (`{action: "social", type: link|unlink|refresh, ...}`, with
 //! `X-Authorization-Content-SHA256`).
 
-use super::{Auth, Error, platform_name, ref_id_of};
+use super::{Auth, Error, need, platform_name, ref_id_of};
 use crate::api::body;
 use crate::app::App;
 use crate::delivery::{Event, Rendered, WebhookFormat};
@@ -143,7 +143,7 @@ fn action(b: &HookBody) -> Result<Action, Error> {
 /// `POST /api/hook/webhook {action, url}`.
 pub async fn register(
     state: web::Data<App>,
-    auth: Auth,
+    auth: Auth<need::ProfilesWebhooks>,
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, Error> {
@@ -167,7 +167,7 @@ pub async fn register(
 /// `DELETE /api/hook/webhook {action}`.
 pub async fn unregister(
     state: web::Data<App>,
-    auth: Auth,
+    auth: Auth<need::ProfilesWebhooks>,
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, Error> {
@@ -182,7 +182,7 @@ pub async fn unregister(
 }
 
 /// `GET /api/hook/webhook`.
-pub async fn list(state: web::Data<App>, auth: Auth) -> Result<HttpResponse, Error> {
+pub async fn list(state: web::Data<App>, auth: Auth<need::ProfilesWebhooks>) -> Result<HttpResponse, Error> {
     let hooks = state.db.read(move |c| formats::list_of(c, auth.caller.workspace, KIND)).await?;
     let list: Vec<_> = hooks
         .into_iter()

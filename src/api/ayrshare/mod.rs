@@ -7,7 +7,7 @@ mod profiles;
 mod user;
 
 use crate::api::ApiError;
-use crate::api::dialect::{ApiKey, Dialect, Failure};
+use crate::api::dialect::{ApiKey, Dialect, Failure, Need, need};
 use crate::auth::Caller;
 use crate::domain::accounts::SocialAccount;
 use crate::domain::platform::Platform;
@@ -18,6 +18,7 @@ use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
 use actix_web::{FromRequest, HttpRequest, HttpResponse, dev::Payload, web};
 use serde_json::{Value, json};
 use std::future::Future;
+use std::marker::PhantomData;
 use std::pin::Pin;
 
 /// Mounts Ayrshare's routes: the whole of `/api` that the other dialects under it leave
@@ -86,7 +87,8 @@ fn code(e: &ApiError) -> u16 {
         ApiError::Domain(D::Credentials(_)) => 156,
         ApiError::Domain(D::Conflict { .. }) => 146,
         ApiError::Domain(D::PlanLimit { .. } | D::TrialExpired { .. }) => 147,
-        ApiError::Domain(D::Forbidden(_)) => 403,
+        ApiError::Domain(D::Forbidden(_) | D::MissingScope(_)) => 403,
+        ApiError::Domain(D::NeedsReconnect { .. }) => 161,
         ApiError::Domain(D::RateLimited { .. }) => 429,
         ApiError::Domain(D::Upstream(_)) => 502,
         ApiError::Domain(D::LimitReached { .. }) => 148,
@@ -101,25 +103,27 @@ fn code(e: &ApiError) -> u16 {
 /// An Ayrshare error.
 pub type Error = Failure<Ayrshare>;
 
-/// An authenticated Ayrshare caller, with the `Profile-Key` header if sent.
-pub struct Auth {
+/// An authenticated Ayrshare caller, with the `Profile-Key` header if sent; its routes need
+/// `profiles` unless they say more.
+pub struct Auth<S = need::Profiles> {
     pub caller: Caller,
     pub profile_key: Option<String>,
+    marker: PhantomData<fn() -> S>,
 }
 
-impl FromRequest for Auth {
+impl<S: Need> FromRequest for Auth<S> {
     type Error = Error;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let key = ApiKey::<Ayrshare>::from_request(req, payload);
+        let key = ApiKey::<Ayrshare, S>::from_request(req, payload);
         let profile_key = req
             .headers()
             .get("profile-key")
             .and_then(|v| v.to_str().ok())
             .map(|v| v.trim().to_string())
             .filter(|v| !v.is_empty());
-        Box::pin(async move { Ok(Auth { caller: key.await?.caller, profile_key }) })
+        Box::pin(async move { Ok(Auth { caller: key.await?.caller, profile_key, marker: PhantomData }) })
     }
 }
 

@@ -1,8 +1,9 @@
 //! `/api/profiles…`: create, update, delete, list, generateJWT, and unlink a social account.
 
-use super::{Auth, Error, active, ref_id, timestamp};
+use super::{Auth, Error, active, need, ref_id, timestamp};
 use crate::api::body;
 use crate::app::App;
+use crate::domain::accounts::AccountRef;
 use crate::domain::connect::{NewLink, RawLinkOptions};
 use crate::domain::platform::Platform;
 use crate::domain::profiles::{self, NewProfile, ProfileName, ProfilePatch};
@@ -38,7 +39,7 @@ fn title(v: Option<Value>) -> Result<Option<ProfileName>, Error> {
 
 /// The profile a call is about: the body's profileKey wins over the Profile-Key header, so a
 /// stale header never makes a call act on the wrong profile.
-fn profile_key(body: &ProfileBody, auth: &Auth) -> Result<String, Error> {
+fn profile_key<S>(body: &ProfileBody, auth: &Auth<S>) -> Result<String, Error> {
     body.profile_key.clone().filter(|k| !k.is_empty()).or_else(|| auth.profile_key.clone()).ok_or_else(|| {
         domain::Error::invalid("profileKey", "is required (in the body or the Profile-Key header)").into()
     })
@@ -143,7 +144,7 @@ pub async fn list(state: web::Data<App>, auth: Auth, req: HttpRequest) -> Result
 /// a hitchpost connect link (`domain` and `privateKey` are Ayrshare's and are ignored).
 pub async fn generate_jwt(
     state: web::Data<App>,
-    auth: Auth,
+    auth: Auth<need::ProfilesConnect>,
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, Error> {
@@ -190,7 +191,7 @@ pub async fn unlink_social(
     let ws = auth.caller.workspace;
     let profile = state.db.read(move |c| profiles::get_by_key(c, ws, &key)).await?;
     // Ayrshare's documentation: "a 200 success is returned even if the platform is not linked".
-    match service::unlink(&state, ws, &profile.id, platform).await {
+    match service::unlink(&state, ws, &profile.id, AccountRef::Platform(platform)).await {
         Ok(()) | Err(domain::Error::NotFound("account")) => {}
         Err(e) => return Err(e.into()),
     }

@@ -4,6 +4,7 @@ use super::COOKIE;
 use crate::api::body;
 use crate::app::App;
 use crate::auth::jwt::SESSION_AUDIENCE;
+use crate::domain::accounts::AccountRef;
 use crate::domain::connect::{self, CheckedLink};
 use crate::domain::platform::Platform;
 use crate::domain::workspaces::WorkspaceId;
@@ -232,7 +233,7 @@ pub async fn unlink(
     let s = session(&state, &req).await?;
     // The link's allow-list holds for disconnecting too: a page for X cannot unlink LinkedIn.
     let platform = platform_of(&state, &s, &name)?;
-    service::unlink(&state, WorkspaceId(s.claims.ws), &s.profile.id, platform).await?;
+    service::unlink(&state, WorkspaceId(s.claims.ws), &s.profile.id, AccountRef::Platform(platform)).await?;
     describe(&state, &s).await
 }
 

@@ -1,11 +1,12 @@
 //! `/v1/profiles/{id}/accounts`.
 
-use super::{Auth, Error, Problem};
+use super::{Auth, Error, Problem, need};
 use crate::api::body;
 use crate::app::App;
 use crate::domain::accounts::RefreshOutcome;
-use crate::domain::accounts::{self, SocialAccount};
+use crate::domain::accounts::{self, AccountRef, SocialAccount};
 use crate::domain::platform::Platform;
+use crate::domain::profiles;
 use crate::service::{self, BlueskyLogin, Route};
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use serde::{Deserialize, Serialize};
@@ -15,6 +16,9 @@ use utoipa::ToSchema;
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AccountBody {
+    /// The account's id (`acc_…`): stable across reconnects, usable wherever a route takes
+    /// `{account}`.
+    id: String,
     platform: String,
     platform_user_id: String,
     username: Option<String>,
@@ -34,11 +38,14 @@ pub struct AccountBody {
     reconnect_reason: Option<String>,
     /// A fake account linked in dev mode.
     sandbox: bool,
+    /// The scopes the platform granted, where known.
+    scopes: Vec<String>,
 }
 
 impl From<&SocialAccount> for AccountBody {
     fn from(a: &SocialAccount) -> Self {
         AccountBody {
+            id: a.account_id.clone(),
             platform: a.platform.as_str().into(),
             platform_user_id: a.platform_user_id.clone(),
             username: a.username.clone(),
@@ -52,6 +59,7 @@ impl From<&SocialAccount> for AccountBody {
             needs_reconnect: a.needs_reconnect,
             reconnect_reason: a.reconnect_reason.clone(),
             sandbox: a.sandbox,
+            scopes: a.scopes.clone(),
         }
     }
 }
@@ -90,18 +98,24 @@ fn platform(s: &str) -> Result<Platform, Error> {
     Ok(Platform::parse(s)?)
 }
 
+/// The `{account}` path segment: an account id or a platform name.
+pub(super) fn account_ref(s: &str) -> Result<AccountRef, Error> {
+    Ok(AccountRef::parse(s, "account")?)
+}
+
 #[utoipa::path(get, path = "/v1/profiles/{id}/accounts", tag = "accounts",
     params(("id" = String, Path, description = "The profile's UUID")),
     responses(
         (status = 200, description = "The profile's linked accounts", body = AccountList),
         (status = 401, description = "Missing, invalid or revoked API key", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The API key lacks the `accounts` scope", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such profile in this workspace", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []), ("apiKey" = [])))]
+    security(("bearer" = ["accounts"]), ("apiKey" = ["accounts"])))]
 #[get("/profiles/{id}/accounts")]
 pub async fn list_accounts(
     state: web::Data<App>,
-    Auth { caller, .. }: Auth,
+    Auth { caller, .. }: Auth<need::Accounts>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
     let id = id.into_inner();
@@ -115,16 +129,17 @@ pub async fn list_accounts(
         (status = 201, description = "The linked account", body = AccountBody),
         (status = 400, description = "A field failed validation, or the provider refused the credentials", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing, invalid or revoked API key", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The API key lacks the `accounts` scope", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is over 1 MiB", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such profile in this workspace", body = Problem, content_type = "application/problem+json"),
         (status = 502, description = "The provider could not be reached", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []), ("apiKey" = [])))]
+    security(("bearer" = ["accounts"]), ("apiKey" = ["accounts"])))]
 #[post("/profiles/{id}/accounts")]
 pub async fn link_account(
     state: web::Data<App>,
-    Auth { caller, .. }: Auth,
+    Auth { caller, .. }: Auth<need::Accounts>,
     id: web::Path<String>,
     req: HttpRequest,
     payload: web::Payload,
@@ -150,47 +165,77 @@ pub async fn link_account(
     Ok(HttpResponse::Created().json(AccountBody::from(&account)))
 }
 
-#[utoipa::path(delete, path = "/v1/profiles/{id}/accounts/{platform}", tag = "accounts",
-    params(("id" = String, Path, description = "The profile's UUID"), ("platform" = super::schemas::PlatformName, Path, description = "The platform")),
+#[utoipa::path(delete, path = "/v1/profiles/{id}/accounts/{account}", tag = "accounts",
+    params(("id" = String, Path, description = "The profile's UUID"), ("account" = super::schemas::AccountRefName, Path, description = "The account's id (`acc_…`) or its platform's name")),
     responses(
         (status = 204, description = "The account is unlinked"),
-        (status = 400, description = "Not a platform", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Neither an account id nor a platform", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing, invalid or revoked API key", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The API key lacks the `accounts` scope", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such profile or account", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []), ("apiKey" = [])))]
-#[delete("/profiles/{id}/accounts/{platform}")]
+    security(("bearer" = ["accounts"]), ("apiKey" = ["accounts"])))]
+#[delete("/profiles/{id}/accounts/{account}")]
 pub async fn unlink_account(
     state: web::Data<App>,
-    Auth { caller, .. }: Auth,
+    Auth { caller, .. }: Auth<need::Accounts>,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, Error> {
     let (id, p) = path.into_inner();
-    service::unlink(&state, caller.workspace, &id, platform(&p)?).await?;
+    service::unlink(&state, caller.workspace, &id, account_ref(&p)?).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[utoipa::path(post, path = "/v1/profiles/{id}/accounts/{platform}/refresh", tag = "accounts",
-    params(("id" = String, Path, description = "The profile's UUID"), ("platform" = super::schemas::PlatformName, Path, description = "The platform")),
+#[utoipa::path(post, path = "/v1/profiles/{id}/accounts/{account}/refresh", tag = "accounts",
+    params(("id" = String, Path, description = "The profile's UUID"), ("account" = super::schemas::AccountRefName, Path, description = "The account's id (`acc_…`) or its platform's name")),
     responses(
         (status = 200, description = "What the refresh did", body = RefreshBody),
-        (status = 400, description = "Not a platform, or the account has no refresh token", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Neither an account id nor a platform, or the account has no refresh token", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing, invalid or revoked API key", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The API key lacks the `accounts` scope", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such profile or account", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []), ("apiKey" = [])))]
-#[post("/profiles/{id}/accounts/{platform}/refresh")]
+    security(("bearer" = ["accounts"]), ("apiKey" = ["accounts"])))]
+#[post("/profiles/{id}/accounts/{account}/refresh")]
 pub async fn refresh_account(
     state: web::Data<App>,
-    Auth { caller, .. }: Auth,
+    Auth { caller, .. }: Auth<need::Accounts>,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, Error> {
     let (id, p) = path.into_inner();
-    let (outcome, account) = service::refresh_now(&state, caller.workspace, &id, platform(&p)?).await?;
+    let (outcome, account) = service::refresh_now(&state, caller.workspace, &id, account_ref(&p)?).await?;
     let (outcome, reason) = match outcome {
         RefreshOutcome::Refreshed => ("refreshed", None),
         RefreshOutcome::Postponed(r) => ("postponed", Some(r)),
         RefreshOutcome::NeedsReconnect(r) => ("needs_reconnect", Some(r)),
     };
     Ok(HttpResponse::Ok().json(RefreshBody { outcome: outcome.into(), reason, account: AccountBody::from(&account) }))
+}
+
+#[utoipa::path(get, path = "/v1/profiles/{id}/accounts/{account}", tag = "accounts",
+    params(("id" = String, Path, description = "The profile's UUID"), ("account" = super::schemas::AccountRefName, Path, description = "The account's id (`acc_…`) or its platform's name")),
+    responses(
+        (status = 200, description = "The account", body = AccountBody),
+        (status = 400, description = "Neither an account id nor a platform", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing, invalid or revoked API key", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The API key lacks the `accounts` scope", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such profile or account", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["accounts"]), ("apiKey" = ["accounts"])))]
+#[get("/profiles/{id}/accounts/{account}")]
+pub async fn get_account(
+    state: web::Data<App>,
+    Auth { caller, .. }: Auth<need::Accounts>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, Error> {
+    let (id, account) = path.into_inner();
+    let which = account_ref(&account)?;
+    let account = state
+        .db
+        .read(move |c| {
+            let profile = profiles::get(c, caller.workspace, &id)?;
+            accounts::get(c, &profile, &which)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(AccountBody::from(&account)))
 }

@@ -1,6 +1,6 @@
 //! `GET /v1/audit-log`.
 
-use super::{Auth, Error, Problem};
+use super::{Auth, Error, Problem, need};
 use crate::app::App;
 use crate::domain::audit::{self, AuditQuery};
 use actix_web::{HttpRequest, HttpResponse, get, web};
@@ -48,12 +48,13 @@ pub struct AuditPage {
 #[utoipa::path(get, path = "/v1/audit-log", tag = "operations", params(AuditParams),
     responses((status = 200, description = "The workspace's audit log, newest first", body = AuditPage),
         (status = 400, description = "A query parameter is invalid", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing, invalid or revoked API key", body = Problem, content_type = "application/problem+json")),
-    security(("bearer" = []), ("apiKey" = [])))]
+        (status = 401, description = "Missing, invalid or revoked API key", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The API key lacks the `audit` scope", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = ["audit"]), ("apiKey" = ["audit"])))]
 #[get("/audit-log")]
 pub async fn audit_log(
     state: web::Data<App>,
-    Auth { caller, .. }: Auth,
+    Auth { caller, .. }: Auth<need::Audit>,
     req: HttpRequest,
 ) -> Result<HttpResponse, Error> {
     let q: AuditParams = crate::api::query(&req)?;

@@ -2,7 +2,7 @@
 
 use super::accounts::AccountBody;
 use super::profiles::{ProfileBody, with_accounts};
-use super::{Auth, Error, Problem};
+use super::{Auth, Error, Problem, need};
 use crate::api::body;
 use crate::app::App;
 use crate::domain::accounts;
@@ -136,15 +136,16 @@ impl CreateConnectLink {
         (status = 201, description = "The link", body = ConnectLinkBody),
         (status = 400, description = "A field failed validation", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing, invalid or revoked API key", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The API key lacks the `connect` scope", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is over 1 MiB", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such profile in this workspace", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []), ("apiKey" = [])))]
+    security(("bearer" = ["connect"]), ("apiKey" = ["connect"])))]
 #[post("/profiles/{id}/connect-links")]
 pub async fn create_connect_link(
     state: web::Data<App>,
-    Auth { caller, .. }: Auth,
+    Auth { caller, .. }: Auth<need::Connect>,
     id: web::Path<String>,
     req: HttpRequest,
     payload: web::Payload,
@@ -164,13 +165,14 @@ pub async fn create_connect_link(
     responses(
         (status = 200, description = "The profile's live links", body = ConnectLinkList),
         (status = 401, description = "Missing, invalid or revoked API key", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The API key lacks the `connect` scope", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such profile in this workspace", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []), ("apiKey" = [])))]
+    security(("bearer" = ["connect"]), ("apiKey" = ["connect"])))]
 #[get("/profiles/{id}/connect-links")]
 pub async fn list_connect_links(
     state: web::Data<App>,
-    Auth { caller, .. }: Auth,
+    Auth { caller, .. }: Auth<need::Connect>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
     let id = id.into_inner();
@@ -193,13 +195,14 @@ pub async fn list_connect_links(
     responses(
         (status = 204, description = "The link is revoked"),
         (status = 401, description = "Missing, invalid or revoked API key", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The API key lacks the `connect` scope", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such link in this workspace", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []), ("apiKey" = [])))]
+    security(("bearer" = ["connect"]), ("apiKey" = ["connect"])))]
 #[delete("/connect-links/{link_id}")]
 pub async fn revoke_connect_link(
     state: web::Data<App>,
-    Auth { caller, .. }: Auth,
+    Auth { caller, .. }: Auth<need::Connect>,
     link_id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
     let jti = link_id.into_inner();
@@ -212,14 +215,15 @@ pub async fn revoke_connect_link(
         (status = 200, description = "Whether the token is a live link of this workspace, and its profile", body = ValidationBody),
         (status = 400, description = "No token given", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing, invalid or revoked API key", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The API key lacks the `connect` scope", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is over 1 MiB", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []), ("apiKey" = [])))]
+    security(("bearer" = ["connect"]), ("apiKey" = ["connect"])))]
 #[post("/connect-links/validate")]
 pub async fn validate_connect_link(
     state: web::Data<App>,
-    Auth { caller, .. }: Auth,
+    Auth { caller, .. }: Auth<need::Connect>,
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, Error> {

@@ -8,7 +8,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 /// An RFC 9457 problem document (`application/problem+json`).
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Default, Serialize, ToSchema)]
 pub struct Problem {
     /// A URI naming the kind of problem.
     #[serde(rename = "type")]
@@ -19,6 +19,14 @@ pub struct Problem {
     /// The fields at fault, when the problem is with the input.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<FieldProblem>>,
+    /// The scope the API key lacks (`missing-scope`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    /// The account that must be linked again (`needs-reconnect`), and the platform's reason.
+    #[serde(rename = "accountId", skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// One field at fault.
@@ -41,6 +49,8 @@ fn kind(e: &ApiError) -> (&'static str, &'static str) {
         ApiError::Domain(D::StorageFull(_)) => ("storage-full", "Storage limit reached"),
         ApiError::Domain(D::DiskLow) => ("disk-low", "Insufficient storage"),
         ApiError::Domain(D::Forbidden(_)) => ("forbidden", "Forbidden"),
+        ApiError::Domain(D::MissingScope(_)) => ("missing-scope", "Missing scope"),
+        ApiError::Domain(D::NeedsReconnect { .. }) => ("needs-reconnect", "The account must be linked again"),
         ApiError::Domain(D::Unauthorized(_)) | ApiError::MissingKey(_) => ("unauthorized", "Unauthorized"),
         ApiError::Domain(D::RateLimited { .. }) => ("rate-limited", "Too many requests"),
         ApiError::Domain(D::Credentials(_)) => ("credentials-refused", "Credentials refused"),
@@ -71,12 +81,25 @@ pub fn problem(e: &ApiError, status: StatusCode) -> Problem {
         }
         other => (other.to_string(), None),
     };
+    let scope = match e {
+        ApiError::Domain(domain::Error::MissingScope(s)) => Some(s.as_str().to_string()),
+        _ => None,
+    };
+    let (account_id, reason) = match e {
+        ApiError::Domain(domain::Error::NeedsReconnect { account, reason, .. }) => {
+            (Some(account.clone()), Some(reason.clone()))
+        }
+        _ => (None, None),
+    };
     Problem {
         kind: format!("urn:hitchpost:problem:{slug}"),
         title: title.into(),
         status: status.as_u16(),
         detail,
         errors,
+        scope,
+        account_id,
+        reason,
     }
 }
 

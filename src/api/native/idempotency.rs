@@ -43,7 +43,10 @@ pub async fn idempotency(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let key = req.headers().get(HEADER).map(|v| v.to_str().map(str::to_owned));
-    let (Method::POST, Some(key)) = (req.method().clone(), key) else {
+    // A proxied call's key is the platform's to honour (LinkedIn, Stripe-like APIs); its body
+    // streams and is never kept here.
+    let proxied = req.path().split('/').nth(6) == Some("proxy");
+    let (Method::POST, Some(key), false) = (req.method().clone(), key, proxied) else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
     let key = match key {

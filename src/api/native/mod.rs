@@ -4,11 +4,13 @@
 mod accounts;
 mod audit;
 mod connect_links;
+mod credentials;
 mod error;
 mod hooks;
 mod idempotency;
 mod openapi;
 mod profiles;
+mod proxy;
 mod schemas;
 mod webhooks;
 
@@ -18,7 +20,7 @@ pub use hooks::NativeHooks;
 pub use openapi::{ApiDoc, unmatched};
 pub use profiles::{ProfileBody, with_accounts};
 
-use super::dialect::{ApiKey, Dialect, Failure};
+use super::dialect::{ApiKey, Dialect, Failure, need};
 use super::{ApiError, presented_key};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -47,8 +49,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(connect_links::revoke_connect_link)
             .service(accounts::list_accounts)
             .service(accounts::link_account)
+            .service(accounts::get_account)
             .service(accounts::unlink_account)
             .service(accounts::refresh_account)
+            .service(credentials::get_credentials)
+            .route("/profiles/{id}/accounts/{account}/proxy/{path:.*}", web::route().to(proxy::forward))
             .service(webhooks::create_webhook)
             .service(webhooks::list_webhooks)
             .service(webhooks::update_webhook)
@@ -95,7 +100,7 @@ impl Dialect for Native {
 pub type Error = Failure<Native>;
 
 /// An authenticated native caller.
-pub type Auth = ApiKey<Native>;
+pub type Auth<S> = ApiKey<Native, S>;
 
 /// Parses `bytes` as each request body this dialect reads, the way its handlers do; the
 /// entry point of the `json_bodies` fuzz target (fuzz/), which must never see a panic.

@@ -1,7 +1,7 @@
 //! `GET /openapi.json`: the native API described from the code itself.
 
 use super::error::{FieldProblem, Problem};
-use super::{accounts, audit, connect_links, profiles, schemas, webhooks};
+use super::{accounts, audit, connect_links, credentials, profiles, proxy, schemas, webhooks};
 use actix_web::{HttpRequest, HttpResponse, ResponseError, get};
 use std::sync::OnceLock;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -24,8 +24,11 @@ use utoipa::{Modify, OpenApi};
         connect_links::validate_connect_link,
         accounts::list_accounts,
         accounts::link_account,
+        accounts::get_account,
         accounts::unlink_account,
         accounts::refresh_account,
+        credentials::get_credentials,
+        proxy::forward,
         webhooks::create_webhook,
         webhooks::list_webhooks,
         webhooks::update_webhook,
@@ -40,10 +43,10 @@ use utoipa::{Modify, OpenApi};
         profiles::UpdateProfile, profiles::ProfileList,
         connect_links::CreateConnectLink, connect_links::ConnectLinkBody, connect_links::ConnectLinkInfo,
         connect_links::ConnectLinkList, connect_links::ValidateConnectLink, connect_links::ValidationBody,
-        accounts::AccountBody, accounts::AccountList, accounts::LinkAccount, accounts::RefreshBody,
+        accounts::AccountBody, accounts::AccountList, accounts::LinkAccount, accounts::RefreshBody, credentials::CredentialsBody,
         webhooks::WebhookBody, webhooks::WebhookList, webhooks::CreateWebhook, webhooks::UpdateWebhook,
         webhooks::DeliveryBody, webhooks::DeliveryList, audit::AuditEntry, audit::AuditPage,
-        schemas::PlatformName, schemas::EventName, schemas::AuditAction, schemas::Labels)),
+        schemas::PlatformName, schemas::AccountRefName, schemas::EventName, schemas::AuditAction, schemas::Labels)),
     modifiers(&Security),
     tags((name = "profiles", description = "End-users of your platform"),
          (name = "connect", description = "Single-use links through which end-users link accounts"),
@@ -102,7 +105,7 @@ pub async fn unmatched(req: HttpRequest) -> HttpResponse {
         title: "Method not allowed".into(),
         status: 405,
         detail: format!("{} {} is not served; this route takes {allow}", req.method(), req.path()),
-        errors: None,
+        ..Problem::default()
     };
     HttpResponse::MethodNotAllowed()
         .insert_header(("allow", allow))

@@ -1,6 +1,6 @@
 //! `/v1/profiles`.
 
-use super::{Auth, Error, Problem};
+use super::{Auth, Error, Problem, need};
 use crate::api::body;
 use crate::app::App;
 use crate::domain::accounts;
@@ -188,16 +188,17 @@ pub struct ProfileList {
         (status = 201, description = "The profile was created", body = ProfileBody),
         (status = 400, description = "Invalid JSON or a field failed validation", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing, invalid or revoked API key", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The API key lacks the `profiles` scope", body = Problem, content_type = "application/problem+json"),
         (status = 402, description = "The workspace's profile limit is reached", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "externalId or username already used", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body over 1 MiB", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []), ("apiKey" = [])))]
+    security(("bearer" = ["profiles"]), ("apiKey" = ["profiles"])))]
 #[post("/profiles")]
 pub async fn create_profile(
     state: web::Data<App>,
-    Auth { caller, .. }: Auth,
+    Auth { caller, .. }: Auth<need::Profiles>,
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, Error> {
@@ -211,12 +212,13 @@ pub async fn create_profile(
         (status = 200, description = "A page of profiles, oldest first", body = ProfileList),
         (status = 400, description = "A query parameter is invalid", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing, invalid or revoked API key", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The API key lacks the `profiles` scope", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []), ("apiKey" = [])))]
+    security(("bearer" = ["profiles"]), ("apiKey" = ["profiles"])))]
 #[get("/profiles")]
 pub async fn list_profiles(
     state: web::Data<App>,
-    Auth { caller, .. }: Auth,
+    Auth { caller, .. }: Auth<need::Profiles>,
     req: HttpRequest,
 ) -> Result<HttpResponse, Error> {
     let params: ListParams = crate::api::query(&req)?;
@@ -245,13 +247,14 @@ pub async fn list_profiles(
     responses(
         (status = 200, description = "The profile", body = ProfileBody),
         (status = 401, description = "Missing, invalid or revoked API key", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The API key lacks the `profiles` scope", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such profile in this workspace", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []), ("apiKey" = [])))]
+    security(("bearer" = ["profiles"]), ("apiKey" = ["profiles"])))]
 #[get("/profiles/{id}")]
 pub async fn get_profile(
     state: web::Data<App>,
-    Auth { caller, .. }: Auth,
+    Auth { caller, .. }: Auth<need::Profiles>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
     let id = id.into_inner();
@@ -265,16 +268,17 @@ pub async fn get_profile(
         (status = 200, description = "The updated profile", body = ProfileBody),
         (status = 400, description = "Invalid JSON or a field failed validation", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing, invalid or revoked API key", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The API key lacks the `profiles` scope", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such profile in this workspace", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "externalId or username already used", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body over 1 MiB", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []), ("apiKey" = [])))]
+    security(("bearer" = ["profiles"]), ("apiKey" = ["profiles"])))]
 #[patch("/profiles/{id}")]
 pub async fn update_profile(
     state: web::Data<App>,
-    Auth { caller, .. }: Auth,
+    Auth { caller, .. }: Auth<need::Profiles>,
     id: web::Path<String>,
     req: HttpRequest,
     payload: web::Payload,
@@ -290,13 +294,14 @@ pub async fn update_profile(
     responses(
         (status = 204, description = "The profile is deleted"),
         (status = 401, description = "Missing, invalid or revoked API key", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The API key lacks the `profiles` scope", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such profile in this workspace", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []), ("apiKey" = [])))]
+    security(("bearer" = ["profiles"]), ("apiKey" = ["profiles"])))]
 #[delete("/profiles/{id}")]
 pub async fn delete_profile(
     state: web::Data<App>,
-    Auth { caller, .. }: Auth,
+    Auth { caller, .. }: Auth<need::Profiles>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
     let id = id.into_inner();

@@ -25,6 +25,22 @@ impl PartialSchema for PlatformName {
 
 impl ToSchema for PlatformName {}
 
+/// How a route names an account: its id (`acc_` and 32 hex digits) or its platform's name.
+pub struct AccountRefName;
+
+impl PartialSchema for AccountRefName {
+    fn schema() -> RefOr<Schema> {
+        let names: Vec<&str> = Platform::ALL.iter().map(|p| p.as_str()).collect();
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some("The account's id (`acc_…`) or its platform's name"))
+            .pattern(Some(format!("^(acc_[0-9a-f]{{32}}|{})$", names.join("|"))))
+            .into()
+    }
+}
+
+impl ToSchema for AccountRefName {}
+
 /// An event type a webhook can subscribe to.
 pub struct EventName;
 

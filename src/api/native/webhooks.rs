@@ -1,6 +1,6 @@
 //! `/v1/webhooks`: native subscriptions, signed the Standard Webhooks way.
 
-use super::{Auth, Error, Problem};
+use super::{Auth, Error, Problem, need};
 use crate::api::body;
 use crate::app::App;
 use crate::delivery;
@@ -134,15 +134,16 @@ fn description(d: Option<String>) -> Result<Option<String>, Error> {
         (status = 201, description = "The subscription, with its signing secret (shown once). A host name is not looked up here: each delivery resolves it and refuses a private address then", body = WebhookBody),
         (status = 400, description = "A bad URL (or a literal private address) or an unknown event", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing, invalid or revoked API key", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The API key lacks the `webhooks` scope", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The workspace has 20 subscriptions, the most it may have", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is over 1 MiB", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []), ("apiKey" = [])))]
+    security(("bearer" = ["webhooks"]), ("apiKey" = ["webhooks"])))]
 #[post("/webhooks")]
 pub async fn create_webhook(
     state: web::Data<App>,
-    Auth { caller, .. }: Auth,
+    Auth { caller, .. }: Auth<need::Webhooks>,
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, Error> {
@@ -158,10 +159,14 @@ pub async fn create_webhook(
 
 #[utoipa::path(get, path = "/v1/webhooks", tag = "webhooks",
     responses((status = 200, description = "The workspace's subscriptions, with why any is switched off", body = WebhookList),
-        (status = 401, description = "Missing, invalid or revoked API key", body = Problem, content_type = "application/problem+json")),
-    security(("bearer" = []), ("apiKey" = [])))]
+        (status = 401, description = "Missing, invalid or revoked API key", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The API key lacks the `webhooks` scope", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = ["webhooks"]), ("apiKey" = ["webhooks"])))]
 #[get("/webhooks")]
-pub async fn list_webhooks(state: web::Data<App>, Auth { caller, .. }: Auth) -> Result<HttpResponse, Error> {
+pub async fn list_webhooks(
+    state: web::Data<App>,
+    Auth { caller, .. }: Auth<need::Webhooks>,
+) -> Result<HttpResponse, Error> {
     let list = state.db.read(move |c| webhooks::list(c, caller.workspace)).await?;
     Ok(HttpResponse::Ok().json(WebhookList { data: list.into_iter().map(|w| WebhookBody::new(w, None)).collect() }))
 }
@@ -171,14 +176,15 @@ pub async fn list_webhooks(state: web::Data<App>, Auth { caller, .. }: Auth) -> 
     responses((status = 200, description = "The subscription", body = WebhookBody),
         (status = 400, description = "A field failed validation", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing, invalid or revoked API key", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The API key lacks the `webhooks` scope", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is over 1 MiB", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such subscription", body = Problem, content_type = "application/problem+json")),
-    security(("bearer" = []), ("apiKey" = [])))]
+    security(("bearer" = ["webhooks"]), ("apiKey" = ["webhooks"])))]
 #[patch("/webhooks/{id}")]
 pub async fn update_webhook(
     state: web::Data<App>,
-    Auth { caller, .. }: Auth,
+    Auth { caller, .. }: Auth<need::Webhooks>,
     id: web::Path<String>,
     req: HttpRequest,
     payload: web::Payload,
@@ -199,12 +205,13 @@ pub async fn update_webhook(
     params(("id" = String, Path, description = "The subscription's id")),
     responses((status = 204, description = "Deleted, with its pending deliveries"),
         (status = 401, description = "Missing, invalid or revoked API key", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The API key lacks the `webhooks` scope", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such subscription", body = Problem, content_type = "application/problem+json")),
-    security(("bearer" = []), ("apiKey" = [])))]
+    security(("bearer" = ["webhooks"]), ("apiKey" = ["webhooks"])))]
 #[delete("/webhooks/{id}")]
 pub async fn delete_webhook(
     state: web::Data<App>,
-    Auth { caller, .. }: Auth,
+    Auth { caller, .. }: Auth<need::Webhooks>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
     let id = id.into_inner();
@@ -216,12 +223,13 @@ pub async fn delete_webhook(
     params(("id" = String, Path, description = "The subscription's id")),
     responses((status = 200, description = "The new secret (shown once); the old one signs alongside it until previousSecretExpiresAt", body = Object),
         (status = 401, description = "Missing, invalid or revoked API key", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The API key lacks the `webhooks` scope", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such subscription", body = Problem, content_type = "application/problem+json")),
-    security(("bearer" = []), ("apiKey" = [])))]
+    security(("bearer" = ["webhooks"]), ("apiKey" = ["webhooks"])))]
 #[post("/webhooks/{id}/rotate-secret")]
 pub async fn rotate_secret(
     state: web::Data<App>,
-    Auth { caller, .. }: Auth,
+    Auth { caller, .. }: Auth<need::Webhooks>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
     let secret = delivery::new_secret();
@@ -237,12 +245,13 @@ pub async fn rotate_secret(
     params(("id" = String, Path, description = "The subscription's id")),
     responses((status = 202, description = "A `webhook.ping` event is queued for this subscription", body = Object),
         (status = 401, description = "Missing, invalid or revoked API key", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The API key lacks the `webhooks` scope", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such subscription", body = Problem, content_type = "application/problem+json")),
-    security(("bearer" = []), ("apiKey" = [])))]
+    security(("bearer" = ["webhooks"]), ("apiKey" = ["webhooks"])))]
 #[post("/webhooks/{id}/ping")]
 pub async fn ping(
     state: web::Data<App>,
-    Auth { caller, .. }: Auth,
+    Auth { caller, .. }: Auth<need::Webhooks>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
     let id = id.into_inner();
@@ -254,12 +263,13 @@ pub async fn ping(
     params(("id" = String, Path, description = "The subscription's id")),
     responses((status = 200, description = "Recent deliveries, newest first", body = DeliveryList),
         (status = 401, description = "Missing, invalid or revoked API key", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The API key lacks the `webhooks` scope", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such subscription", body = Problem, content_type = "application/problem+json")),
-    security(("bearer" = []), ("apiKey" = [])))]
+    security(("bearer" = ["webhooks"]), ("apiKey" = ["webhooks"])))]
 #[get("/webhooks/{id}/deliveries")]
 pub async fn list_deliveries(
     state: web::Data<App>,
-    Auth { caller, .. }: Auth,
+    Auth { caller, .. }: Auth<need::Webhooks>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
     let id = id.into_inner();
@@ -287,12 +297,13 @@ pub async fn list_deliveries(
     params(("id" = String, Path, description = "The subscription's id"), ("deliveryId" = String, Path, description = "A delivery of it")),
     responses((status = 202, description = "The same event is queued again", body = Object),
         (status = 401, description = "Missing, invalid or revoked API key", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The API key lacks the `webhooks` scope", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such subscription or delivery", body = Problem, content_type = "application/problem+json")),
-    security(("bearer" = []), ("apiKey" = [])))]
+    security(("bearer" = ["webhooks"]), ("apiKey" = ["webhooks"])))]
 #[post("/webhooks/{id}/deliveries/{delivery_id}/redeliver")]
 pub async fn redeliver(
     state: web::Data<App>,
-    Auth { caller, .. }: Auth,
+    Auth { caller, .. }: Auth<need::Webhooks>,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, Error> {
     let (id, delivery_id) = path.into_inner();

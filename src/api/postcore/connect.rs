@@ -1,7 +1,7 @@
 //! `POST /profiles/connect`: Bluesky by credentials, OAuth platforms by a URL to send the
 //! person to. Without a profileKey the profile is created first (auto-create).
 
-use super::{Auth, Error, account_json};
+use super::{Auth, Error, account_json, need};
 use crate::api::body;
 use crate::app::App;
 use crate::domain;
@@ -45,7 +45,7 @@ fn target(b: &ConnectBody) -> Result<Target, Error> {
 /// `POST /profiles/connect`.
 pub async fn connect(
     state: web::Data<App>,
-    Auth { caller, .. }: Auth,
+    Auth { caller, .. }: Auth<need::ProfilesConnect>,
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, Error> {

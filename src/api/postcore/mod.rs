@@ -5,7 +5,7 @@ mod connect;
 mod profiles;
 
 use crate::api::ApiError;
-use crate::api::dialect::{ApiKey, Dialect, Failure};
+use crate::api::dialect::{ApiKey, Dialect, Failure, need};
 use crate::domain::accounts::SocialAccount;
 use crate::domain::{self, profiles::Profile};
 use actix_web::http::StatusCode;
@@ -64,6 +64,8 @@ fn code(e: &ApiError) -> &'static str {
             D::PlanLimit { .. } => "PROFILE_LIMIT_REACHED",
             D::TrialExpired { .. } => "TRIAL_EXPIRED",
             D::Forbidden(_) => "FORBIDDEN",
+            D::MissingScope(_) => "MISSING_SCOPE",
+            D::NeedsReconnect { .. } => "ACCOUNT_NEEDS_RECONNECT",
             D::RateLimited { .. } => "RATE_LIMITED",
             D::Upstream(_) => "PROVIDER_ERROR",
             D::LimitReached { .. } => "LIMIT_REACHED",
@@ -81,7 +83,8 @@ fn code(e: &ApiError) -> &'static str {
 pub type Error = Failure<Postcore>;
 
 /// An authenticated postcore caller.
-pub type Auth = ApiKey<Postcore>;
+/// An authenticated postcore caller; its routes need `profiles` unless they say more.
+pub type Auth<S = need::Profiles> = ApiKey<Postcore, S>;
 
 /// An account as postcore lists it under its profile.
 fn account_json(a: &SocialAccount) -> Value {

@@ -1,6 +1,6 @@
 //! `/api/uploadposts/users/generate-jwt` and `/validate-jwt`: connect links in Upload-Post's words.
 
-use super::{Auth, Error, State, ok, profile_json};
+use super::{Auth, Error, State, need, ok, profile_json};
 use crate::api::{authenticate, body, presented_key};
 use crate::domain::connect::{self, NewLink, RawLinkOptions};
 use crate::domain::{self, accounts};
@@ -33,7 +33,7 @@ fn duration(minutes: i64) -> String {
 /// `POST /users/generate-jwt` -> `{success, access_url, duration, jwt}`.
 pub async fn generate(
     state: State,
-    Auth { caller, .. }: Auth,
+    Auth { caller, .. }: Auth<need::ProfilesConnect>,
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, Error> {
@@ -81,7 +81,7 @@ pub async fn validate(state: State, req: HttpRequest, payload: web::Payload) -> 
         None => {
             let missing = "send `Authorization: Bearer JWT`, or your API key with `{\"jwt\": ...}`";
             let key = presented_key(&req, "ApiKey", None).ok_or(domain::Error::Unauthorized(missing))?;
-            let caller = authenticate(&state, key).await?;
+            let caller = authenticate::<need::ProfilesConnect>(&state, key).await?;
             let b: ValidateBody = body::json_or_empty(&req, payload).await?;
             let token = b.jwt.filter(|t| !t.is_empty()).ok_or_else(|| domain::Error::invalid("jwt", "is required"))?;
             (token, Some(caller.workspace))

@@ -8,7 +8,7 @@ mod settings;
 mod users;
 
 use crate::api::ApiError;
-use crate::api::dialect::{ApiKey, Dialect, Failure};
+use crate::api::dialect::{ApiKey, Dialect, Failure, need};
 use crate::app::App;
 use crate::domain::accounts::SocialAccount;
 use crate::domain::platform::Platform;
@@ -76,7 +76,8 @@ pub use hooks::UploadPostHooks;
 pub type Error = Failure<UploadPost>;
 
 /// An authenticated Upload-Post caller.
-pub type Auth = ApiKey<UploadPost>;
+/// An authenticated Upload-Post caller; its routes need `profiles` unless they say more.
+pub type Auth<S = need::Profiles> = ApiKey<UploadPost, S>;
 
 fn capitalize(s: &str) -> String {
     let mut c = s.chars();

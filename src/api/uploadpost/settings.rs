@@ -1,7 +1,7 @@
 //! `/me`, preferences and notification configuration.
 
 use super::hooks::{self, KIND, NOTIFICATION_EVENTS};
-use super::{Auth, Error, State, ok};
+use super::{Auth, Error, State, need, ok};
 use crate::api::body;
 use crate::domain::settings::{self, WeekStartDay};
 use crate::domain::webhooks::formats;
@@ -63,7 +63,10 @@ fn config_body(config: Map<String, Value>) -> HttpResponse {
 }
 
 /// `GET /notification-config` (also `/users/notifications`).
-pub async fn notifications(state: State, Auth { caller, .. }: Auth) -> Result<HttpResponse, Error> {
+pub async fn notifications(
+    state: State,
+    Auth { caller, .. }: Auth<need::ProfilesWebhooks>,
+) -> Result<HttpResponse, Error> {
     let config = state.db.read(move |c| settings::notification_config(c, caller.workspace)).await?;
     Ok(config_body(config))
 }
@@ -123,7 +126,7 @@ fn parse_config(b: Map<String, Value>, allow_private: bool) -> domain::Result<Ma
 /// `POST /notification-config` (also `/users/notifications`).
 pub async fn update_notifications(
     state: State,
-    Auth { caller, .. }: Auth,
+    Auth { caller, .. }: Auth<need::ProfilesWebhooks>,
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, Error> {
@@ -144,7 +147,10 @@ pub async fn update_notifications(
 }
 
 /// `POST /users/notifications/test`: refuses when nothing is configured to receive it.
-pub async fn test_notifications(state: State, Auth { caller, .. }: Auth) -> Result<HttpResponse, Error> {
+pub async fn test_notifications(
+    state: State,
+    Auth { caller, .. }: Auth<need::ProfilesWebhooks>,
+) -> Result<HttpResponse, Error> {
     let id = state.db.write(move |c| formats::ping_first(c, caller.workspace, KIND)).await?;
     let id =
         id.ok_or_else(|| domain::Error::invalid("webhook_url", "is not configured: set it before sending a test"))?;

@@ -4,6 +4,7 @@
 
 mod presets;
 
+use super::upstream::ApiHosts;
 use super::{
     Body, Http, HttpAnswer, Identity, Linked, Method, Provider, ProviderError, Tokens, basic_auth, classify_failure,
 };
@@ -34,6 +35,8 @@ pub struct OAuthConfig {
     pub scope_sep: Option<String>,
     /// Extra authorize parameters, replacing the preset's (`_AUTHORIZE_PARAMS`: `k=v&k2=v2`).
     pub authorize_params: Option<Vec<(String, String)>>,
+    /// Where the proxy sends API calls (`_API_URL`, `upstream::ApiHosts`'s form), else the preset's.
+    pub api_hosts: Option<ApiHosts>,
 }
 
 impl std::fmt::Debug for OAuthConfig {
@@ -94,6 +97,7 @@ pub struct OAuthProvider {
     client_auth: ClientAuth,
     scope_sep: String,
     authorize_params: Vec<(String, String)>,
+    api_hosts: Option<ApiHosts>,
     http: Http,
 }
 
@@ -110,6 +114,16 @@ fn seconds(v: &Value) -> Option<i64> {
 }
 
 impl OAuthProvider {
+    /// Where the proxy sends this platform's API calls.
+    pub fn api_hosts(&self) -> Option<&ApiHosts> {
+        self.api_hosts.as_ref()
+    }
+
+    /// The User-Agent this platform gets, where it wants a particular one (Reddit).
+    pub fn user_agent(&self) -> Option<&str> {
+        self.user_agent.as_deref()
+    }
+
     pub fn new(platform: Platform, c: &OAuthConfig, http: Http) -> Option<Self> {
         let preset = preset(platform)?;
         let authorize_url = c.authorize_url.clone().unwrap_or_else(|| preset.authorize_url.into());
@@ -146,6 +160,7 @@ impl OAuthProvider {
                 .authorize_params
                 .clone()
                 .unwrap_or_else(|| preset.extra.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()),
+            api_hosts: c.api_hosts.clone().or_else(|| ApiHosts::parse(preset.api_url).ok()),
             preset,
             http,
         })
@@ -233,7 +248,20 @@ impl OAuthProvider {
             expires_at: at("expires_in"),
             // LinkedIn and Pinterest say `refresh_token_expires_in`, TikTok `refresh_expires_in`.
             refresh_expires_at: at("refresh_token_expires_in").or_else(|| at("refresh_expires_in")),
+            // TikTok joins them with commas, everyone else with spaces.
+            scopes: body
+                .get("scope")
+                .and_then(Value::as_str)
+                .map(|s| s.split([' ', ',']).filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" ")),
         })
+    }
+
+    /// `t` with the scopes asked for where the answer named none.
+    fn with_scopes(&self, mut t: Tokens) -> Tokens {
+        if t.scopes.is_none() {
+            t.scopes = Some(self.scopes.split_whitespace().collect::<Vec<_>>().join(" "));
+        }
+        t
     }
 
     /// Meta's swap of a short-lived token for a long-lived one.
@@ -378,13 +406,14 @@ impl Provider for OAuthProvider {
             form.push(("code_verifier", verifier));
         }
         let tokens = Self::tokens("the token request", self.client_post(&self.token_url, form)?)?;
-        let tokens = self.long_lived(tokens)?;
+        let tokens = self.with_scopes(self.long_lived(tokens)?);
         let identity = self.identity(&tokens.access_token)?;
         Ok(Linked { identity, tokens, provider_url: None, sandbox: false })
     }
 
     fn refresh(&self, refresh_token: &str, _provider_url: Option<&str>) -> Result<Tokens, ProviderError> {
         match self.preset.refresh {
+            // No `scope` in a refresh answer means the grant's scopes are unchanged: kept.
             Refresh::RefreshToken => Self::tokens(
                 "the token refresh",
                 self.client_post(

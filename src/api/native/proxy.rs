@@ -1,0 +1,78 @@
+//! `/v1/profiles/{id}/accounts/{account}/proxy/{path}`, any method: a call to the platform's
+//! API with the account's token (`service::proxy`).
+
+use super::accounts::account_ref;
+use super::{Auth, Error, Problem, need};
+use crate::api::body;
+use crate::app::App;
+use crate::domain;
+use crate::service::proxy::{self, ACCOUNT_HEADER, KEPT_BODY_MAX, OutBody, Outbound, ProxyPath};
+use actix_web::body::SizedStream;
+use actix_web::{HttpRequest, HttpResponse, web};
+
+/// The profile id, the account and the raw path after `/proxy/`, read from the request's raw
+/// path (never a decoded one: what is checked is what is sent).
+fn split(raw: &str) -> Result<(&str, &str, &str), Error> {
+    let mut parts = raw.splitn(8, '/');
+    let mut next = || parts.next().unwrap_or_default();
+    let (_, v1, profiles, id, accounts, account, proxy) = (next(), next(), next(), next(), next(), next(), next());
+    let tail = parts.next().unwrap_or_default();
+    if (v1, profiles, accounts, proxy) != ("v1", "profiles", "accounts", "proxy") {
+        return Err(domain::Error::NotFound("route").into());
+    }
+    Ok((id, account, tail))
+}
+
+/// The body to send: read whole when small enough to be sent again after a refresh, else
+/// streamed as it arrives.
+async fn out_body(req: &HttpRequest, payload: web::Payload) -> Result<OutBody, Error> {
+    let h = req.headers();
+    let length = h.get("content-length").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
+    let chunked = h.contains_key("transfer-encoding");
+    match length {
+        Some(n) if n <= KEPT_BODY_MAX as u64 => {
+            Ok(OutBody::Kept(body::read_limited(req, payload, KEPT_BODY_MAX).await?))
+        }
+        None if !chunked => Ok(OutBody::Kept(web::Bytes::new())),
+        n => Ok(OutBody::Streamed(Box::pin(payload), n)),
+    }
+}
+
+#[utoipa::path(method(get, post, put, patch, delete), path = "/v1/profiles/{id}/accounts/{account}/proxy/{path}", tag = "accounts",
+    params(("id" = String, Path, description = "The profile's UUID"),
+        ("account" = super::schemas::AccountRefName, Path, description = "The account's id (`acc_…`) or its platform's name"),
+        ("path" = String, Path, description = "The platform API path (with any query string), e.g. `v2/userinfo` or `xrpc/com.atproto.repo.createRecord`")),
+    responses(
+        (status = 200, description = "The platform's answer, unchanged (any status the platform gives), with `Hitchpost-Account`"),
+        (status = 400, description = "A path that could leave the platform's host, or a bad account", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing, invalid or revoked API key", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The API key lacks the `proxy` scope", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such profile or account", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The platform refused the account's refresh: its owner must link it again", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "The account has as many calls in flight as allowed", body = Problem, content_type = "application/problem+json"),
+        (status = 502, description = "The platform could not be reached", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["proxy"]), ("apiKey" = ["proxy"])))]
+pub async fn forward(
+    state: web::Data<App>,
+    Auth { caller, .. }: Auth<need::Proxy>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, Error> {
+    let raw = req.uri().path().to_string();
+    let (profile_id, account, tail) = split(&raw)?;
+    let which = account_ref(account)?;
+    let path = ProxyPath::parse(tail, req.query_string())?;
+    let body = out_body(&req, payload).await?;
+    let out = Outbound { method: req.method().clone(), path, headers: req.headers().clone(), body };
+    let answer = proxy::forward(&state, caller.workspace, profile_id, which, out).await?;
+    let mut res = HttpResponse::build(answer.status);
+    for (k, v) in answer.headers {
+        res.append_header((k, v));
+    }
+    res.insert_header((ACCOUNT_HEADER, answer.account_id));
+    Ok(match answer.length {
+        Some(n) => res.body(SizedStream::new(n, answer.body)),
+        None => res.streaming(answer.body),
+    })
+}
