@@ -49,14 +49,12 @@ pub async fn fresh(
     which: AccountRef,
     min: chrono::Duration,
 ) -> domain::Result<Fresh> {
-    let id = profile_id.to_string();
-    let (profile_id, mut row) = app
-        .db
-        .read(move |c| {
-            let profile = profiles::get(c, ws, &id)?;
-            Ok::<_, Error>((profile.id.clone(), accounts::find_row(c, &profile, &which)?))
-        })
-        .await?;
+    // Two indexed point reads: on the worker, as the profile reads are (the hop to the
+    // blocking pool cost more than the reads, and every proxied call makes them).
+    let (profile_id, mut row) = app.db.read_now(|c| {
+        let profile = profiles::get(c, ws, profile_id)?;
+        Ok::<_, Error>((profile.id.clone(), accounts::find_row(c, &profile, &which)?))
+    })?;
     refuse_if_unlinked(&row)?;
     if row.refresh_token.is_some() && !lasts(row.token_expires_at.as_deref(), min) {
         match refresh_unless(app, row.id, Unless::Lasts(min)).await? {

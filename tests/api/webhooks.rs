@@ -115,6 +115,10 @@ fn every_event_type_arrives_once_with_a_valid_signature() {
         assert!(body["data"]["profileKey"].as_str().unwrap().starts_with("prof_"));
         assert!(chrono::DateTime::parse_from_rfc3339(body["timestamp"].as_str().unwrap()).is_ok());
         assert!(!String::from_utf8_lossy(&r.body).contains("SECRETTOKEN"), "never a token");
+        if body["type"].as_str().unwrap().starts_with("account.") {
+            let account = body["data"]["account"]["id"].as_str().unwrap_or_default();
+            assert!(account.starts_with("acc_") && account.len() == 36, "the account's id: {body}");
+        }
     }
     // One profile's events arrive in the order they happened.
     let order = types(&got);

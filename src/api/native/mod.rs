@@ -38,6 +38,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::scope("/v1")
             .wrap(actix_web::middleware::from_fn(idempotency::idempotency))
             .wrap(actix_web::middleware::from_fn(super::dialect::limit::<Native, _>))
+            // First: actix tries routes in order, each a regex over the path, and these two
+            // serve the long paths that are called the most (a platform's every post).
+            .route("/profiles/{id}/accounts/{account}/proxy/{path:.*}", web::route().to(proxy::forward))
+            .service(credentials::get_credentials)
             .service(profiles::create_profile)
             .service(profiles::list_profiles)
             .service(profiles::get_profile)
@@ -52,8 +56,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(accounts::get_account)
             .service(accounts::unlink_account)
             .service(accounts::refresh_account)
-            .service(credentials::get_credentials)
-            .route("/profiles/{id}/accounts/{account}/proxy/{path:.*}", web::route().to(proxy::forward))
             .service(webhooks::create_webhook)
             .service(webhooks::list_webhooks)
             .service(webhooks::update_webhook)
