@@ -33,6 +33,8 @@ pub struct Fresh {
     pub sandbox: bool,
     /// The tokens' generation: a retry after a refusal refreshes only if it is still current.
     pub generation: i64,
+    /// Whether hitchpost can renew the token (it holds a refresh token).
+    pub refreshable: bool,
 }
 
 impl std::fmt::Debug for Fresh {
@@ -56,6 +58,14 @@ pub async fn fresh(
         Ok::<_, Error>((profile.id.clone(), accounts::find_row(c, &profile, &which)?))
     })?;
     refuse_if_unlinked(&row)?;
+    if row.refresh_token.is_none() && !lasts(row.token_expires_at.as_deref(), chrono::Duration::zero()) {
+        // Nothing can renew it (Facebook's page tokens, an old link): only its owner can.
+        let at = row.token_expires_at.clone().unwrap_or_default();
+        return Err(needs_reconnect(
+            &row,
+            format!("the access token lapsed at {at} and the platform gave no way to renew it"),
+        ));
+    }
     if row.refresh_token.is_some() && !lasts(row.token_expires_at.as_deref(), min) {
         match refresh_unless(app, row.id, Unless::Lasts(min)).await? {
             RefreshOutcome::Refreshed => {
@@ -124,6 +134,7 @@ fn opened(app: &App, profile_id: String, row: AccountRow) -> domain::Result<Fres
         platform_user_id: row.platform_user_id,
         sandbox: row.sandbox,
         generation: row.token_generation,
+        refreshable: row.refresh_token.is_some(),
     })
 }
 

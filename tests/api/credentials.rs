@@ -150,3 +150,21 @@ fn credentials_of_a_missing_account_or_another_workspaces_are_404() {
     assert_eq!(res.status, 400);
     assert_eq!(res.problem_field(), "account");
 }
+
+#[test]
+fn a_lapsed_token_that_nothing_can_renew_is_a_409_not_a_dead_token() {
+    let app = spawn_app_with(|c| c.providers.sandbox = true);
+    let all = Scope::ALL.into_iter().collect();
+    let key = create_scoped_key(&app.db_path, "acme", None, all);
+    let profile = app.new_profile(&key, "Lapsed")["id"].as_str().unwrap().to_string();
+    assert_eq!(app.link_account(&key, &profile, &json!({"platform": "facebook", "sandbox": true})).status, 201);
+    rusqlite::Connection::open(&app.db_path)
+        .unwrap()
+        .execute("UPDATE social_accounts SET token_expires_at = '2020-01-01T00:00:00.000Z'", [])
+        .unwrap();
+    let res = app.credentials(&key, &profile, "facebook", "");
+    assert_eq!(res.status, 409, "{}", res.text);
+    assert!(res.body["reason"].as_str().unwrap().contains("lapsed"), "{}", res.text);
+    let proxied = app.proxy(&key, &profile, "facebook", "GET", "me", &[], None);
+    assert_eq!(proxied.status, 409, "{}", proxied.text);
+}

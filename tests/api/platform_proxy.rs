@@ -118,6 +118,17 @@ fn proxy_strips_an_x_api_key_and_takes_the_account_by_its_id() {
 }
 
 #[test]
+fn a_long_query_string_passes_whole() {
+    let r = rig();
+    let ids: Vec<String> = (0..400).map(|i| format!("urn%3Ali%3Ashare%3A{i:08}")).collect();
+    let path = format!("rest/posts?ids=List({})", ids.join(","));
+    assert!(path.len() > 8000);
+    let res = r.call("GET", &path, &[], None);
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(r.upstream.last().target, format!("/{path}"));
+}
+
+#[test]
 fn proxy_returns_a_redirect_without_following_it() {
     let r = rig();
     r.upstream.answer(|_| Reply::json(302, &json!({})).with("location", "http://127.0.0.1:9/elsewhere"));
@@ -188,6 +199,40 @@ fn proxy_refuses_injected_header_lines_before_anything_is_sent() {
         );
         assert_eq!(raw_status(&r.app.base, &req), 400, "{injected:?}");
     }
+    assert!(r.upstream.requests().is_empty());
+}
+
+#[test]
+fn a_head_request_gets_the_platforms_head_and_the_connection_stays_usable() {
+    let r = rig();
+    r.upstream.answer(|_| Reply {
+        status: 200,
+        headers: vec![("etag".into(), "\"v1\"".into())],
+        body: ReplyBody::Pattern(1000),
+    });
+    for _ in 0..2 {
+        let res = r.call("HEAD", "media/1", &[], None);
+        assert_eq!(res.status, 200, "{}", res.text);
+        assert_eq!(res.header("etag"), Some("\"v1\""));
+        assert_eq!(res.header("content-length"), Some("1000"));
+        assert!(res.text.is_empty());
+    }
+    r.upstream.answer(|_| Reply::json(200, &json!({"after": "head"})));
+    assert_eq!(r.call("GET", "media/1", &[], None).body["after"], "head");
+}
+
+#[test]
+fn trace_is_refused_so_no_token_can_be_echoed_back() {
+    let r = rig();
+    r.upstream.answer(|req| Reply::json(200, &json!({"echo": req.headers})));
+    let res = r.call("TRACE", "v2/me", &[], None);
+    assert_eq!(res.status, 405, "{}", res.text);
+    assert_eq!(res.header("allow"), Some("GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"));
+    // A method no HTTP client library will send, on a raw socket.
+    let path = format!("/v1/profiles/{}/accounts/linkedin/proxy/v2/me", r.profile);
+    let req =
+        format!("PROPFIND {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\nConnection: close\r\n\r\n", r.key);
+    assert_eq!(raw_status(&r.app.base, &req), 405);
     assert!(r.upstream.requests().is_empty());
 }
 

@@ -108,8 +108,9 @@ fn serve(conn: TcpStream, received: Arc<Mutex<Vec<Recorded>>>, respond: Arc<Mute
     loop {
         let Some(rec) = read_request(&mut reader) else { return };
         let reply = (respond.lock().unwrap())(&rec);
+        let head = rec.method == "HEAD";
         received.lock().unwrap().push(rec);
-        if write_reply(&mut out, &reply).is_err() {
+        if write_reply(&mut out, &reply, head).is_err() {
             return;
         }
     }
@@ -196,7 +197,8 @@ pub fn pattern_byte(i: u64) -> u8 {
     (i % 251) as u8
 }
 
-fn write_reply(out: &mut TcpStream, reply: &Reply) -> std::io::Result<()> {
+/// Writes the answer; to a HEAD, the head alone (with the length the body would have).
+fn write_reply(out: &mut TcpStream, reply: &Reply, head_only: bool) -> std::io::Result<()> {
     let len = match &reply.body {
         ReplyBody::Bytes(b) => b.len() as u64,
         ReplyBody::Pattern(n) => *n,
@@ -207,6 +209,9 @@ fn write_reply(out: &mut TcpStream, reply: &Reply) -> std::io::Result<()> {
     }
     head.push_str("\r\n");
     out.write_all(head.as_bytes())?;
+    if head_only {
+        return out.flush();
+    }
     match &reply.body {
         ReplyBody::Bytes(b) => out.write_all(b)?,
         ReplyBody::Pattern(n) => {

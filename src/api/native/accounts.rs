@@ -119,7 +119,8 @@ pub async fn list_accounts(
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
     let id = id.into_inner();
-    let list = state.db.read(move |c| accounts::list(c, caller.workspace, &id)).await?;
+    // Point reads (a profile by id, its few accounts by an index): on the worker.
+    let list = state.db.read_now(|c| accounts::list(c, caller.workspace, &id))?;
     Ok(HttpResponse::Ok().json(AccountList { data: list.iter().map(AccountBody::from).collect() }))
 }
 
@@ -230,12 +231,9 @@ pub async fn get_account(
 ) -> Result<HttpResponse, Error> {
     let (id, account) = path.into_inner();
     let which = account_ref(&account)?;
-    let account = state
-        .db
-        .read(move |c| {
-            let profile = profiles::get(c, caller.workspace, &id)?;
-            accounts::get(c, &profile, &which)
-        })
-        .await?;
+    let account = state.db.read_now(|c| {
+        let profile = profiles::get(c, caller.workspace, &id)?;
+        accounts::get(c, &profile, &which)
+    })?;
     Ok(HttpResponse::Ok().json(AccountBody::from(&account)))
 }

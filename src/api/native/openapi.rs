@@ -100,6 +100,11 @@ pub async fn unmatched(req: HttpRequest) -> HttpResponse {
     let Some(allow) = allowed_methods(req.path()) else {
         return super::Error::from(crate::api::ApiError::RouteNotFound).error_response();
     };
+    method_not_allowed(&req, allow)
+}
+
+/// 405 with `Allow`, as a problem document.
+pub(super) fn method_not_allowed(req: &HttpRequest, allow: &str) -> HttpResponse {
     let problem = Problem {
         kind: "urn:hitchpost:problem:method-not-allowed".into(),
         title: "Method not allowed".into(),

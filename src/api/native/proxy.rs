@@ -8,6 +8,7 @@ use crate::app::App;
 use crate::domain;
 use crate::service::proxy::{self, ACCOUNT_HEADER, KEPT_BODY_MAX, OutBody, Outbound, ProxyPath};
 use actix_web::body::SizedStream;
+use actix_web::http::Method;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 /// The profile id, the account and the raw path after `/proxy/`, read from the request's raw
@@ -59,6 +60,15 @@ pub async fn forward(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, Error> {
+    // A TRACE would come back with the request as the platform received it, the account's
+    // token included: a key allowed to proxy is not allowed to read tokens. CONNECT opens a
+    // tunnel. Neither is an API call.
+    if !matches!(
+        *req.method(),
+        Method::GET | Method::HEAD | Method::POST | Method::PUT | Method::PATCH | Method::DELETE | Method::OPTIONS
+    ) {
+        return Ok(super::openapi::method_not_allowed(&req, "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"));
+    }
     let raw = req.uri().path().to_string();
     let (profile_id, account, tail) = split(&raw)?;
     let which = account_ref(account)?;

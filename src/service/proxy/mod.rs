@@ -129,6 +129,9 @@ async fn upstream(app: &App, account: &Fresh, out: Outbound) -> domain::Result<P
         OutBody::Kept(body) => {
             let res =
                 send(&out.method, &url, &up, &account.access_token, timeout, SendBody::Bytes(body.clone())).await?;
+            if !account.refreshable {
+                return Ok(answer_of(res, account));
+            }
             if let Refusal::No(answer) = refused_token(account, res).await {
                 return Ok(answer);
             }
@@ -194,7 +197,8 @@ fn header_value(s: &str) -> domain::Result<HeaderValue> {
 
 /// The last check before anything leaves: the URL as the client will send it is on one of the
 /// platform's hosts and its path is the checked one (no normalisation moved it), and a PDS (the
-/// one host an end-user chose) is not a private address unless the operator allows those.
+/// one host an end-user chose) is not a private address unless the operator allows those (its
+/// name was checked when the account was linked).
 fn check_url(
     app: &App,
     platform: Platform,
@@ -202,11 +206,22 @@ fn check_url(
     url: &str,
     path: &ProxyPath,
 ) -> domain::Result<()> {
-    let allow_private = platform != Platform::Bluesky || app.providers.allow_private_outbound;
-    let parsed = crate::providers::net::check_outbound(url, allow_private)
-        .map_err(|why| Error::Upstream(format!("the account's PDS: {why}")))?;
+    let escaped = || Error::invalid("path", "does not stay on the platform's host");
+    let parsed = url::Url::parse(url).map_err(|_| escaped())?;
     if !hosts.owns(&parsed) || !parsed.path().ends_with(&path.path) {
-        return Err(Error::invalid("path", "does not stay on the platform's host"));
+        return Err(escaped());
+    }
+    if platform == Platform::Bluesky && !app.providers.allow_private_outbound {
+        let private = match parsed.host() {
+            Some(url::Host::Ipv4(ip)) => crate::providers::net::is_private(ip.into()),
+            Some(url::Host::Ipv6(ip)) => crate::providers::net::is_private(ip.into()),
+            _ => false,
+        };
+        if private {
+            return Err(Error::Upstream(
+                "the account's PDS is at a private address, which this server does not call".into(),
+            ));
+        }
     }
     Ok(())
 }
