@@ -119,3 +119,18 @@ pub fn render(e: &ApiError, status: StatusCode) -> HttpResponse {
     }
     res.json(problem(e, status))
 }
+
+/// 405 with `Allow`, as a problem document.
+pub fn method_not_allowed(req: &actix_web::HttpRequest, allow: &str) -> HttpResponse {
+    let problem = Problem {
+        kind: "urn:hitchpost:problem:method-not-allowed".into(),
+        title: "Method not allowed".into(),
+        status: 405,
+        detail: format!("{} {} is not served; this route takes {allow}", req.method(), req.path()),
+        ..Problem::default()
+    };
+    HttpResponse::MethodNotAllowed()
+        .insert_header(("allow", allow))
+        .content_type("application/problem+json")
+        .json(problem)
+}

@@ -100,22 +100,7 @@ pub async fn unmatched(req: HttpRequest) -> HttpResponse {
     let Some(allow) = allowed_methods(req.path()) else {
         return super::Error::from(crate::api::ApiError::RouteNotFound).error_response();
     };
-    method_not_allowed(&req, allow)
-}
-
-/// 405 with `Allow`, as a problem document.
-pub(super) fn method_not_allowed(req: &HttpRequest, allow: &str) -> HttpResponse {
-    let problem = Problem {
-        kind: "urn:hitchpost:problem:method-not-allowed".into(),
-        title: "Method not allowed".into(),
-        status: 405,
-        detail: format!("{} {} is not served; this route takes {allow}", req.method(), req.path()),
-        ..Problem::default()
-    };
-    HttpResponse::MethodNotAllowed()
-        .insert_header(("allow", allow))
-        .content_type("application/problem+json")
-        .json(problem)
+    super::error::method_not_allowed(&req, allow)
 }
 
 #[get("/openapi.json")]

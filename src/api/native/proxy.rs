@@ -67,7 +67,7 @@ pub async fn forward(
         *req.method(),
         Method::GET | Method::HEAD | Method::POST | Method::PUT | Method::PATCH | Method::DELETE | Method::OPTIONS
     ) {
-        return Ok(super::openapi::method_not_allowed(&req, "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"));
+        return Ok(super::error::method_not_allowed(&req, "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"));
     }
     let raw = req.uri().path().to_string();
     let (profile_id, account, tail) = split(&raw)?;
