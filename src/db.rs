@@ -10,6 +10,7 @@
 use crate::metrics::Metrics;
 use crate::store::{self, Conn};
 use r2d2_sqlite::SqliteConnectionManager;
+use rusqlite::Connection;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 use std::sync::Arc;
@@ -120,14 +121,34 @@ const BUSY_TIMEOUT_MS: u32 = 5000;
 /// Handle to the database; cheap to clone.
 #[derive(Clone)]
 pub struct Db {
-    pool: r2d2::Pool<SqliteConnectionManager>,
+    pool: r2d2::Pool<Manager>,
     writer: mpsc::Sender<Box<dyn Job>>,
     /// This server's counters (the writer's, and everyone else's through `metrics()`).
     metrics: Arc<Metrics>,
     path: Arc<std::path::PathBuf>,
 }
 
-fn configure(conn: &Conn) -> rusqlite::Result<()> {
+/// r2d2_sqlite's manager, handing out the store's `Conn`.
+struct Manager(SqliteConnectionManager);
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = Conn;
+    type Error = rusqlite::Error;
+
+    fn connect(&self) -> Result<Conn, rusqlite::Error> {
+        self.0.connect().map(Conn::sqlite)
+    }
+
+    fn is_valid(&self, conn: &mut Conn) -> Result<(), rusqlite::Error> {
+        self.0.is_valid(conn.as_sqlite_mut())
+    }
+
+    fn has_broken(&self, conn: &mut Conn) -> bool {
+        self.0.has_broken(conn.as_sqlite_mut())
+    }
+}
+
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.busy_timeout(std::time::Duration::from_millis(BUSY_TIMEOUT_MS.into()))?;
     // Every connection serves every kind of request; rusqlite's default of 16 cached statements
     // is fewer than the server uses, so statements were evicted and parsed again.
@@ -135,15 +156,15 @@ fn configure(conn: &Conn) -> rusqlite::Result<()> {
     conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;")
 }
 
-fn open_connection(path: &Path) -> store::Result<Conn> {
-    let conn = Conn::open(path)?;
+fn open_connection(path: &Path) -> store::Result<Connection> {
+    let conn = Connection::open(path)?;
     configure(&conn)?;
     Ok(conn)
 }
 
 /// Brings the file to the current schema. Refuses a database written by a newer hitchpost
 /// rather than guess at a schema it does not know.
-fn migrate(conn: &Conn) -> store::Result<()> {
+fn migrate(conn: &Connection) -> store::Result<()> {
     conn.execute_batch("PRAGMA journal_mode = WAL;")?;
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if version > SCHEMA_VERSION {
@@ -178,7 +199,7 @@ impl Db {
         store::create_private(path)?;
         let writer_conn = open_connection(path)?;
         migrate(&writer_conn)?;
-        let manager = SqliteConnectionManager::file(path).with_init(|c| configure(c));
+        let manager = Manager(SqliteConnectionManager::file(path).with_init(|c| configure(c)));
         // No test on checkout: a SQLite connection is a file handle, not a socket that breaks;
         // the test was an `execute_batch("")` on every read.
         let pool = r2d2::Pool::builder()
@@ -191,7 +212,7 @@ impl Db {
         let writer_metrics = metrics.clone();
         std::thread::Builder::new()
             .name("hitchpost-writer".into())
-            .spawn(move || writer_loop(writer_conn, rx, writer_metrics))
+            .spawn(move || writer_loop(Conn::sqlite(writer_conn), rx, writer_metrics))
             .map_err(|e| store::Error::Writer(format!("cannot start the writer thread: {e}")))?;
         Ok(Db { pool, writer: tx, metrics, path: Arc::new(path.to_path_buf()) })
     }
@@ -383,7 +404,7 @@ fn writer_loop(conn: Conn, rx: mpsc::Receiver<Box<dyn Job>>, metrics: Arc<Metric
         metrics.writes_failing.store(outcome.is_err(), std::sync::atomic::Ordering::Relaxed);
         if let Err(e) = &outcome {
             log::error!("writer: a batch of {} writes failed to commit: {e}", batch.len());
-            let _ = conn.execute_batch("ROLLBACK");
+            let _ = conn.as_sqlite().execute_batch("ROLLBACK");
         }
         let commit = outcome.as_ref().map(|_| ()).map_err(|_| "the write could not be committed");
         for job in batch {
@@ -395,7 +416,7 @@ fn writer_loop(conn: Conn, rx: mpsc::Receiver<Box<dyn Job>>, metrics: Arc<Metric
 fn commit_batch(conn: &Conn, batch: &mut [Box<dyn Job>]) -> rusqlite::Result<()> {
     // Cached statements: `execute_batch` parses its text anew each time, and these run two
     // per write (measured: the parser was a tenth of a small write's cost on the writer).
-    let run = |sql: &str| conn.prepare_cached(sql)?.execute([]).map(drop);
+    let run = |sql: &str| conn.as_sqlite().prepare_cached(sql)?.execute([]).map(drop);
     run("BEGIN IMMEDIATE")?;
     for job in batch.iter_mut() {
         run("SAVEPOINT w")?;

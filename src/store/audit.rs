@@ -1,7 +1,6 @@
 //! The `audit_log` table.
 
-use super::{Conn, Result};
-use rusqlite::params;
+use super::{Backend, Conn, Result, sqlite};
 
 /// An audit entry.
 #[derive(Debug, Clone)]
@@ -18,11 +17,9 @@ pub struct AuditRow {
 
 /// Appends an entry.
 pub fn insert_audit(conn: &Conn, a: &AuditRow) -> Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO audit_log (workspace_id, at, actor, ip, action, profile_id, target) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?
-    .execute(params![a.workspace_id, a.at, a.actor, a.ip, a.action, a.profile_id, a.target])?;
-    Ok(())
+    match conn.backend() {
+        Backend::Sqlite(c) => sqlite::audit::insert_audit(c, a),
+    }
 }
 
 /// A page of a workspace's entries, newest first, before `before_seq` (0: from the newest).
@@ -34,27 +31,14 @@ pub fn list_audit(
     action: Option<&str>,
     profile_id: Option<&str>,
 ) -> Result<Vec<AuditRow>> {
-    let mut st = conn.prepare_cached(
-        "SELECT seq, workspace_id, at, actor, ip, action, profile_id, target FROM audit_log
-         WHERE workspace_id = ?1 AND (?2 = 0 OR seq < ?2) AND (?3 IS NULL OR action = ?3) AND (?4 IS NULL OR profile_id = ?4)
-         ORDER BY seq DESC LIMIT ?5",
-    )?;
-    let rows = st.query_map(params![workspace_id, before_seq, action, profile_id, limit], |r| {
-        Ok(AuditRow {
-            seq: r.get(0)?,
-            workspace_id: r.get(1)?,
-            at: r.get(2)?,
-            actor: r.get(3)?,
-            ip: r.get(4)?,
-            action: r.get(5)?,
-            profile_id: r.get(6)?,
-            target: r.get(7)?,
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    match conn.backend() {
+        Backend::Sqlite(c) => sqlite::audit::list_audit(c, workspace_id, before_seq, limit, action, profile_id),
+    }
 }
 
 /// Drops entries older than `before`.
 pub fn delete_audit_before(conn: &Conn, before: &str) -> Result<usize> {
-    Ok(conn.prepare_cached("DELETE FROM audit_log WHERE at < ?1")?.execute([before])?)
+    match conn.backend() {
+        Backend::Sqlite(c) => sqlite::audit::delete_audit_before(c, before),
+    }
 }

@@ -1,7 +1,6 @@
 //! The `idempotency_keys` table.
 
-use super::{Conn, Result};
-use rusqlite::{OptionalExtension, params};
+use super::{Backend, Conn, Result, sqlite};
 
 /// A kept response (status 0: the first request is still running).
 #[derive(Debug, Clone)]
@@ -15,32 +14,16 @@ pub struct KeptResponse {
 /// Claims a key for a request; false when it is already claimed (then see `find_kept`).
 /// Claims older than `expired_before` are forgotten first.
 pub fn claim_key(conn: &Conn, scope: &str, key: &str, hash: &str, now: &str, expired_before: &str) -> Result<bool> {
-    conn.prepare_cached("DELETE FROM idempotency_keys WHERE scope = ?1 AND key = ?2 AND created_at < ?3")?
-        .execute(params![scope, key, expired_before])?;
-    let n = conn
-        .prepare_cached(
-            "INSERT INTO idempotency_keys (scope, key, request_hash, created_at) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (scope, key) DO NOTHING",
-        )?
-        .execute(params![scope, key, hash, now])?;
-    Ok(n == 1)
+    match conn.backend() {
+        Backend::Sqlite(c) => sqlite::idempotency::claim_key(c, scope, key, hash, now, expired_before),
+    }
 }
 
 /// The kept response of a key.
 pub fn find_kept(conn: &Conn, scope: &str, key: &str) -> Result<Option<KeptResponse>> {
-    let mut st = conn.prepare_cached(
-        "SELECT request_hash, status, content_type, body FROM idempotency_keys WHERE scope = ?1 AND key = ?2",
-    )?;
-    Ok(st
-        .query_row(params![scope, key], |r| {
-            Ok(KeptResponse {
-                request_hash: r.get(0)?,
-                status: r.get(1)?,
-                content_type: r.get(2)?,
-                body: r.get::<_, Option<Vec<u8>>>(3)?.unwrap_or_default(),
-            })
-        })
-        .optional()?)
+    match conn.backend() {
+        Backend::Sqlite(c) => sqlite::idempotency::find_kept(c, scope, key),
+    }
 }
 
 /// Keeps the response of a claimed key.
@@ -52,21 +35,21 @@ pub fn keep_response(
     content_type: Option<&str>,
     body: &[u8],
 ) -> Result<()> {
-    conn.prepare_cached(
-        "UPDATE idempotency_keys SET status = ?3, content_type = ?4, body = ?5 WHERE scope = ?1 AND key = ?2",
-    )?
-    .execute(params![scope, key, status, content_type, body])?;
-    Ok(())
+    match conn.backend() {
+        Backend::Sqlite(c) => sqlite::idempotency::keep_response(c, scope, key, status, content_type, body),
+    }
 }
 
 /// Releases a claim without a kept response (the request failed on the server's side).
 pub fn release_key(conn: &Conn, scope: &str, key: &str) -> Result<()> {
-    conn.prepare_cached("DELETE FROM idempotency_keys WHERE scope = ?1 AND key = ?2 AND status = 0")?
-        .execute(params![scope, key])?;
-    Ok(())
+    match conn.backend() {
+        Backend::Sqlite(c) => sqlite::idempotency::release_key(c, scope, key),
+    }
 }
 
 /// Forgets every key claimed before `expired_before` (they can no longer be replayed).
 pub fn prune(conn: &Conn, expired_before: &str) -> Result<usize> {
-    Ok(conn.prepare_cached("DELETE FROM idempotency_keys WHERE created_at < ?1")?.execute([expired_before])?)
+    match conn.backend() {
+        Backend::Sqlite(c) => sqlite::idempotency::prune(c, expired_before),
+    }
 }

@@ -1,8 +1,10 @@
 //! SQL, and nothing else. Plain synchronous functions over a connection; the callers decide
 //! whether they run on a pooled read connection or inside the writer's transaction.
 //!
-//! Nothing outside this module and `db.rs` names a rusqlite type, so a second backend stays a
-//! contained change.
+//! Each function here is the one interface the domain calls; each backend's SQL lives in its
+//! own folder (`sqlite/`), and a function picks it by the connection it is given. Nothing
+//! outside this module and `db.rs` (the SQLite engine: its pool and its writer) names a
+//! rusqlite type, so a second backend stays a contained change.
 
 pub mod accounts;
 pub mod api_keys;
@@ -15,11 +17,44 @@ pub mod idempotency;
 pub mod maintenance;
 pub mod profiles;
 pub mod settings;
+mod sqlite;
 pub mod webhooks;
 pub mod workspaces;
 
-/// A connection to the store, as the domain sees it.
-pub type Conn = rusqlite::Connection;
+/// A connection to the store, as the domain sees it: which database is behind it is known
+/// only here and to the engine that opened it.
+pub struct Conn {
+    backend: Backend,
+}
+
+/// The database behind a connection.
+pub(crate) enum Backend {
+    Sqlite(rusqlite::Connection),
+}
+
+impl Conn {
+    /// A SQLite connection, as the SQLite engine (`db.rs`) opens it.
+    pub(crate) fn sqlite(conn: rusqlite::Connection) -> Conn {
+        Conn { backend: Backend::Sqlite(conn) }
+    }
+
+    pub(crate) fn backend(&self) -> &Backend {
+        &self.backend
+    }
+
+    /// The SQLite connection itself, for the engine's own statements (transactions, pragmas).
+    pub(crate) fn as_sqlite(&self) -> &rusqlite::Connection {
+        match &self.backend {
+            Backend::Sqlite(c) => c,
+        }
+    }
+
+    pub(crate) fn as_sqlite_mut(&mut self) -> &mut rusqlite::Connection {
+        match &mut self.backend {
+            Backend::Sqlite(c) => c,
+        }
+    }
+}
 
 /// What can go wrong in the store.
 #[derive(Debug, thiserror::Error)]

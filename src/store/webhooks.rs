@@ -1,7 +1,6 @@
 //! The `webhooks`, `webhook_secrets`, `events` and `deliveries` tables.
 
-use super::{Conn, Result};
-use rusqlite::{OptionalExtension, params};
+use super::{Backend, Conn, Result, sqlite};
 
 /// A webhook subscription row.
 #[derive(Debug, Clone)]
@@ -22,164 +21,103 @@ pub struct WebhookRow {
     pub label: Option<String>,
 }
 
-const COLUMNS: &str = "id, workspace_id, kind, url, events, description, enabled, created_at, updated_at, \
-     disabled_reason, consecutive_failures, label";
-
-fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<WebhookRow> {
-    Ok(WebhookRow {
-        id: r.get(0)?,
-        workspace_id: r.get(1)?,
-        kind: r.get(2)?,
-        url: r.get(3)?,
-        events: r.get(4)?,
-        description: r.get(5)?,
-        enabled: r.get(6)?,
-        created_at: r.get(7)?,
-        updated_at: r.get(8)?,
-        disabled_reason: r.get(9)?,
-        consecutive_failures: r.get(10)?,
-        label: r.get(11)?,
-    })
-}
-
 /// Inserts a subscription.
 pub fn insert_webhook(conn: &Conn, w: &WebhookRow) -> Result<()> {
-    conn.prepare_cached(&format!(
-        "INSERT INTO webhooks ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
-    ))?
-    .execute(params![
-        w.id,
-        w.workspace_id,
-        w.kind,
-        w.url,
-        w.events,
-        w.description,
-        w.enabled,
-        w.created_at,
-        w.updated_at,
-        w.disabled_reason,
-        w.consecutive_failures,
-        w.label
-    ])?;
-    Ok(())
+    match conn.backend() {
+        Backend::Sqlite(c) => sqlite::webhooks::insert_webhook(c, w),
+    }
 }
 
 /// A workspace's subscription.
 pub fn find_webhook(conn: &Conn, workspace_id: i64, id: &str) -> Result<Option<WebhookRow>> {
-    let mut st = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM webhooks WHERE id = ?1 AND workspace_id = ?2"))?;
-    Ok(st.query_row(params![id, workspace_id], from_row).optional()?)
+    match conn.backend() {
+        Backend::Sqlite(c) => sqlite::webhooks::find_webhook(c, workspace_id, id),
+    }
 }
 
 /// A workspace's subscriptions of one kind, oldest first.
 pub fn list_webhooks(conn: &Conn, workspace_id: i64, kind: &str) -> Result<Vec<WebhookRow>> {
-    let mut st = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM webhooks WHERE workspace_id = ?1 AND kind = ?2 ORDER BY created_at, id"
-    ))?;
-    let rows = st.query_map(params![workspace_id, kind], from_row)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    match conn.backend() {
+        Backend::Sqlite(c) => sqlite::webhooks::list_webhooks(c, workspace_id, kind),
+    }
 }
 
 /// A workspace's enabled subscriptions of every kind (for fanning an event out).
 pub fn list_enabled_webhooks(conn: &Conn, workspace_id: i64) -> Result<Vec<WebhookRow>> {
-    let mut st = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM webhooks WHERE workspace_id = ?1 AND enabled = 1 ORDER BY created_at, id"
-    ))?;
-    let rows = st.query_map([workspace_id], from_row)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    match conn.backend() {
+        Backend::Sqlite(c) => sqlite::webhooks::list_enabled_webhooks(c, workspace_id),
+    }
 }
 
 /// Writes a subscription's url, events, description and state.
 pub fn update_webhook(conn: &Conn, w: &WebhookRow) -> Result<()> {
-    conn.prepare_cached(
-        "UPDATE webhooks SET url = ?2, events = ?3, description = ?4, enabled = ?5, disabled_reason = ?6,
-            consecutive_failures = ?7, updated_at = ?8 WHERE id = ?1",
-    )?
-    .execute(params![
-        w.id,
-        w.url,
-        w.events,
-        w.description,
-        w.enabled,
-        w.disabled_reason,
-        w.consecutive_failures,
-        w.updated_at
-    ])?;
-    Ok(())
+    match conn.backend() {
+        Backend::Sqlite(c) => sqlite::webhooks::update_webhook(c, w),
+    }
 }
 
 /// Points a subscription at another URL (and switches it back on).
 pub fn update_webhook_url(conn: &Conn, id: &str, url: &str) -> Result<()> {
-    conn.prepare_cached(
-        "UPDATE webhooks SET url = ?2, enabled = 1, disabled_reason = NULL, consecutive_failures = 0, updated_at = ?3 WHERE id = ?1",
-    )?
-    .execute(params![id, url, super::now()])?;
-    Ok(())
+    match conn.backend() {
+        Backend::Sqlite(c) => sqlite::webhooks::update_webhook_url(c, id, url),
+    }
 }
 
 /// Deletes a workspace's subscription; false when there was none.
 pub fn delete_webhook(conn: &Conn, workspace_id: i64, id: &str) -> Result<bool> {
-    Ok(conn
-        .prepare_cached("DELETE FROM webhooks WHERE id = ?1 AND workspace_id = ?2")?
-        .execute(params![id, workspace_id])?
-        == 1)
+    match conn.backend() {
+        Backend::Sqlite(c) => sqlite::webhooks::delete_webhook(c, workspace_id, id),
+    }
 }
 
 /// Deletes a workspace's subscriptions of one kind with the given label; returns how many.
 pub fn delete_webhooks_by_label(conn: &Conn, workspace_id: i64, kind: &str, label: &str) -> Result<usize> {
-    Ok(conn
-        .prepare_cached("DELETE FROM webhooks WHERE workspace_id = ?1 AND kind = ?2 AND label = ?3")?
-        .execute(params![workspace_id, kind, label])?)
+    match conn.backend() {
+        Backend::Sqlite(c) => sqlite::webhooks::delete_webhooks_by_label(c, workspace_id, kind, label),
+    }
 }
 
 /// Deletes a workspace's subscriptions of one kind.
 pub fn delete_webhooks_of_kind(conn: &Conn, workspace_id: i64, kind: &str) -> Result<usize> {
-    Ok(conn
-        .prepare_cached("DELETE FROM webhooks WHERE workspace_id = ?1 AND kind = ?2")?
-        .execute(params![workspace_id, kind])?)
+    match conn.backend() {
+        Backend::Sqlite(c) => sqlite::webhooks::delete_webhooks_of_kind(c, workspace_id, kind),
+    }
 }
 
 /// Counts an event that reached the subscription.
 pub fn record_webhook_success(conn: &Conn, id: &str) -> Result<()> {
-    conn.prepare_cached("UPDATE webhooks SET consecutive_failures = 0 WHERE id = ?1 AND consecutive_failures <> 0")?
-        .execute([id])?;
-    Ok(())
+    match conn.backend() {
+        Backend::Sqlite(c) => sqlite::webhooks::record_webhook_success(c, id),
+    }
 }
 
 /// Counts an event that never reached the subscription; switches it off at `threshold`.
 /// Returns whether it was switched off now.
 pub fn record_webhook_failure(conn: &Conn, id: &str, threshold: i64, reason: &str) -> Result<bool> {
-    conn.prepare_cached("UPDATE webhooks SET consecutive_failures = consecutive_failures + 1 WHERE id = ?1")?
-        .execute([id])?;
-    let n = conn
-        .prepare_cached(
-            "UPDATE webhooks SET enabled = 0, disabled_reason = ?3, updated_at = ?4
-             WHERE id = ?1 AND enabled = 1 AND consecutive_failures >= ?2",
-        )?
-        .execute(params![id, threshold, reason, super::now()])?;
-    Ok(n == 1)
+    match conn.backend() {
+        Backend::Sqlite(c) => sqlite::webhooks::record_webhook_failure(c, id, threshold, reason),
+    }
 }
 
 /// Stores a sealed signing secret.
 pub fn insert_secret(conn: &Conn, webhook_id: &str, sealed: &[u8]) -> Result<()> {
-    conn.prepare_cached("INSERT INTO webhook_secrets (webhook_id, secret, created_at) VALUES (?1, ?2, ?3)")?
-        .execute(params![webhook_id, sealed, super::now()])?;
-    Ok(())
+    match conn.backend() {
+        Backend::Sqlite(c) => sqlite::webhooks::insert_secret(c, webhook_id, sealed),
+    }
 }
 
 /// Gives a subscription's current secrets an end (after a rotation).
 pub fn expire_secrets(conn: &Conn, webhook_id: &str, at: &str) -> Result<()> {
-    conn.prepare_cached("UPDATE webhook_secrets SET expires_at = ?2 WHERE webhook_id = ?1 AND expires_at IS NULL")?
-        .execute(params![webhook_id, at])?;
-    Ok(())
+    match conn.backend() {
+        Backend::Sqlite(c) => sqlite::webhooks::expire_secrets(c, webhook_id, at),
+    }
 }
 
 /// A subscription's sealed secrets still live at `now`, newest first.
 pub fn list_live_secrets(conn: &Conn, webhook_id: &str, now: &str) -> Result<Vec<Vec<u8>>> {
-    let mut st = conn.prepare_cached(
-        "SELECT secret FROM webhook_secrets WHERE webhook_id = ?1 AND (expires_at IS NULL OR expires_at > ?2) ORDER BY id DESC",
-    )?;
-    let rows = st.query_map(params![webhook_id, now], |r| r.get(0))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    match conn.backend() {
+        Backend::Sqlite(c) => sqlite::webhooks::list_live_secrets(c, webhook_id, now),
+    }
 }
 
 /// An event row.
@@ -194,9 +132,9 @@ pub struct EventRow {
 
 /// Inserts an event.
 pub fn insert_event(conn: &Conn, e: &EventRow) -> Result<()> {
-    conn.prepare_cached("INSERT INTO events (id, workspace_id, type, data, created_at) VALUES (?1, ?2, ?3, ?4, ?5)")?
-        .execute(params![e.id, e.workspace_id, e.kind, e.data, e.created_at])?;
-    Ok(())
+    match conn.backend() {
+        Backend::Sqlite(c) => sqlite::webhooks::insert_event(c, e),
+    }
 }
 
 /// Inserts a pending delivery.
@@ -208,12 +146,9 @@ pub fn insert_delivery(
     ordering_key: &str,
     now: &str,
 ) -> Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO deliveries (id, event_id, webhook_id, ordering_key, next_attempt_at, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?5)",
-    )?
-    .execute(params![id, event_id, webhook_id, ordering_key, now])?;
-    Ok(())
+    match conn.backend() {
+        Backend::Sqlite(c) => sqlite::webhooks::insert_delivery(c, id, event_id, webhook_id, ordering_key, now),
+    }
 }
 
 /// A delivery with what sending it needs.
@@ -229,50 +164,9 @@ pub struct DueDelivery {
 /// pending delivery for the same profile (per-profile order), and at most 32 per
 /// subscription: one subscription's backlog cannot fill the batch and hide everyone else's.
 pub fn list_due_deliveries(conn: &Conn, now: &str, limit: u32) -> Result<Vec<DueDelivery>> {
-    let cols: String = COLUMNS.split(", ").map(|c| format!("w.{}", c.trim())).collect::<Vec<_>>().join(", ");
-    let mut st = conn.prepare_cached(&format!(
-        "WITH due AS (
-             SELECT d.id AS did, d.seq AS dseq,
-                    ROW_NUMBER() OVER (PARTITION BY d.webhook_id ORDER BY d.seq) AS nth
-             FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id
-             WHERE d.status = 'pending' AND d.next_attempt_at <= ?1 AND w.enabled = 1
-               AND NOT EXISTS (SELECT 1 FROM deliveries o WHERE o.webhook_id = d.webhook_id
-                               AND o.ordering_key = d.ordering_key AND o.status = 'pending' AND o.seq < d.seq))
-         SELECT d.id, d.attempts, e.id, e.workspace_id, e.type, e.data, e.created_at, {cols}
-         FROM due JOIN deliveries d ON d.id = due.did
-         JOIN events e ON e.id = d.event_id JOIN webhooks w ON w.id = d.webhook_id
-         WHERE due.nth <= 32
-         ORDER BY due.dseq LIMIT ?2"
-    ))?;
-    let rows = st.query_map(params![now, limit], |r| {
-        let webhook = WebhookRow {
-            id: r.get(7)?,
-            workspace_id: r.get(8)?,
-            kind: r.get(9)?,
-            url: r.get(10)?,
-            events: r.get(11)?,
-            description: r.get(12)?,
-            enabled: r.get(13)?,
-            created_at: r.get(14)?,
-            updated_at: r.get(15)?,
-            disabled_reason: r.get(16)?,
-            consecutive_failures: r.get(17)?,
-            label: r.get(18)?,
-        };
-        Ok(DueDelivery {
-            id: r.get(0)?,
-            attempts: r.get(1)?,
-            event: EventRow {
-                id: r.get(2)?,
-                workspace_id: r.get(3)?,
-                kind: r.get(4)?,
-                data: r.get(5)?,
-                created_at: r.get(6)?,
-            },
-            webhook,
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    match conn.backend() {
+        Backend::Sqlite(c) => sqlite::webhooks::list_due_deliveries(c, now, limit),
+    }
 }
 
 /// The outcome of one attempt.
@@ -287,20 +181,9 @@ pub struct AttemptRow {
 
 /// Records an attempt.
 pub fn update_delivery_attempt(conn: &Conn, id: &str, a: &AttemptRow) -> Result<()> {
-    conn.prepare_cached(
-        "UPDATE deliveries SET status = ?2, attempts = attempts + 1, next_attempt_at = ?3, last_status = ?4,
-            last_error = ?5, last_latency_ms = ?6, updated_at = ?7 WHERE id = ?1",
-    )?
-    .execute(params![
-        id,
-        a.status,
-        a.next_attempt_at,
-        a.last_status,
-        a.last_error,
-        a.last_latency_ms,
-        super::now()
-    ])?;
-    Ok(())
+    match conn.backend() {
+        Backend::Sqlite(c) => sqlite::webhooks::update_delivery_attempt(c, id, a),
+    }
 }
 
 /// A delivery as listed.
@@ -321,43 +204,28 @@ pub struct DeliveryRow {
 
 /// A subscription's deliveries, newest first.
 pub fn list_deliveries(conn: &Conn, webhook_id: &str, limit: u32) -> Result<Vec<DeliveryRow>> {
-    let mut st = conn.prepare_cached(
-        "SELECT d.id, d.event_id, e.type, d.status, d.attempts, d.next_attempt_at, d.last_status, d.last_error,
-                d.last_latency_ms, d.created_at, d.updated_at
-         FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.webhook_id = ?1 ORDER BY d.seq DESC LIMIT ?2",
-    )?;
-    let rows = st.query_map(params![webhook_id, limit], |r| {
-        Ok(DeliveryRow {
-            id: r.get(0)?,
-            event_id: r.get(1)?,
-            event_type: r.get(2)?,
-            status: r.get(3)?,
-            attempts: r.get(4)?,
-            next_attempt_at: r.get(5)?,
-            last_status: r.get(6)?,
-            last_error: r.get(7)?,
-            last_latency_ms: r.get(8)?,
-            created_at: r.get(9)?,
-            updated_at: r.get(10)?,
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    match conn.backend() {
+        Backend::Sqlite(c) => sqlite::webhooks::list_deliveries(c, webhook_id, limit),
+    }
 }
 
 /// The event a subscription's delivery carries.
 pub fn find_delivery_event(conn: &Conn, webhook_id: &str, delivery_id: &str) -> Result<Option<(String, String)>> {
-    let mut st = conn
-        .prepare_cached("SELECT d.event_id, d.ordering_key FROM deliveries d WHERE d.id = ?1 AND d.webhook_id = ?2")?;
-    Ok(st.query_row(params![delivery_id, webhook_id], |r| Ok((r.get(0)?, r.get(1)?))).optional()?)
+    match conn.backend() {
+        Backend::Sqlite(c) => sqlite::webhooks::find_delivery_event(c, webhook_id, delivery_id),
+    }
 }
 
 /// Deliveries waiting to be sent.
 pub fn count_pending_deliveries(conn: &Conn) -> Result<i64> {
-    Ok(conn.prepare_cached("SELECT count(*) FROM deliveries WHERE status = 'pending'")?.query_row([], |r| r.get(0))?)
+    match conn.backend() {
+        Backend::Sqlite(c) => sqlite::webhooks::count_pending_deliveries(c),
+    }
 }
 
 /// How many subscriptions of `kind` a workspace has (for its cap).
 pub fn count_webhooks(conn: &Conn, workspace_id: i64, kind: &str) -> Result<i64> {
-    let mut st = conn.prepare_cached("SELECT count(*) FROM webhooks WHERE workspace_id = ?1 AND kind = ?2")?;
-    Ok(st.query_row(rusqlite::params![workspace_id, kind], |r| r.get(0))?)
+    match conn.backend() {
+        Backend::Sqlite(c) => sqlite::webhooks::count_webhooks(c, workspace_id, kind),
+    }
 }

@@ -1,7 +1,6 @@
 //! The `workspaces` table.
 
-use super::{Conn, Result};
-use rusqlite::{OptionalExtension, params};
+use super::{Backend, Conn, Result, sqlite};
 
 /// A workspace row.
 #[derive(Debug, Clone)]
@@ -17,46 +16,32 @@ pub struct WorkspaceRow {
     pub next_billing_at: Option<String>,
 }
 
-const COLUMNS: &str =
-    "id, name, plan, profile_limit, trial_ends_at, created_at, monthly_api_quota, subscription_id, next_billing_at";
-
-fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<WorkspaceRow> {
-    Ok(WorkspaceRow {
-        id: r.get(0)?,
-        name: r.get(1)?,
-        plan: r.get(2)?,
-        profile_limit: r.get(3)?,
-        trial_ends_at: r.get(4)?,
-        created_at: r.get(5)?,
-        monthly_api_quota: r.get(6)?,
-        subscription_id: r.get(7)?,
-        next_billing_at: r.get(8)?,
-    })
-}
-
 /// Finds a workspace by its unique name.
 pub fn find_workspace_by_name(conn: &Conn, name: &str) -> Result<Option<WorkspaceRow>> {
-    let mut st = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM workspaces WHERE name = ?1"))?;
-    Ok(st.query_row([name], from_row).optional()?)
+    match conn.backend() {
+        Backend::Sqlite(c) => sqlite::workspaces::find_workspace_by_name(c, name),
+    }
 }
 
 /// Finds a workspace by id.
 pub fn find_workspace(conn: &Conn, id: i64) -> Result<Option<WorkspaceRow>> {
-    let mut st = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM workspaces WHERE id = ?1"))?;
-    Ok(st.query_row([id], from_row).optional()?)
+    match conn.backend() {
+        Backend::Sqlite(c) => sqlite::workspaces::find_workspace(c, id),
+    }
 }
 
 /// Inserts a workspace and returns its id.
 pub fn insert_workspace(conn: &Conn, name: &str, profile_limit: Option<i64>) -> Result<i64> {
-    conn.prepare_cached("INSERT INTO workspaces (name, profile_limit, created_at) VALUES (?1, ?2, ?3)")?
-        .execute(params![name, profile_limit, super::now()])?;
-    Ok(conn.last_insert_rowid())
+    match conn.backend() {
+        Backend::Sqlite(c) => sqlite::workspaces::insert_workspace(c, name, profile_limit),
+    }
 }
 
 /// Sets a workspace's profile limit (`None`: no limit).
 pub fn update_workspace_profile_limit(conn: &Conn, id: i64, limit: Option<i64>) -> Result<()> {
-    conn.prepare_cached("UPDATE workspaces SET profile_limit = ?2 WHERE id = ?1")?.execute(params![id, limit])?;
-    Ok(())
+    match conn.backend() {
+        Backend::Sqlite(c) => sqlite::workspaces::update_workspace_profile_limit(c, id, limit),
+    }
 }
 
 /// A workspace's plan, as the operator sets it.
@@ -71,10 +56,7 @@ pub struct PlanRow {
 
 /// Writes a workspace's plan.
 pub fn update_workspace_plan(conn: &Conn, id: i64, p: &PlanRow) -> Result<()> {
-    conn.prepare_cached(
-        "UPDATE workspaces SET plan = ?2, profile_limit = ?3, trial_ends_at = ?4, subscription_id = ?5,
-            next_billing_at = ?6 WHERE id = ?1",
-    )?
-    .execute(params![id, p.plan, p.profile_limit, p.trial_ends_at, p.subscription_id, p.next_billing_at])?;
-    Ok(())
+    match conn.backend() {
+        Backend::Sqlite(c) => sqlite::workspaces::update_workspace_plan(c, id, p),
+    }
 }
