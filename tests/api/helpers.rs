@@ -395,14 +395,23 @@ pub fn spawn_binary_with(db_path: &Path, args: &[&str], env: &[(&str, &str)], lo
         Some(p) => Stdio::from(std::fs::File::create(p).expect("log file")),
         None => Stdio::inherit(),
     };
+    let mut words: Vec<std::ffi::OsString> = vec!["serve".into(), "--bind".into(), "127.0.0.1:0".into(), "--db".into()];
+    words.push(db_path.into());
+    words.extend(args.iter().map(Into::into));
+    let rust_log = if log.is_some() { "trace" } else { "warn" };
+    let mut env: Vec<(&str, &str)> = env.to_vec();
+    env.push(("RUST_LOG", rust_log));
+    spawn_command(&words, &env, stderr, args.contains(&"--dev"))
+}
+
+/// Runs the `hitchpost` binary with exactly `words` (a command line that serves) and waits
+/// until it listens; `dev`: read the dev key line too.
+pub fn spawn_command(words: &[std::ffi::OsString], env: &[(&str, &str)], stderr: Stdio, dev: bool) -> BinServer {
     let mut cmd = Command::new(server_binary());
-    cmd.arg("serve")
-        .args(["--bind", "127.0.0.1:0", "--db"])
-        .arg(db_path)
-        .args(args)
+    cmd.args(words)
         .env_remove("HITCHPOST_SECRET")
         .env_remove("HITCHPOST_BIND")
-        .env("RUST_LOG", if log.is_some() { "trace" } else { "warn" })
+        .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(stderr);
     for (k, v) in env {
@@ -417,7 +426,7 @@ pub fn spawn_binary_with(db_path: &Path, args: &[&str], env: &[(&str, &str)], lo
         .and_then(|s| s.split_whitespace().next())
         .unwrap_or_else(|| panic!("no address in {first:?}"))
         .to_string();
-    let dev_key = if args.contains(&"--dev") {
+    let dev_key = if dev {
         let line = lines.next().expect("dev key line").expect("utf-8");
         line.split_whitespace().find(|w| w.starts_with("hp_")).map(str::to_string)
     } else {

@@ -14,6 +14,7 @@ mod cors;
 mod crash;
 mod credentials;
 mod cross_dialect;
+mod deploy;
 mod fakes;
 mod fidelity;
 mod held_bodies;
