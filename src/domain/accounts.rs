@@ -232,6 +232,11 @@ pub fn record_credentials_read(conn: &Tx, ws: WorkspaceId, profile_id: &str, acc
     super::audit::record(conn, ws, "account.credentials_read", Some(profile_id), Some(account_id))
 }
 
+/// An account's row by its internal id (the refresh and token paths hold the id).
+pub fn row_by_id(conn: &Conn, id: i64) -> Result<AccountRow> {
+    store::accounts::find_account_by_id(conn, id)?.ok_or(Error::NotFound("account"))
+}
+
 /// Reads one account by id.
 pub fn get_by_id(conn: &Conn, id: i64) -> Result<SocialAccount> {
     store::accounts::find_account_by_id(conn, id)?.and_then(SocialAccount::from_row).ok_or(Error::NotFound("account"))
@@ -239,7 +244,7 @@ pub fn get_by_id(conn: &Conn, id: i64) -> Result<SocialAccount> {
 
 /// The profile an account belongs to.
 fn owner(conn: &Conn, account: &SocialAccount) -> Result<Profile> {
-    let row = store::accounts::find_account_by_id(conn, account.id)?.ok_or(Error::NotFound("account"))?;
+    let row = row_by_id(conn, account.id)?;
     Ok(store::profiles::find_profile_by_seq(conn, row.profile_seq)?.ok_or(Error::NotFound("profile"))?.into())
 }
 

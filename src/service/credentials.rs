@@ -9,7 +9,7 @@ use crate::domain::accounts::{self, AccountRef, RefreshOutcome};
 use crate::domain::platform::Platform;
 use crate::domain::workspaces::WorkspaceId;
 use crate::domain::{self, Error, profiles};
-use crate::store::{self, accounts::AccountRow};
+use crate::store::accounts::AccountRow;
 
 /// The longest validity a caller may ask for, in seconds. Every platform's access tokens last
 /// longer than this once refreshed (Google's: an hour), so what is asked can be given.
@@ -70,10 +70,7 @@ pub async fn fresh(
         match refresh_unless(app, row.id, Unless::Lasts(min)).await? {
             RefreshOutcome::Refreshed => {
                 let id = row.id;
-                row = app
-                    .db
-                    .read(move |c| store::accounts::find_account_by_id(c, id)?.ok_or(Error::NotFound("account")))
-                    .await?;
+                row = app.db.read(move |c| accounts::row_by_id(c, id)).await?;
                 refuse_if_unlinked(&row)?;
             }
             RefreshOutcome::NeedsReconnect(reason) => return Err(needs_reconnect(&row, reason)),
@@ -88,8 +85,7 @@ pub async fn fresh(
 pub async fn refresh_after_refusal(app: &App, spent: &Fresh) -> domain::Result<Fresh> {
     let id = spent.id;
     let outcome = refresh_unless(app, id, Unless::Replaced(spent.generation)).await?;
-    let row =
-        app.db.read(move |c| store::accounts::find_account_by_id(c, id)?.ok_or(Error::NotFound("account"))).await?;
+    let row = app.db.read(move |c| accounts::row_by_id(c, id)).await?;
     match outcome {
         RefreshOutcome::Refreshed => {
             refuse_if_unlinked(&row)?;

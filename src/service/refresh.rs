@@ -62,8 +62,7 @@ pub(super) fn lasts(expires_at: Option<&str>, min: chrono::Duration) -> bool {
 /// One refresh, from the account's current row (read inside the flight: a caller that read
 /// the row before a refresh finished would otherwise send the spent refresh token).
 async fn refresh_once(state: &App, id: i64, unless: Option<Unless>) -> domain::Result<RefreshOutcome> {
-    let row =
-        state.db.read(move |c| store::accounts::find_account_by_id(c, id)?.ok_or(Error::NotFound("account"))).await?;
+    let row = state.db.read(move |c| accounts::row_by_id(c, id)).await?;
     let needless = match unless {
         Some(Unless::Lasts(min)) => lasts(row.token_expires_at.as_deref(), min),
         Some(Unless::Replaced(generation)) => row.token_generation != generation,

@@ -180,15 +180,11 @@ async fn refused_token(account: &Fresh, mut res: awc::ClientResponse) -> Refusal
     Refusal::No(bytes_answer(res.status(), res.headers(), bytes, account))
 }
 
+/// The platform's answer whose body was read whole (to look into it).
 fn bytes_answer(status: StatusCode, headers: &HeaderMap, bytes: Bytes, account: &Fresh) -> Proxied {
     let length = Some(bytes.len() as u64);
-    Proxied {
-        status,
-        headers: headers::down(headers),
-        account_id: account.account_id.clone(),
-        length,
-        body: Box::pin(futures_util::stream::once(async move { Ok(bytes) })),
-    }
+    let body: BodyStream = Box::pin(futures_util::stream::once(async move { Ok(bytes) }));
+    proxied(status, headers::down(headers), length, body, account)
 }
 
 fn header_value(s: &str) -> domain::Result<HeaderValue> {
@@ -262,13 +258,19 @@ async fn send(
     })
 }
 
+/// The platform's answer, its body streamed on as it arrives.
 fn answer_of(res: awc::ClientResponse, account: &Fresh) -> Proxied {
     let length = res.headers().get("content-length").and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok());
-    Proxied {
-        status: res.status(),
-        headers: headers::down(res.headers()),
-        account_id: account.account_id.clone(),
-        length,
-        body: Box::pin(res),
-    }
+    let (status, headers) = (res.status(), headers::down(res.headers()));
+    proxied(status, headers, length, Box::pin(res), account)
+}
+
+fn proxied(
+    status: StatusCode,
+    headers: Vec<(HeaderName, HeaderValue)>,
+    length: Option<u64>,
+    body: BodyStream,
+    account: &Fresh,
+) -> Proxied {
+    Proxied { status, headers, account_id: account.account_id.clone(), length, body }
 }
