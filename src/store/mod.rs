@@ -15,6 +15,7 @@ pub mod documents;
 pub mod holders;
 pub mod idempotency;
 pub mod maintenance;
+pub mod postgres;
 pub mod profiles;
 pub mod settings;
 mod sqlite;
@@ -65,6 +66,9 @@ pub enum Error {
     /// Any other database failure.
     #[error("database error: {0}")]
     Sqlite(rusqlite::Error),
+    /// A PostgreSQL failure.
+    #[error("database error: {0}")]
+    Postgres(::postgres::Error),
     /// No pooled connection could be had.
     #[error("connection pool: {0}")]
     Pool(#[from] r2d2::Error),
@@ -84,6 +88,22 @@ impl From<rusqlite::Error> for Error {
             return Error::Unique(column);
         }
         Error::Sqlite(e)
+    }
+}
+
+impl From<::postgres::Error> for Error {
+    fn from(e: ::postgres::Error) -> Self {
+        if let Some(db) = e.as_db_error()
+            && *db.code() == ::postgres::error::SqlState::UNIQUE_VIOLATION
+            && let (Some(table), Some(constraint)) = (db.table(), db.constraint())
+        {
+            // The schema names each unique index `<table>_<column>` (`profiles_external_id`),
+            // and PostgreSQL a UNIQUE column's `<table>_<column>_key`: the column, as SQLite's
+            // message gives it.
+            let column = constraint.strip_prefix(table).and_then(|c| c.strip_prefix('_')).unwrap_or(constraint);
+            return Error::Unique(column.strip_suffix("_key").unwrap_or(column).to_string());
+        }
+        Error::Postgres(e)
     }
 }
 

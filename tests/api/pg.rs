@@ -73,17 +73,12 @@ pub fn psql_refused(url: &str, sql: &str) -> String {
     }
 }
 
-/// Applies the PostgreSQL migrations in order, as files.
+/// A client of `url`'s database.
+pub fn connect(url: &str) -> postgres::Client {
+    postgres::Client::connect(url, postgres::NoTls).unwrap_or_else(|e| panic!("connect to {url}: {e}"))
+}
+
+/// Brings the database to the schema with hitchpost's own migration runner.
 pub fn migrate(url: &str) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/store/postgres/migrations");
-    let mut files: Vec<_> = std::fs::read_dir(&dir).expect("migrations").map(|e| e.expect("entry").path()).collect();
-    files.sort();
-    for file in files {
-        let out = Command::new("psql")
-            .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", url, "-f"])
-            .arg(&file)
-            .output()
-            .expect("run psql -f");
-        assert!(out.status.success(), "{}: {}", file.display(), String::from_utf8_lossy(&out.stderr));
-    }
+    hitchpost::store::postgres::migrate(&mut connect(url)).expect("migrate");
 }

@@ -1,9 +1,11 @@
 //! The PostgreSQL schema (src/store/postgres/migrations) against SQLite's (schema.sql), on a
 //! real PostgreSQL: the same tables, columns, nullability, named indexes and triggers, so a
-//! store function finds the same shape on both; and the rules SQLite expressed its own way
-//! (COLLATE NOCASE, triggers) hold on PostgreSQL too.
+//! store function finds the same shape on both; the rules SQLite expressed its own way
+//! (COLLATE NOCASE, triggers) hold on PostgreSQL too; the migration runner applies each
+//! version once, also when two instances start together; a unique violation reads as SQLite's.
 
-use crate::pg::{fresh_database, migrate, psql, psql_refused};
+use crate::pg::{connect, fresh_database, migrate, psql, psql_refused};
+use hitchpost::store::{self, postgres::SCHEMA_VERSION};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// (table, column) -> (type class, not null).
@@ -122,4 +124,74 @@ fn postgres_counts_each_revoked_or_deleted_key_in_api_key_changes() {
     assert_eq!(changes(), "1", "a revocation moves the counter every instance polls");
     psql(&db.url, "DELETE FROM api_keys WHERE key_id = 'k2'");
     assert_eq!(changes(), "2", "so does a deletion");
+}
+
+#[test]
+fn migrate_applies_each_version_once_and_reports_where_the_database_was() {
+    let Some(db) = fresh_database() else { return };
+    let mut client = connect(&db.url);
+    assert_eq!(store::postgres::migrate(&mut client).expect("first"), 0, "an empty database was at 0");
+    assert_eq!(store::postgres::migrate(&mut client).expect("second"), SCHEMA_VERSION, "then at the latest");
+    let versions = psql(&db.url, "SELECT version FROM schema_migrations ORDER BY version");
+    let expected: Vec<String> = (1..=SCHEMA_VERSION).map(|v| v.to_string()).collect();
+    assert_eq!(versions.lines().collect::<Vec<_>>(), expected);
+}
+
+#[test]
+fn two_instances_migrating_one_database_at_once_apply_it_once() {
+    let Some(db) = fresh_database() else { return };
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(2));
+    let runs: Vec<_> = (0..2)
+        .map(|_| {
+            let (url, barrier) = (db.url.clone(), barrier.clone());
+            std::thread::spawn(move || {
+                let mut client = connect(&url);
+                barrier.wait();
+                store::postgres::migrate(&mut client).expect("migrate")
+            })
+        })
+        .collect();
+    let mut was: Vec<i64> = runs.into_iter().map(|r| r.join().expect("thread")).collect();
+    was.sort();
+    assert_eq!(was, vec![0, SCHEMA_VERSION], "one applied the schema, the other found it done");
+    assert_eq!(psql(&db.url, "SELECT count(*) FROM schema_migrations").trim(), SCHEMA_VERSION.to_string());
+}
+
+#[test]
+fn migrate_refuses_a_database_written_by_a_newer_hitchpost() {
+    let Some(db) = fresh_database() else { return };
+    migrate(&db.url);
+    psql(&db.url, "INSERT INTO schema_migrations (version, applied_at) VALUES (999, '2027-01-01T00:00:00.000Z')");
+    let error = store::postgres::migrate(&mut connect(&db.url)).expect_err("refused").to_string();
+    assert!(error.contains("schema version 999") && error.contains("upgrade hitchpost"), "{error}");
+}
+
+#[test]
+fn a_unique_violation_on_postgres_names_the_column_as_on_sqlite() {
+    let Some(db) = fresh_database() else { return };
+    migrate(&db.url);
+    let mut client = connect(&db.url);
+    let mut holder = |id: &str, email: &str, username: &str| {
+        client
+            .execute(
+                "INSERT INTO account_holders (id, email, username, password_hash, created_at, updated_at)
+                 VALUES ($1, $2, $3, 'h', 't', 't')",
+                &[&id, &email, &username],
+            )
+            .map_err(store::Error::from)
+    };
+    holder("h1", "ada@example.com", "ada").expect("first holder");
+    let cases = [("h2", "ADA@example.com", "b", "email"), ("h3", "c@example.com", "Ada", "username")];
+    for (id, email, username, column) in cases {
+        match holder(id, email, username) {
+            Err(store::Error::Unique(c)) => assert_eq!(c, column, "{email} {username}"),
+            other => panic!("{email} {username}: {other:?}"),
+        }
+    }
+    client.execute("INSERT INTO workspaces (name, created_at) VALUES ('w', 't')", &[]).expect("workspace");
+    let again = client.execute("INSERT INTO workspaces (name, created_at) VALUES ('w', 't')", &[]);
+    match again.map_err(store::Error::from) {
+        Err(store::Error::Unique(c)) => assert_eq!(c, "name", "a UNIQUE column's own constraint"),
+        other => panic!("{other:?}"),
+    }
 }
