@@ -374,9 +374,11 @@ fn only_the_store_backends_name_a_database_library() {
     let mut named = Vec::new();
     for src in sources().iter().filter(|s| !DATABASE_NAMERS.iter().any(|p| s.rel.starts_with(p))) {
         for (n, line) in src.text.lines().enumerate() {
+            // `store::postgres::…` is the store's own module, not the crate.
+            let code = line.replace("store::postgres::", "store::");
             if ["rusqlite", "r2d2_sqlite", "r2d2_postgres", "::postgres::", "use postgres"]
                 .iter()
-                .any(|w| line.contains(w))
+                .any(|w| code.contains(w))
             {
                 named.push(format!("src/{}:{}: {}", src.rel, n + 1, line.trim()));
             }

@@ -1,4 +1,4 @@
-//! `hitchpost backup`, `restore` and `check`.
+//! `hitchpost backup`, `restore`, `check` and `migrate`.
 
 use super::DbArg;
 use crate::auth::ServerSecret;
@@ -52,6 +52,31 @@ pub(super) fn check(db: DbArg) -> Result<(), String> {
     }
     if let Some(problem) = report.problem {
         return Err(format!("{} {problem}", db.db.display()));
+    }
+    Ok(())
+}
+
+pub(super) fn migrate(from: PathBuf, database_url: String) -> Result<(), String> {
+    if !from.exists() {
+        return Err(format!("{} does not exist", from.display()));
+    }
+    // The URL holds a password: it is never echoed.
+    let copied = crate::store::postgres::copy_sqlite_file(&from, SCHEMA_VERSION, &database_url)
+        .map_err(|e| format!("nothing was copied: {e}"))?;
+    for (table, n) in &copied {
+        println!("{table}\t{n}");
+    }
+    let total: u64 = copied.iter().map(|(_, n)| n).sum();
+    println!("copied {total} rows from {} into PostgreSQL, each table verified", from.display());
+    // Sealed tokens and keys are keyed by the server secret; every instance needs this one.
+    let secret = ServerSecret::path_for(&from);
+    if secret.exists() {
+        println!(
+            "every instance must run with HITCHPOST_SECRET set to the contents of {} (keep it private)",
+            secret.display()
+        );
+    } else {
+        println!("every instance must run with the HITCHPOST_SECRET the SQLite server had");
     }
     Ok(())
 }

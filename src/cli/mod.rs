@@ -1,5 +1,5 @@
 //! The command line: `serve` (the default) and the operator's commands, each in its file:
-//! `key`, `account`, `plan`, and `backup`, `restore`, `check` (maintenance).
+//! `key`, `account`, `plan`, and `backup`, `restore`, `check`, `migrate` (maintenance).
 
 mod accounts;
 mod keys;
@@ -51,6 +51,15 @@ pub enum Command {
     Check {
         #[command(flatten)]
         db: DbArg,
+    },
+    /// Copy a SQLite database into an empty PostgreSQL one, to move to several instances.
+    Migrate {
+        /// The SQLite database to copy (a server may keep running on it: the copy is of one moment).
+        #[arg(long)]
+        from_sqlite: PathBuf,
+        /// The PostgreSQL database to fill: postgres://USER:PASSWORD@HOST:PORT/DATABASE.
+        #[arg(long, env = "HITCHPOST_DATABASE_URL", hide_env_values = true)]
+        database_url: String,
     },
     /// Manage account holders.
     Account {
@@ -167,6 +176,7 @@ impl Cli {
             Some(Command::Backup { db, out }) => maintenance::backup(db, out),
             Some(Command::Restore { db, from }) => maintenance::restore(db, from),
             Some(Command::Check { db }) => maintenance::check(db),
+            Some(Command::Migrate { from_sqlite, database_url }) => maintenance::migrate(from_sqlite, database_url),
             Some(Command::Plan { command }) => plans::plan(command),
         }
     }

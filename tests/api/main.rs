@@ -25,6 +25,7 @@ mod key_secrets;
 mod limits;
 mod link_opening;
 mod linking;
+mod migrate_postgres;
 mod openapi;
 mod peers;
 mod pg;
