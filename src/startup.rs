@@ -121,10 +121,13 @@ fn http_server(state: App, listener: TcpListener, config: &Config) -> std::io::R
                     .add(("x-content-type-options", "nosniff"))
                     .add(("referrer-policy", "no-referrer")),
             )
-            // Path only: a query string may carry a token, and tokens never reach a log.
+            // Path only: a query string may carry a token, and tokens never reach a log. A
+            // proxied call writes its own line (with the platform and the account), so it
+            // gets one line, not two.
             .wrap(
                 Logger::new(r#"%a "%{method}xi %U" %s %b %Dms"#)
-                    .custom_request_replace("method", |r| r.method().to_string()),
+                    .custom_request_replace("method", |r| r.method().to_string())
+                    .exclude_regex(api::PROXY_PATHS),
             )
             .configure(api::configure_all)
     })

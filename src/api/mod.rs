@@ -67,6 +67,9 @@ pub fn query<T: serde::de::DeserializeOwned>(req: &actix_web::HttpRequest) -> Re
 
 /// The client's address: the peer, or behind trusted proxies the right-most `X-Forwarded-For`
 /// hop that is not one of them (`forwarded::client_address`). `Forwarded` is not read.
+/// The proxy's paths, which the access log leaves to the proxy's own line.
+pub const PROXY_PATHS: &str = "^/v1/profiles/[^/]+/accounts/[^/]+/proxy/";
+
 pub fn client_ip(state: &App, req: &actix_web::HttpRequest) -> String {
     let peer = req.peer_addr().map(|a| a.ip());
     let ip = if state.settings.trust_proxy {

@@ -440,6 +440,8 @@ fn no_response_or_log_line_contains_a_provider_token() {
     assert_eq!(proxied.status, 200, "{}", proxied.text);
     assert_eq!(upstream.requests().len(), 2, "refused, refreshed, retried");
     seen += &proxied.text;
+    let unlinked = call("GET", &format!("/v1/profiles/{id}/accounts/tiktok/proxy/v2/user/info/"), None);
+    assert_eq!(unlinked.status, 404, "{}", unlinked.text);
     // The credentials answer holds a token by design; what must not is the log of it.
     let all = hitchpost::auth::Scope::ALL.into_iter().collect();
     let reader = crate::helpers::create_scoped_key(&db, "acme", None, all);
@@ -450,7 +452,16 @@ fn no_response_or_log_line_contains_a_provider_token() {
     drop(server);
     let logged = std::fs::read_to_string(&log).unwrap();
     assert!(logged.contains("/connect/callback/linkedin"), "the log is captured");
-    assert!(logged.contains("proxy linkedin"), "the proxied calls are logged");
+    // One line per proxied call (the access log leaves these paths to the proxy's own line),
+    // naming the platform, the account and the retry, never the query.
+    let proxy_lines: Vec<&str> = logged.lines().filter(|l| l.contains("/proxy/rest/posts")).collect();
+    assert_eq!(proxy_lines.len(), 1, "one line for one proxied call: {proxy_lines:#?}");
+    let line = proxy_lines[0];
+    assert!(line.contains("\"POST ") && line.contains("\" 200 via linkedin acc_"), "{line}");
+    assert!(line.contains("after a refresh"), "{line}");
+    let refused: Vec<&str> = logged.lines().filter(|l| l.contains("/accounts/tiktok/proxy/")).collect();
+    assert_eq!(refused.len(), 1, "a call refused before the platform has its line too: {refused:#?}");
+    assert!(refused[0].contains("\" 404 via - -"), "{}", refused[0]);
     assert!(!provider.state.lock().unwrap().issued_access.is_empty());
     for text in [&seen, &logged] {
         let leak = text.lines().find(|l| l.contains("SECRETTOKEN"));

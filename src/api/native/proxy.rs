@@ -39,6 +39,38 @@ async fn out_body(req: &HttpRequest, payload: web::Payload) -> Result<OutBody, E
     }
 }
 
+async fn send(
+    state: &App,
+    ws: crate::domain::workspaces::WorkspaceId,
+    req: &HttpRequest,
+    payload: web::Payload,
+) -> Result<proxy::Proxied, Error> {
+    let (profile_id, account, tail) = split(req.uri().path())?;
+    let which = account_ref(account)?;
+    let path = ProxyPath::parse(tail, req.query_string())?;
+    let body = out_body(req, payload).await?;
+    let out = Outbound { method: req.method().clone(), path, headers: req.headers().clone(), body };
+    Ok(proxy::forward(state, ws, profile_id, which, out).await?)
+}
+
+/// The one log line of a proxied call, in place of the access log's (which skips these
+/// paths): who, what (the path, never the query: it may carry a token), through which
+/// account and platform, the status (the platform's, or ours when it never got there), and
+/// the time to the answer's head.
+fn log_line(state: &App, req: &HttpRequest, answer: &Result<proxy::Proxied, Error>, started: std::time::Instant) {
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    let (status, account, via, retried) = match answer {
+        Ok(a) => (a.status.as_u16(), a.account_id.as_str(), a.via, if a.retried { " after a refresh" } else { "" }),
+        Err(e) => (actix_web::ResponseError::status_code(e).as_u16(), "-", "-", ""),
+    };
+    log::info!(
+        "{} \"{} {}\" {status} via {via} {account}{retried} {ms:.1}ms",
+        crate::api::client_ip(state, req),
+        req.method(),
+        req.uri().path()
+    );
+}
+
 #[utoipa::path(method(get, post, put, patch, delete), path = "/v1/profiles/{id}/accounts/{account}/proxy/{path}", tag = "accounts",
     params(("id" = String, Path, description = "The profile's UUID"),
         ("account" = super::schemas::AccountRefName, Path, description = "The account's id (`acc_…`) or its platform's name"),
@@ -69,13 +101,10 @@ pub async fn forward(
     ) {
         return Ok(super::error::method_not_allowed(&req, "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"));
     }
-    let raw = req.uri().path().to_string();
-    let (profile_id, account, tail) = split(&raw)?;
-    let which = account_ref(account)?;
-    let path = ProxyPath::parse(tail, req.query_string())?;
-    let body = out_body(&req, payload).await?;
-    let out = Outbound { method: req.method().clone(), path, headers: req.headers().clone(), body };
-    let answer = proxy::forward(&state, caller.workspace, profile_id, which, out).await?;
+    let started = std::time::Instant::now();
+    let answer = send(&state, caller.workspace, &req, payload).await;
+    log_line(&state, &req, &answer, started);
+    let answer = answer?;
     let mut res = HttpResponse::build(answer.status);
     for (k, v) in answer.headers {
         res.append_header((k, v));

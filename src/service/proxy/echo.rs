@@ -53,6 +53,8 @@ pub(super) async fn answer(account: &Fresh, out: Outbound) -> domain::Result<Pro
         status: StatusCode::OK,
         headers: vec![(CONTENT_TYPE, HeaderValue::from_static("application/json"))],
         account_id: account.account_id.clone(),
+        via: "sandbox",
+        retried: false,
         length,
         body: stream,
     })

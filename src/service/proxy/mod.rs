@@ -58,6 +58,10 @@ pub struct Proxied {
     pub status: StatusCode,
     pub headers: Vec<(HeaderName, HeaderValue)>,
     pub account_id: String,
+    /// The platform answered (`platform`), or the sandbox did.
+    pub via: &'static str,
+    /// Whether the call was sent again after the platform refused the token and it was renewed.
+    pub retried: bool,
     pub length: Option<u64>,
     pub body: BodyStream,
 }
@@ -89,14 +93,7 @@ pub async fn forward(
     let status = answer.as_ref().map(|a| a.status.as_u16()).unwrap_or(0);
     app.db.metrics().proxied(account.platform.as_str(), status, seconds);
     let mut answer = answer?;
-    log::info!(
-        "proxy {} {} via {} -> {} in {:.1} ms",
-        account.platform,
-        answer.account_id,
-        if account.sandbox { "sandbox" } else { "platform" },
-        status,
-        seconds * 1000.0
-    );
+    answer.via = if account.sandbox { "sandbox" } else { account.platform.as_str() };
     // The slot is held until the answer's body has been streamed out.
     answer.body = Box::pin(answer.body.map(move |chunk| {
         let _held = &permit;
@@ -135,14 +132,14 @@ async fn upstream(app: &App, account: &Fresh, out: Outbound) -> domain::Result<P
             if let Refusal::No(answer) = refused_token(account, res).await {
                 return Ok(answer);
             }
-            log::info!(
+            log::debug!(
                 "proxy {} {}: the platform refused the token; refreshing once",
                 account.platform,
                 account.account_id
             );
             let renewed = refresh_after_refusal(app, account).await?;
             let res = send(&out.method, &url, &up, &renewed.access_token, timeout, SendBody::Bytes(body)).await?;
-            Ok(answer_of(res, &renewed))
+            Ok(Proxied { retried: true, ..answer_of(res, &renewed) })
         }
         OutBody::Streamed(body, length) => {
             let res =
@@ -272,5 +269,5 @@ fn proxied(
     body: BodyStream,
     account: &Fresh,
 ) -> Proxied {
-    Proxied { status, headers, account_id: account.account_id.clone(), length, body }
+    Proxied { status, headers, account_id: account.account_id.clone(), via: "platform", retried: false, length, body }
 }
