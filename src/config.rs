@@ -17,6 +17,9 @@ pub struct Config {
     pub bind: String,
     /// The SQLite file.
     pub db_path: PathBuf,
+    /// `HITCHPOST_DATABASE_URL`: a PostgreSQL database instead of the SQLite file, for several
+    /// instances (which then need one `HITCHPOST_SECRET`).
+    pub database_url: Option<String>,
     /// Development mode: a `dev` workspace with a stable key, loopback only.
     pub dev: bool,
     /// `HITCHPOST_SECRET`; when `None` the secret is kept in a file beside the database.
@@ -71,6 +74,7 @@ impl Default for Config {
         Config {
             bind: DEFAULT_BIND.into(),
             db_path: DEFAULT_DB.into(),
+            database_url: None,
             dev: false,
             secret: None,
             workers: None,
@@ -104,6 +108,7 @@ impl std::fmt::Debug for Config {
         f.debug_struct("Config")
             .field("bind", &self.bind)
             .field("db_path", &self.db_path)
+            .field("database_url", &redacted(&self.database_url))
             .field("dev", &self.dev)
             .field("secret", &redacted(&self.secret))
             .field("workers", &self.workers)

@@ -1,4 +1,5 @@
-//! The database: a pool of read connections and the one writer.
+//! The database: SQLite's pool of read connections and its one writer, or a pool of
+//! PostgreSQL connections.
 //!
 //! SQLite admits one writer at a time. Rather than let pooled connections fight over the lock
 //! (measured: p99 ~1 s under load), every write is sent to a single writer thread, which takes
@@ -6,6 +7,13 @@
 //! SAVEPOINT so one failure rolls back alone, and answers each caller only after COMMIT. With
 //! `synchronous=FULL` in WAL mode, a commit is on disk before it is acknowledged: an answered
 //! write survives `kill -9` and power loss alike, for one fsync per group rather than per write.
+//!
+//! PostgreSQL takes concurrent writers itself: each write is its own transaction on a pooled
+//! connection, at READ COMMITTED. The few writes that check before they insert (a workspace's
+//! caps) lock the row they count under (`store::workspaces::lock_workspace`), which the one
+//! SQLite writer makes unnecessary there. The synchronous postgres client runs a small runtime
+//! of its own, which must not be started on an async worker: every PostgreSQL call runs on the
+//! blocking pool (or, for the CLI and start-up, off the runtime's threads).
 
 use crate::metrics::Metrics;
 use crate::store::{self, Conn};
@@ -118,14 +126,42 @@ const STATEMENT_CACHE: usize = 128;
 /// How long a connection waits for a lock held by another process (the CLI, a backup).
 const BUSY_TIMEOUT_MS: u32 = 5000;
 
+/// PostgreSQL connections kept per instance.
+pub const POSTGRES_CONNECTIONS: u32 = 16;
+
 /// Handle to the database; cheap to clone.
 #[derive(Clone)]
 pub struct Db {
-    pool: r2d2::Pool<Manager>,
-    writer: mpsc::Sender<Box<dyn Job>>,
+    engine: Engine,
     /// This server's counters (the writer's, and everyone else's through `metrics()`).
     metrics: Arc<Metrics>,
-    path: Arc<std::path::PathBuf>,
+}
+
+#[derive(Clone)]
+enum Engine {
+    Sqlite { pool: r2d2::Pool<Manager>, writer: mpsc::Sender<Box<dyn Job>>, path: Arc<std::path::PathBuf> },
+    Postgres { pool: r2d2::Pool<PgManager> },
+}
+
+/// Hands out PostgreSQL connections as the store's `Conn`. (r2d2_postgres's manager does the
+/// same for the crate's bare client; this one is the few lines it takes to wrap ours.)
+struct PgManager(::postgres::Config);
+
+impl r2d2::ManageConnection for PgManager {
+    type Connection = Conn;
+    type Error = ::postgres::Error;
+
+    fn connect(&self) -> Result<Conn, ::postgres::Error> {
+        self.0.connect(::postgres::NoTls).map(Conn::postgres)
+    }
+
+    fn is_valid(&self, conn: &mut Conn) -> Result<(), ::postgres::Error> {
+        conn.as_postgres_mut().get_mut().simple_query("").map(drop)
+    }
+
+    fn has_broken(&self, conn: &mut Conn) -> bool {
+        conn.as_postgres().is_closed()
+    }
 }
 
 /// r2d2_sqlite's manager, handing out the store's `Conn`.
@@ -214,7 +250,31 @@ impl Db {
             .name("hitchpost-writer".into())
             .spawn(move || writer_loop(Conn::sqlite(writer_conn), rx, writer_metrics))
             .map_err(|e| store::Error::Writer(format!("cannot start the writer thread: {e}")))?;
-        Ok(Db { pool, writer: tx, metrics, path: Arc::new(path.to_path_buf()) })
+        Ok(Db { engine: Engine::Sqlite { pool, writer: tx, path: Arc::new(path.to_path_buf()) }, metrics })
+    }
+
+    /// Connects to the PostgreSQL database at `url` (`postgres://user:password@host/db`),
+    /// brings it to the current schema and keeps a pool of connections to it.
+    pub fn connect(url: &str) -> store::Result<Db> {
+        let config: ::postgres::Config = url.parse()?;
+        off_runtime(|| -> store::Result<()> {
+            let mut client = config.connect(::postgres::NoTls)?;
+            store::postgres::migrate(&mut client)?;
+            Ok(())
+        })?;
+        // No test on checkout (a round trip per read): a connection the server closed is seen
+        // as broken when it is given back, and only the one statement on it fails.
+        let pool = r2d2::Pool::builder()
+            .max_size(POSTGRES_CONNECTIONS)
+            .min_idle(Some(2))
+            .test_on_check_out(false)
+            .build(PgManager(config))?;
+        Ok(Db { engine: Engine::Postgres { pool }, metrics: Arc::new(Metrics::default()) })
+    }
+
+    /// Whether this database is PostgreSQL (several instances may share it).
+    pub fn is_shared(&self) -> bool {
+        matches!(self.engine, Engine::Postgres { .. })
     }
 
     /// Free bytes on the file system that holds the database (for unprivileged writers:
@@ -223,7 +283,9 @@ impl Db {
         #[cfg(all(target_os = "linux", target_env = "gnu"))]
         {
             use std::os::unix::ffi::OsStrExt;
-            let dir = self.path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            // PostgreSQL's disk is the database server's, out of sight here.
+            let Engine::Sqlite { path, .. } = &self.engine else { return None };
+            let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
             let c = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;
             let mut st = std::mem::MaybeUninit::<libc::statvfs>::uninit();
             // SAFETY: `c` is a NUL-terminated path and `st` is written by statvfs before we read it.
@@ -235,7 +297,7 @@ impl Db {
         }
         #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
         {
-            let _ = &self.path;
+            let _ = &self.engine;
             None
         }
     }
@@ -252,35 +314,41 @@ impl Db {
         T: Send + 'static,
         E: From<store::Error> + Send + 'static,
     {
-        let pool = self.pool.clone();
-        tokio::task::spawn_blocking(move || {
-            let conn = pool.get().map_err(store::Error::from)?;
-            f(&conn)
-        })
-        .await
-        .map_err(|e| E::from(store::Error::Writer(format!("read task failed: {e}"))))?
+        let engine = self.engine.clone();
+        tokio::task::spawn_blocking(move || engine.read(f))
+            .await
+            .map_err(|e| E::from(store::Error::Writer(format!("read task failed: {e}"))))?
     }
 
-    /// Runs a point read (one indexed row, tens of microseconds) on the calling worker: the
-    /// hop to the blocking pool costs more than the read. WAL readers never wait for the writer,
-    /// and the pool has more connections than there are workers, so this does not block.
+    /// Runs a point read (one indexed row). On SQLite it runs on the calling worker, tens of
+    /// microseconds: the hop to the blocking pool costs more than the read; WAL readers never
+    /// wait for the writer, and the pool has more connections than there are workers, so this
+    /// does not block. On PostgreSQL it is a round trip, made from the blocking pool as `read`.
     /// Anything that may scan belongs in `read`.
-    pub fn read_now<T, E, F>(&self, f: F) -> Result<T, E>
+    pub async fn read_now<T, E, F>(&self, f: F) -> Result<T, E>
     where
-        F: FnOnce(&Conn) -> Result<T, E>,
-        E: From<store::Error>,
+        F: FnOnce(&Conn) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<store::Error> + Send + 'static,
     {
-        self.read_blocking(f)
+        match &self.engine {
+            Engine::Sqlite { .. } => self.engine.read(f),
+            Engine::Postgres { .. } => self.read(f).await,
+        }
     }
 
-    /// Runs `f` on a pooled read connection on the calling thread (for the CLI and start-up).
+    /// Runs `f` on a pooled read connection on the calling thread (for the CLI, start-up and
+    /// the server's own threads).
     pub fn read_blocking<T, E, F>(&self, f: F) -> Result<T, E>
     where
-        F: FnOnce(&Conn) -> Result<T, E>,
-        E: From<store::Error>,
+        F: FnOnce(&Conn) -> Result<T, E> + Send,
+        T: Send,
+        E: From<store::Error> + Send,
     {
-        let conn = self.pool.get().map_err(store::Error::from)?;
-        f(&conn)
+        match &self.engine {
+            Engine::Sqlite { .. } => self.engine.read(f),
+            Engine::Postgres { .. } => off_runtime(|| self.engine.read(f)),
+        }
     }
 
     /// Runs `f` inside the writer's transaction and resolves once it is committed. An `Err`
@@ -303,6 +371,12 @@ impl Db {
         T: Send + 'static,
         E: From<store::Error> + Send + 'static,
     {
+        if let Engine::Postgres { pool } = &self.engine {
+            let (pool, metrics) = (pool.clone(), self.metrics.clone());
+            return tokio::task::spawn_blocking(move || postgres_write(&pool, &metrics, &actor, f))
+                .await
+                .unwrap_or_else(|_| Err(dropped()));
+        }
         let (tx, rx) = oneshot::channel();
         self.submit(actor, f, Box::new(move |r| drop(tx.send(r))))?;
         rx.await.unwrap_or_else(|_| Err(dropped()))
@@ -315,6 +389,9 @@ impl Db {
         T: Send + 'static,
         E: From<store::Error> + Send + 'static,
     {
+        if let Engine::Postgres { pool } = &self.engine {
+            return off_runtime(|| postgres_write(pool, &self.metrics, &actor, f));
+        }
         // A std channel, not a oneshot: this may run on a thread that drives a runtime.
         let (tx, rx) = mpsc::sync_channel(1);
         self.submit(actor, f, Box::new(move |r| drop(tx.send(r))))?;
@@ -327,9 +404,63 @@ impl Db {
         T: Send + 'static,
         E: From<store::Error> + Send + 'static,
     {
+        let Engine::Sqlite { writer, .. } = &self.engine else {
+            return Err(E::from(store::Error::Writer("PostgreSQL writes do not queue".into())));
+        };
         let job = Box::new(WriteJob { f: Some(f), result: None, reply, actor, queued: std::time::Instant::now() });
-        self.writer.send(job).map_err(|_| E::from(store::Error::Writer("the writer has stopped".into())))
+        writer.send(job).map_err(|_| E::from(store::Error::Writer("the writer has stopped".into())))
     }
+}
+
+impl Engine {
+    /// `f` on a pooled connection, on this thread.
+    fn read<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&Conn) -> Result<T, E>,
+        E: From<store::Error>,
+    {
+        match self {
+            Engine::Sqlite { pool, .. } => f(&*pool.get().map_err(store::Error::from)?),
+            Engine::Postgres { pool } => f(&*pool.get().map_err(store::Error::from)?),
+        }
+    }
+}
+
+/// Runs `f` where the synchronous postgres client may run: here when this thread is not one
+/// of an async runtime's, else on a thread of its own (the CLI and start-up, rarely).
+fn off_runtime<R: Send>(f: impl FnOnce() -> R + Send) -> R {
+    if tokio::runtime::Handle::try_current().is_err() {
+        return f();
+    }
+    std::thread::scope(|s| s.spawn(f).join()).unwrap_or_else(|p| std::panic::resume_unwind(p))
+}
+
+/// One write as one PostgreSQL transaction: committed when `f` succeeds, rolled back when it
+/// fails or panics.
+fn postgres_write<T, E, F>(pool: &r2d2::Pool<PgManager>, metrics: &Metrics, actor: &Actor, f: F) -> Result<T, E>
+where
+    F: FnOnce(&Tx) -> Result<T, E>,
+    E: From<store::Error>,
+{
+    let queued = std::time::Instant::now();
+    let conn = pool.get().map_err(store::Error::from)?;
+    metrics.batch(1, queued.elapsed().as_micros() as u64);
+    let client = conn.as_postgres();
+    client.begin()?;
+    let tx = Tx { conn: &conn, actor };
+    let result = catch_unwind(AssertUnwindSafe(|| f(&tx)))
+        .unwrap_or_else(|_| Err(E::from(store::Error::Writer("a write panicked".into()))));
+    let outcome = match result {
+        Ok(v) => client.commit().map(|()| v).map_err(E::from),
+        Err(e) => {
+            if let Err(r) = client.rollback() {
+                log::warn!("rollback failed: {r}");
+            }
+            Err(e)
+        }
+    };
+    metrics.writes_failing.store(false, std::sync::atomic::Ordering::Relaxed);
+    outcome
 }
 
 fn dropped<E: From<store::Error>>() -> E {

@@ -20,11 +20,25 @@ pub struct Application {
     dev_key: Option<String>,
     jobs: crate::jobs::Jobs,
     /// Held while the server runs, so `restore` refuses to replace the file under it.
-    _serving: crate::store::maintenance::ServeLock,
+    _serving: Option<crate::store::maintenance::ServeLock>,
 }
 
 fn io_error(msg: impl Into<String>) -> std::io::Error {
     std::io::Error::other(msg.into())
+}
+
+/// The configured database: PostgreSQL when a URL is given, else the SQLite file, held
+/// against `restore` while the server runs.
+fn open_db(config: &Config) -> std::io::Result<(Db, Option<crate::store::maintenance::ServeLock>)> {
+    if let Some(url) = &config.database_url {
+        // The URL holds the password: the error names the database by its parts, never the URL.
+        let db = Db::connect(url).map_err(|e| io_error(format!("cannot open the PostgreSQL database: {e}")))?;
+        return Ok((db, None));
+    }
+    let serving = crate::store::maintenance::ServeLock::shared(&config.db_path).map_err(io_error)?;
+    let db =
+        Db::open(&config.db_path).map_err(|e| io_error(format!("cannot open {}: {e}", config.db_path.display())))?;
+    Ok((db, Some(serving)))
 }
 
 impl Application {
@@ -37,9 +51,12 @@ impl Application {
                 config.bind
             )));
         }
-        let serving = crate::store::maintenance::ServeLock::shared(&config.db_path).map_err(io_error)?;
-        let db = Db::open(&config.db_path)
-            .map_err(|e| io_error(format!("cannot open {}: {e}", config.db_path.display())))?;
+        if config.database_url.is_some() && config.secret.is_none() {
+            return Err(io_error(
+                "a PostgreSQL database needs HITCHPOST_SECRET: every instance must seal and sign with the same secret",
+            ));
+        }
+        let (db, serving) = open_db(&config)?;
         let secret = match &config.secret {
             Some(s) => ServerSecret::from_passphrase(s),
             None => ServerSecret::load_or_create(&config.db_path)?,

@@ -6,7 +6,16 @@ use crate::db::SCHEMA_VERSION;
 use crate::store::maintenance;
 use std::path::PathBuf;
 
+/// Backup, restore and check work on the SQLite file; PostgreSQL has its own tools.
+fn sqlite_only(db: &DbArg, instead: &str) -> Result<(), String> {
+    match db.database_url {
+        Some(_) => Err(format!("this command works on a SQLite file; for PostgreSQL use {instead}")),
+        None => Ok(()),
+    }
+}
+
 pub(super) fn backup(db: DbArg, out: PathBuf) -> Result<(), String> {
+    sqlite_only(&db, "pg_dump")?;
     if out.exists() {
         return Err(format!("{} exists; choose a new file", out.display()));
     }
@@ -24,6 +33,7 @@ pub(super) fn backup(db: DbArg, out: PathBuf) -> Result<(), String> {
 }
 
 pub(super) fn restore(db: DbArg, from: PathBuf) -> Result<(), String> {
+    sqlite_only(&db, "pg_restore")?;
     let restored = maintenance::restore_file(&db.db, &from, SCHEMA_VERSION)?;
     if let Some(kept) = restored.kept {
         ServerSecret::copy_beside(&db.db, &kept).map_err(|e| format!("cannot keep the server secret: {e}"))?;
@@ -37,6 +47,7 @@ pub(super) fn restore(db: DbArg, from: PathBuf) -> Result<(), String> {
 }
 
 pub(super) fn check(db: DbArg) -> Result<(), String> {
+    sqlite_only(&db, "amcheck and pg_dump")?;
     if !db.db.exists() {
         return Err(format!("{} does not exist", db.db.display()));
     }

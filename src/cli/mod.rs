@@ -119,6 +119,10 @@ pub struct ServeArgs {
     /// The SQLite database file.
     #[arg(long, env = "HITCHPOST_DB", default_value = DEFAULT_DB)]
     pub db: PathBuf,
+    /// A PostgreSQL database instead of the file, for several instances:
+    /// postgres://USER:PASSWORD@HOST:PORT/DATABASE.
+    #[arg(long, env = "HITCHPOST_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
     /// Development mode: a `dev` workspace whose key is printed and stable; loopback only.
     #[arg(long)]
     pub dev: bool,
@@ -129,6 +133,9 @@ pub struct DbArg {
     /// The SQLite database file.
     #[arg(long, env = "HITCHPOST_DB", default_value = DEFAULT_DB)]
     pub db: PathBuf,
+    /// A PostgreSQL database instead of the file: postgres://USER:PASSWORD@HOST:PORT/DATABASE.
+    #[arg(long, env = "HITCHPOST_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -183,7 +190,10 @@ impl Cli {
 }
 
 fn open_db(db: &DbArg) -> Result<Db, String> {
-    Db::open(&db.db).map_err(|e| format!("cannot open {}: {e}", db.db.display()))
+    match &db.database_url {
+        Some(url) => Db::connect(url).map_err(|e| format!("cannot open the PostgreSQL database: {e}")),
+        None => Db::open(&db.db).map_err(|e| format!("cannot open {}: {e}", db.db.display())),
+    }
 }
 
 /// The operator at the command line, for the audit log.

@@ -16,12 +16,16 @@ pub(super) fn serve(args: ServeArgs) -> Result<(), String> {
         // back to the system when the hash is done instead of staying in the heap.
         libc::mallopt(libc::M_MMAP_THRESHOLD, 1024 * 1024);
     }
-    let config = Config::from_env(args.bind, args.db, args.dev)?;
-    let db_path = config.db_path.clone();
+    let mut config = Config::from_env(args.bind, args.db, args.dev)?;
+    config.database_url = args.database_url;
+    let database = match &config.database_url {
+        Some(_) => "PostgreSQL".to_string(),
+        None => config.db_path.display().to_string(),
+    };
     actix_web::rt::System::new().block_on(async move {
         let app = Application::build(config).map_err(|e| e.to_string())?;
         let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "hitchpost listening on http://{} (database {})", app.addr(), db_path.display());
+        let _ = writeln!(out, "hitchpost listening on http://{} (database {database})", app.addr());
         if let Some(key) = app.dev_key() {
             let _ = writeln!(out, "dev mode: workspace `dev`, API key {key}");
         }

@@ -53,10 +53,14 @@ pub async fn fresh(
 ) -> domain::Result<Fresh> {
     // Two indexed point reads: on the worker, as the profile reads are (the hop to the
     // blocking pool cost more than the reads, and every proxied call makes them).
-    let (profile_id, mut row) = app.db.read_now(|c| {
-        let profile = profiles::get(c, ws, profile_id)?;
-        Ok::<_, Error>((profile.id.clone(), accounts::find_row(c, &profile, &which)?))
-    })?;
+    let (profile_id, wanted) = (profile_id.to_string(), which.clone());
+    let (profile_id, mut row) = app
+        .db
+        .read_now(move |c| {
+            let profile = profiles::get(c, ws, &profile_id)?;
+            Ok::<_, Error>((profile.id.clone(), accounts::find_row(c, &profile, &wanted)?))
+        })
+        .await?;
     refuse_if_unlinked(&row)?;
     if row.refresh_token.is_none() && !lasts(row.token_expires_at.as_deref(), chrono::Duration::zero()) {
         // Nothing can renew it (Facebook's page tokens, an old link): only its owner can.

@@ -1,6 +1,6 @@
 //! The `social_accounts` table.
 
-use super::{Backend, Conn, Result, sqlite};
+use super::{Backend, Conn, Result, postgres, sqlite};
 
 /// A linked account row; tokens are sealed bytes, opened only by `auth::seal`.
 #[derive(Debug, Clone, Default)]
@@ -39,6 +39,7 @@ pub struct AccountRow {
 pub fn upsert_account(conn: &Conn, a: &AccountRow) -> Result<i64> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::accounts::upsert_account(c, a),
+        Backend::Postgres(c) => postgres::accounts::upsert_account(c, a),
     }
 }
 
@@ -46,6 +47,7 @@ pub fn upsert_account(conn: &Conn, a: &AccountRow) -> Result<i64> {
 pub fn list_accounts(conn: &Conn, profile_seq: i64) -> Result<Vec<AccountRow>> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::accounts::list_accounts(c, profile_seq),
+        Backend::Postgres(c) => postgres::accounts::list_accounts(c, profile_seq),
     }
 }
 
@@ -53,6 +55,7 @@ pub fn list_accounts(conn: &Conn, profile_seq: i64) -> Result<Vec<AccountRow>> {
 pub fn list_accounts_of_profiles(conn: &Conn, profile_seqs: &[i64]) -> Result<Vec<AccountRow>> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::accounts::list_accounts_of_profiles(c, profile_seqs),
+        Backend::Postgres(c) => postgres::accounts::list_accounts_of_profiles(c, profile_seqs),
     }
 }
 
@@ -60,6 +63,7 @@ pub fn list_accounts_of_profiles(conn: &Conn, profile_seqs: &[i64]) -> Result<Ve
 pub fn list_linked_platforms(conn: &Conn, profile_seqs: &[i64]) -> Result<Vec<(i64, String)>> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::accounts::list_linked_platforms(c, profile_seqs),
+        Backend::Postgres(c) => postgres::accounts::list_linked_platforms(c, profile_seqs),
     }
 }
 
@@ -68,6 +72,7 @@ pub fn list_linked_platforms(conn: &Conn, profile_seqs: &[i64]) -> Result<Vec<(i
 pub fn list_platforms_of_profile(conn: &Conn, profile_seq: i64) -> Result<Vec<String>> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::accounts::list_platforms_of_profile(c, profile_seq),
+        Backend::Postgres(c) => postgres::accounts::list_platforms_of_profile(c, profile_seq),
     }
 }
 
@@ -75,6 +80,7 @@ pub fn list_platforms_of_profile(conn: &Conn, profile_seq: i64) -> Result<Vec<St
 pub fn find_account(conn: &Conn, profile_seq: i64, platform: &str) -> Result<Option<AccountRow>> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::accounts::find_account(c, profile_seq, platform),
+        Backend::Postgres(c) => postgres::accounts::find_account(c, profile_seq, platform),
     }
 }
 
@@ -82,6 +88,7 @@ pub fn find_account(conn: &Conn, profile_seq: i64, platform: &str) -> Result<Opt
 pub fn find_account_by_public_id(conn: &Conn, profile_seq: i64, public_id: &str) -> Result<Option<AccountRow>> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::accounts::find_account_by_public_id(c, profile_seq, public_id),
+        Backend::Postgres(c) => postgres::accounts::find_account_by_public_id(c, profile_seq, public_id),
     }
 }
 
@@ -89,6 +96,7 @@ pub fn find_account_by_public_id(conn: &Conn, profile_seq: i64, public_id: &str)
 pub fn find_account_by_id(conn: &Conn, id: i64) -> Result<Option<AccountRow>> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::accounts::find_account_by_id(c, id),
+        Backend::Postgres(c) => postgres::accounts::find_account_by_id(c, id),
     }
 }
 
@@ -96,6 +104,7 @@ pub fn find_account_by_id(conn: &Conn, id: i64) -> Result<Option<AccountRow>> {
 pub fn delete_account(conn: &Conn, profile_seq: i64, platform: &str) -> Result<bool> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::accounts::delete_account(c, profile_seq, platform),
+        Backend::Postgres(c) => postgres::accounts::delete_account(c, profile_seq, platform),
     }
 }
 
@@ -103,6 +112,7 @@ pub fn delete_account(conn: &Conn, profile_seq: i64, platform: &str) -> Result<b
 pub fn list_accounts_due_for_refresh(conn: &Conn, before: &str, now: &str, limit: u32) -> Result<Vec<AccountRow>> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::accounts::list_accounts_due_for_refresh(c, before, now, limit),
+        Backend::Postgres(c) => postgres::accounts::list_accounts_due_for_refresh(c, before, now, limit),
     }
 }
 
@@ -112,6 +122,7 @@ pub fn list_accounts_due_for_refresh(conn: &Conn, before: &str, now: &str, limit
 pub fn update_account_tokens(conn: &Conn, id: i64, generation: i64, t: &RefreshedTokens<'_>) -> Result<bool> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::accounts::update_account_tokens(c, id, generation, t),
+        Backend::Postgres(c) => postgres::accounts::update_account_tokens(c, id, generation, t),
     }
 }
 
@@ -131,6 +142,7 @@ pub struct RefreshedTokens<'a> {
 pub fn update_account_next_refresh(conn: &Conn, id: i64, generation: i64, at: &str) -> Result<bool> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::accounts::update_account_next_refresh(c, id, generation, at),
+        Backend::Postgres(c) => postgres::accounts::update_account_next_refresh(c, id, generation, at),
     }
 }
 
@@ -139,6 +151,7 @@ pub fn update_account_next_refresh(conn: &Conn, id: i64, generation: i64, at: &s
 pub fn update_account_needs_reconnect(conn: &Conn, id: i64, generation: i64, reason: &str) -> Result<bool> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::accounts::update_account_needs_reconnect(c, id, generation, reason),
+        Backend::Postgres(c) => postgres::accounts::update_account_needs_reconnect(c, id, generation, reason),
     }
 }
 
@@ -146,6 +159,7 @@ pub fn update_account_needs_reconnect(conn: &Conn, id: i64, generation: i64, rea
 pub fn count_social_accounts(conn: &Conn, workspace_id: i64) -> Result<i64> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::accounts::count_social_accounts(c, workspace_id),
+        Backend::Postgres(c) => postgres::accounts::count_social_accounts(c, workspace_id),
     }
 }
 
@@ -154,6 +168,7 @@ pub fn count_social_accounts(conn: &Conn, workspace_id: i64) -> Result<i64> {
 pub fn list_accounts_expiring(conn: &Conn, before: &str, limit: u32) -> Result<Vec<(i64, String)>> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::accounts::list_accounts_expiring(c, before, limit),
+        Backend::Postgres(c) => postgres::accounts::list_accounts_expiring(c, before, limit),
     }
 }
 
@@ -161,5 +176,6 @@ pub fn list_accounts_expiring(conn: &Conn, before: &str, limit: u32) -> Result<V
 pub fn update_account_expiring_notified(conn: &Conn, id: i64, expiry: &str) -> Result<()> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::accounts::update_account_expiring_notified(c, id, expiry),
+        Backend::Postgres(c) => postgres::accounts::update_account_expiring_notified(c, id, expiry),
     }
 }

@@ -1,6 +1,6 @@
 //! The `api_keys` table.
 
-use super::{Backend, Conn, Result, sqlite};
+use super::{Backend, Conn, Result, postgres, sqlite};
 
 /// An API key row; the secret is only ever here as its HMAC (or, from before schema 9, its
 /// argon2 hash).
@@ -23,6 +23,7 @@ pub struct ApiKeyRow {
 pub fn insert_api_key(conn: &Conn, row: &ApiKeyRow) -> Result<()> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::api_keys::insert_api_key(c, row),
+        Backend::Postgres(c) => postgres::api_keys::insert_api_key(c, row),
     }
 }
 
@@ -30,6 +31,7 @@ pub fn insert_api_key(conn: &Conn, row: &ApiKeyRow) -> Result<()> {
 pub fn find_api_key_by_key_id(conn: &Conn, key_id: &str) -> Result<Option<ApiKeyRow>> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::api_keys::find_api_key_by_key_id(c, key_id),
+        Backend::Postgres(c) => postgres::api_keys::find_api_key_by_key_id(c, key_id),
     }
 }
 
@@ -37,6 +39,7 @@ pub fn find_api_key_by_key_id(conn: &Conn, key_id: &str) -> Result<Option<ApiKey
 pub fn list_api_keys(conn: &Conn, workspace_id: i64) -> Result<Vec<ApiKeyRow>> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::api_keys::list_api_keys(c, workspace_id),
+        Backend::Postgres(c) => postgres::api_keys::list_api_keys(c, workspace_id),
     }
 }
 
@@ -44,6 +47,7 @@ pub fn list_api_keys(conn: &Conn, workspace_id: i64) -> Result<Vec<ApiKeyRow>> {
 pub fn revoke_api_key(conn: &Conn, key_id: &str) -> Result<bool> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::api_keys::revoke_api_key(c, key_id),
+        Backend::Postgres(c) => postgres::api_keys::revoke_api_key(c, key_id),
     }
 }
 
@@ -53,6 +57,7 @@ pub fn revoke_api_key(conn: &Conn, key_id: &str) -> Result<bool> {
 pub fn key_changes(conn: &Conn) -> Result<i64> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::api_keys::key_changes(c),
+        Backend::Postgres(c) => postgres::api_keys::key_changes(c),
     }
 }
 
@@ -60,6 +65,7 @@ pub fn key_changes(conn: &Conn) -> Result<i64> {
 pub fn set_secret_hash(conn: &Conn, key_id: &str, hash: &str) -> Result<()> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::api_keys::set_secret_hash(c, key_id, hash),
+        Backend::Postgres(c) => postgres::api_keys::set_secret_hash(c, key_id, hash),
     }
 }
 
@@ -67,6 +73,7 @@ pub fn set_secret_hash(conn: &Conn, key_id: &str, hash: &str) -> Result<()> {
 pub fn count_live_api_keys(conn: &Conn, workspace_id: i64) -> Result<i64> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::api_keys::count_live_api_keys(c, workspace_id),
+        Backend::Postgres(c) => postgres::api_keys::count_live_api_keys(c, workspace_id),
     }
 }
 
@@ -74,6 +81,7 @@ pub fn count_live_api_keys(conn: &Conn, workspace_id: i64) -> Result<i64> {
 pub fn list_api_keys_by_holder(conn: &Conn, holder_id: &str) -> Result<Vec<ApiKeyRow>> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::api_keys::list_api_keys_by_holder(c, holder_id),
+        Backend::Postgres(c) => postgres::api_keys::list_api_keys_by_holder(c, holder_id),
     }
 }
 
@@ -81,6 +89,7 @@ pub fn list_api_keys_by_holder(conn: &Conn, holder_id: &str) -> Result<Vec<ApiKe
 pub fn revoke_api_key_of_holder(conn: &Conn, holder_id: &str, key_id: &str) -> Result<bool> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::api_keys::revoke_api_key_of_holder(c, holder_id, key_id),
+        Backend::Postgres(c) => postgres::api_keys::revoke_api_key_of_holder(c, holder_id, key_id),
     }
 }
 
@@ -88,5 +97,6 @@ pub fn revoke_api_key_of_holder(conn: &Conn, holder_id: &str, key_id: &str) -> R
 pub fn update_api_keys_last_used(conn: &Conn, used: &[(String, String)]) -> Result<()> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::api_keys::update_api_keys_last_used(c, used),
+        Backend::Postgres(c) => postgres::api_keys::update_api_keys_last_used(c, used),
     }
 }

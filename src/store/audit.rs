@@ -1,6 +1,6 @@
 //! The `audit_log` table.
 
-use super::{Backend, Conn, Result, sqlite};
+use super::{Backend, Conn, Result, postgres, sqlite};
 
 /// An audit entry.
 #[derive(Debug, Clone)]
@@ -19,6 +19,7 @@ pub struct AuditRow {
 pub fn insert_audit(conn: &Conn, a: &AuditRow) -> Result<()> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::audit::insert_audit(c, a),
+        Backend::Postgres(c) => postgres::audit::insert_audit(c, a),
     }
 }
 
@@ -33,6 +34,7 @@ pub fn list_audit(
 ) -> Result<Vec<AuditRow>> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::audit::list_audit(c, workspace_id, before_seq, limit, action, profile_id),
+        Backend::Postgres(c) => postgres::audit::list_audit(c, workspace_id, before_seq, limit, action, profile_id),
     }
 }
 
@@ -40,5 +42,6 @@ pub fn list_audit(
 pub fn delete_audit_before(conn: &Conn, before: &str) -> Result<usize> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::audit::delete_audit_before(c, before),
+        Backend::Postgres(c) => postgres::audit::delete_audit_before(c, before),
     }
 }

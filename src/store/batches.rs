@@ -1,6 +1,6 @@
 //! The `user_batches` table.
 
-use super::{Backend, Conn, Result, sqlite};
+use super::{Backend, Conn, Result, postgres, sqlite};
 
 /// A batch file row.
 #[derive(Debug, Clone)]
@@ -15,6 +15,7 @@ pub struct BatchRow {
 pub fn find_latest_batch(conn: &Conn, workspace_id: i64) -> Result<Option<BatchRow>> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::batches::find_latest_batch(c, workspace_id),
+        Backend::Postgres(c) => postgres::batches::find_latest_batch(c, workspace_id),
     }
 }
 
@@ -22,6 +23,7 @@ pub fn find_latest_batch(conn: &Conn, workspace_id: i64) -> Result<Option<BatchR
 pub fn find_batch(conn: &Conn, id: &str) -> Result<Option<BatchRow>> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::batches::find_batch(c, id),
+        Backend::Postgres(c) => postgres::batches::find_batch(c, id),
     }
 }
 
@@ -29,5 +31,6 @@ pub fn find_batch(conn: &Conn, id: &str) -> Result<Option<BatchRow>> {
 pub fn insert_batch(conn: &Conn, b: &BatchRow, keep_after: &str) -> Result<()> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::batches::insert_batch(c, b, keep_after),
+        Backend::Postgres(c) => postgres::batches::insert_batch(c, b, keep_after),
     }
 }

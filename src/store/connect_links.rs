@@ -1,6 +1,6 @@
 //! The `connect_links` and `oauth_states` tables.
 
-use super::{Backend, Conn, Result, sqlite};
+use super::{Backend, Conn, Result, postgres, sqlite};
 
 /// A connect link row (the link itself is a JWT; this makes it single use and revocable).
 #[derive(Debug, Clone)]
@@ -19,6 +19,7 @@ pub struct LinkRow {
 pub fn insert_link(conn: &Conn, l: &LinkRow) -> Result<()> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::connect_links::insert_link(c, l),
+        Backend::Postgres(c) => postgres::connect_links::insert_link(c, l),
     }
 }
 
@@ -26,6 +27,7 @@ pub fn insert_link(conn: &Conn, l: &LinkRow) -> Result<()> {
 pub fn find_link(conn: &Conn, jti: &str) -> Result<Option<LinkRow>> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::connect_links::find_link(c, jti),
+        Backend::Postgres(c) => postgres::connect_links::find_link(c, jti),
     }
 }
 
@@ -33,6 +35,7 @@ pub fn find_link(conn: &Conn, jti: &str) -> Result<Option<LinkRow>> {
 pub fn list_live_links(conn: &Conn, profile_seq: i64, now: &str) -> Result<Vec<LinkRow>> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::connect_links::list_live_links(c, profile_seq, now),
+        Backend::Postgres(c) => postgres::connect_links::list_live_links(c, profile_seq, now),
     }
 }
 
@@ -40,6 +43,7 @@ pub fn list_live_links(conn: &Conn, profile_seq: i64, now: &str) -> Result<Vec<L
 pub fn claim_link(conn: &Conn, jti: &str, now: &str) -> Result<bool> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::connect_links::claim_link(c, jti, now),
+        Backend::Postgres(c) => postgres::connect_links::claim_link(c, jti, now),
     }
 }
 
@@ -47,6 +51,7 @@ pub fn claim_link(conn: &Conn, jti: &str, now: &str) -> Result<bool> {
 pub fn revoke_link(conn: &Conn, workspace_id: i64, jti: &str, now: &str) -> Result<bool> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::connect_links::revoke_link(c, workspace_id, jti, now),
+        Backend::Postgres(c) => postgres::connect_links::revoke_link(c, workspace_id, jti, now),
     }
 }
 
@@ -71,6 +76,7 @@ pub const MAX_PENDING_OAUTH_STATES: i64 = 10;
 pub fn insert_oauth_state(conn: &Conn, s: &OAuthStateRow) -> Result<()> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::connect_links::insert_oauth_state(c, s),
+        Backend::Postgres(c) => postgres::connect_links::insert_oauth_state(c, s),
     }
 }
 
@@ -78,6 +84,7 @@ pub fn insert_oauth_state(conn: &Conn, s: &OAuthStateRow) -> Result<()> {
 pub fn take_oauth_state(conn: &Conn, state: &str) -> Result<Option<OAuthStateRow>> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::connect_links::take_oauth_state(c, state),
+        Backend::Postgres(c) => postgres::connect_links::take_oauth_state(c, state),
     }
 }
 
@@ -85,5 +92,6 @@ pub fn take_oauth_state(conn: &Conn, state: &str) -> Result<Option<OAuthStateRow
 pub fn delete_expired_oauth_states(conn: &Conn, now: &str) -> Result<usize> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::connect_links::delete_expired_oauth_states(c, now),
+        Backend::Postgres(c) => postgres::connect_links::delete_expired_oauth_states(c, now),
     }
 }

@@ -1,6 +1,6 @@
 //! The `documents` table.
 
-use super::{Backend, Conn, Result, sqlite};
+use super::{Backend, Conn, Result, postgres, sqlite};
 
 /// A document row.
 #[derive(Debug, Clone)]
@@ -19,6 +19,7 @@ pub struct DocumentRow {
 pub fn insert_document(conn: &Conn, d: &DocumentRow) -> Result<()> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::documents::insert_document(c, d),
+        Backend::Postgres(c) => postgres::documents::insert_document(c, d),
     }
 }
 
@@ -26,6 +27,7 @@ pub fn insert_document(conn: &Conn, d: &DocumentRow) -> Result<()> {
 pub fn list_documents(conn: &Conn, holder_id: &str) -> Result<Vec<DocumentRow>> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::documents::list_documents(c, holder_id),
+        Backend::Postgres(c) => postgres::documents::list_documents(c, holder_id),
     }
 }
 
@@ -33,6 +35,7 @@ pub fn list_documents(conn: &Conn, holder_id: &str) -> Result<Vec<DocumentRow>> 
 pub fn find_document(conn: &Conn, holder_id: &str, id: &str) -> Result<Option<DocumentRow>> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::documents::find_document(c, holder_id, id),
+        Backend::Postgres(c) => postgres::documents::find_document(c, holder_id, id),
     }
 }
 
@@ -40,6 +43,7 @@ pub fn find_document(conn: &Conn, holder_id: &str, id: &str) -> Result<Option<Do
 pub fn update_document(conn: &Conn, d: &DocumentRow) -> Result<()> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::documents::update_document(c, d),
+        Backend::Postgres(c) => postgres::documents::update_document(c, d),
     }
 }
 
@@ -47,6 +51,7 @@ pub fn update_document(conn: &Conn, d: &DocumentRow) -> Result<()> {
 pub fn delete_document(conn: &Conn, holder_id: &str, id: &str) -> Result<bool> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::documents::delete_document(c, holder_id, id),
+        Backend::Postgres(c) => postgres::documents::delete_document(c, holder_id, id),
     }
 }
 
@@ -54,5 +59,6 @@ pub fn delete_document(conn: &Conn, holder_id: &str, id: &str) -> Result<bool> {
 pub fn document_totals(conn: &Conn, holder_id: &str) -> Result<(i64, i64)> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::documents::document_totals(c, holder_id),
+        Backend::Postgres(c) => postgres::documents::document_totals(c, holder_id),
     }
 }

@@ -1,6 +1,6 @@
 //! The `account_holders` and `memberships` tables.
 
-use super::{Backend, Conn, Result, sqlite};
+use super::{Backend, Conn, Result, postgres, sqlite};
 
 /// An account holder row.
 #[derive(Debug, Clone)]
@@ -21,6 +21,7 @@ pub struct HolderRow {
 pub fn insert_holder(conn: &Conn, h: &HolderRow) -> Result<()> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::holders::insert_holder(c, h),
+        Backend::Postgres(c) => postgres::holders::insert_holder(c, h),
     }
 }
 
@@ -28,6 +29,7 @@ pub fn insert_holder(conn: &Conn, h: &HolderRow) -> Result<()> {
 pub fn find_holder(conn: &Conn, id: &str) -> Result<Option<HolderRow>> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::holders::find_holder(c, id),
+        Backend::Postgres(c) => postgres::holders::find_holder(c, id),
     }
 }
 
@@ -35,6 +37,7 @@ pub fn find_holder(conn: &Conn, id: &str) -> Result<Option<HolderRow>> {
 pub fn find_holder_by_login(conn: &Conn, login: &str) -> Result<Option<HolderRow>> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::holders::find_holder_by_login(c, login),
+        Backend::Postgres(c) => postgres::holders::find_holder_by_login(c, login),
     }
 }
 
@@ -42,6 +45,7 @@ pub fn find_holder_by_login(conn: &Conn, login: &str) -> Result<Option<HolderRow
 pub fn update_holder_profile(conn: &Conn, h: &HolderRow) -> Result<()> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::holders::update_holder_profile(c, h),
+        Backend::Postgres(c) => postgres::holders::update_holder_profile(c, h),
     }
 }
 
@@ -49,6 +53,7 @@ pub fn update_holder_profile(conn: &Conn, h: &HolderRow) -> Result<()> {
 pub fn update_holder_password(conn: &Conn, id: &str, hash: &str) -> Result<()> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::holders::update_holder_password(c, id, hash),
+        Backend::Postgres(c) => postgres::holders::update_holder_password(c, id, hash),
     }
 }
 
@@ -57,6 +62,7 @@ pub fn update_holder_password(conn: &Conn, id: &str, hash: &str) -> Result<()> {
 pub fn update_holder_password_hash(conn: &Conn, id: &str, hash: &str) -> Result<()> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::holders::update_holder_password_hash(c, id, hash),
+        Backend::Postgres(c) => postgres::holders::update_holder_password_hash(c, id, hash),
     }
 }
 
@@ -64,6 +70,7 @@ pub fn update_holder_password_hash(conn: &Conn, id: &str, hash: &str) -> Result<
 pub fn bump_holder_session_epoch(conn: &Conn, id: &str) -> Result<()> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::holders::bump_holder_session_epoch(c, id),
+        Backend::Postgres(c) => postgres::holders::bump_holder_session_epoch(c, id),
     }
 }
 
@@ -71,6 +78,7 @@ pub fn bump_holder_session_epoch(conn: &Conn, id: &str) -> Result<()> {
 pub fn update_holder_last_login(conn: &Conn, id: &str, at: &str) -> Result<()> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::holders::update_holder_last_login(c, id, at),
+        Backend::Postgres(c) => postgres::holders::update_holder_last_login(c, id, at),
     }
 }
 
@@ -78,6 +86,7 @@ pub fn update_holder_last_login(conn: &Conn, id: &str, at: &str) -> Result<()> {
 pub fn insert_membership(conn: &Conn, holder_id: &str, workspace_id: i64, role: &str) -> Result<()> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::holders::insert_membership(c, holder_id, workspace_id, role),
+        Backend::Postgres(c) => postgres::holders::insert_membership(c, holder_id, workspace_id, role),
     }
 }
 
@@ -85,6 +94,7 @@ pub fn insert_membership(conn: &Conn, holder_id: &str, workspace_id: i64, role: 
 pub fn find_owned_workspace(conn: &Conn, holder_id: &str) -> Result<Option<i64>> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::holders::find_owned_workspace(c, holder_id),
+        Backend::Postgres(c) => postgres::holders::find_owned_workspace(c, holder_id),
     }
 }
 
@@ -92,5 +102,6 @@ pub fn find_owned_workspace(conn: &Conn, holder_id: &str) -> Result<Option<i64>>
 pub fn find_owner_email(conn: &Conn, workspace_id: i64) -> Result<Option<String>> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::holders::find_owner_email(c, workspace_id),
+        Backend::Postgres(c) => postgres::holders::find_owner_email(c, workspace_id),
     }
 }

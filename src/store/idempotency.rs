@@ -1,6 +1,6 @@
 //! The `idempotency_keys` table.
 
-use super::{Backend, Conn, Result, sqlite};
+use super::{Backend, Conn, Result, postgres, sqlite};
 
 /// A kept response (status 0: the first request is still running).
 #[derive(Debug, Clone)]
@@ -16,6 +16,7 @@ pub struct KeptResponse {
 pub fn claim_key(conn: &Conn, scope: &str, key: &str, hash: &str, now: &str, expired_before: &str) -> Result<bool> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::idempotency::claim_key(c, scope, key, hash, now, expired_before),
+        Backend::Postgres(c) => postgres::idempotency::claim_key(c, scope, key, hash, now, expired_before),
     }
 }
 
@@ -23,6 +24,7 @@ pub fn claim_key(conn: &Conn, scope: &str, key: &str, hash: &str, now: &str, exp
 pub fn find_kept(conn: &Conn, scope: &str, key: &str) -> Result<Option<KeptResponse>> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::idempotency::find_kept(c, scope, key),
+        Backend::Postgres(c) => postgres::idempotency::find_kept(c, scope, key),
     }
 }
 
@@ -37,6 +39,7 @@ pub fn keep_response(
 ) -> Result<()> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::idempotency::keep_response(c, scope, key, status, content_type, body),
+        Backend::Postgres(c) => postgres::idempotency::keep_response(c, scope, key, status, content_type, body),
     }
 }
 
@@ -44,6 +47,7 @@ pub fn keep_response(
 pub fn release_key(conn: &Conn, scope: &str, key: &str) -> Result<()> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::idempotency::release_key(c, scope, key),
+        Backend::Postgres(c) => postgres::idempotency::release_key(c, scope, key),
     }
 }
 
@@ -51,5 +55,6 @@ pub fn release_key(conn: &Conn, scope: &str, key: &str) -> Result<()> {
 pub fn prune(conn: &Conn, expired_before: &str) -> Result<usize> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::idempotency::prune(c, expired_before),
+        Backend::Postgres(c) => postgres::idempotency::prune(c, expired_before),
     }
 }

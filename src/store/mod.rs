@@ -31,6 +31,7 @@ pub struct Conn {
 /// The database behind a connection.
 pub(crate) enum Backend {
     Sqlite(rusqlite::Connection),
+    Postgres(Box<postgres::Client>),
 }
 
 impl Conn {
@@ -39,20 +40,43 @@ impl Conn {
         Conn { backend: Backend::Sqlite(conn) }
     }
 
+    /// A PostgreSQL connection, as the PostgreSQL engine (`db.rs`) opens it.
+    pub(crate) fn postgres(client: ::postgres::Client) -> Conn {
+        Conn { backend: Backend::Postgres(Box::new(postgres::Client::new(client))) }
+    }
+
     pub(crate) fn backend(&self) -> &Backend {
         &self.backend
     }
 
-    /// The SQLite connection itself, for the engine's own statements (transactions, pragmas).
+    /// The SQLite connection itself, for the SQLite engine's own statements (transactions,
+    /// pragmas). The engine only ever opens SQLite connections, so anything else is a bug.
     pub(crate) fn as_sqlite(&self) -> &rusqlite::Connection {
         match &self.backend {
             Backend::Sqlite(c) => c,
+            Backend::Postgres(_) => unreachable!("the SQLite engine holds a PostgreSQL connection"),
         }
     }
 
     pub(crate) fn as_sqlite_mut(&mut self) -> &mut rusqlite::Connection {
         match &mut self.backend {
             Backend::Sqlite(c) => c,
+            Backend::Postgres(_) => unreachable!("the SQLite engine holds a PostgreSQL connection"),
+        }
+    }
+
+    /// The PostgreSQL connection, for the PostgreSQL engine's own statements.
+    pub(crate) fn as_postgres(&self) -> &postgres::Client {
+        match &self.backend {
+            Backend::Postgres(c) => c,
+            Backend::Sqlite(_) => unreachable!("the PostgreSQL engine holds a SQLite connection"),
+        }
+    }
+
+    pub(crate) fn as_postgres_mut(&mut self) -> &mut postgres::Client {
+        match &mut self.backend {
+            Backend::Postgres(c) => c,
+            Backend::Sqlite(_) => unreachable!("the PostgreSQL engine holds a SQLite connection"),
         }
     }
 }

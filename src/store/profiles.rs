@@ -1,6 +1,6 @@
 //! The `profiles` table.
 
-use super::{Backend, Conn, Result, sqlite};
+use super::{Backend, Conn, Result, postgres, sqlite};
 
 /// A profile row. `metadata` is the caller's JSON object as text.
 #[derive(Debug, Clone)]
@@ -31,6 +31,7 @@ pub struct ProfileFilter<'a> {
 pub fn insert_profile(conn: &Conn, p: &ProfileRow) -> Result<i64> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::profiles::insert_profile(c, p),
+        Backend::Postgres(c) => postgres::profiles::insert_profile(c, p),
     }
 }
 
@@ -38,6 +39,7 @@ pub fn insert_profile(conn: &Conn, p: &ProfileRow) -> Result<i64> {
 pub fn find_profile(conn: &Conn, workspace_id: i64, id: &str) -> Result<Option<ProfileRow>> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::profiles::find_profile(c, workspace_id, id),
+        Backend::Postgres(c) => postgres::profiles::find_profile(c, workspace_id, id),
     }
 }
 
@@ -45,6 +47,7 @@ pub fn find_profile(conn: &Conn, workspace_id: i64, id: &str) -> Result<Option<P
 pub fn list_profiles(conn: &Conn, workspace_id: i64, f: &ProfileFilter<'_>) -> Result<Vec<ProfileRow>> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::profiles::list_profiles(c, workspace_id, f),
+        Backend::Postgres(c) => postgres::profiles::list_profiles(c, workspace_id, f),
     }
 }
 
@@ -52,6 +55,7 @@ pub fn list_profiles(conn: &Conn, workspace_id: i64, f: &ProfileFilter<'_>) -> R
 pub fn update_profile(conn: &Conn, p: &ProfileRow) -> Result<()> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::profiles::update_profile(c, p),
+        Backend::Postgres(c) => postgres::profiles::update_profile(c, p),
     }
 }
 
@@ -59,6 +63,7 @@ pub fn update_profile(conn: &Conn, p: &ProfileRow) -> Result<()> {
 pub fn delete_profile(conn: &Conn, workspace_id: i64, id: &str) -> Result<bool> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::profiles::delete_profile(c, workspace_id, id),
+        Backend::Postgres(c) => postgres::profiles::delete_profile(c, workspace_id, id),
     }
 }
 
@@ -66,6 +71,7 @@ pub fn delete_profile(conn: &Conn, workspace_id: i64, id: &str) -> Result<bool> 
 pub fn count_profiles(conn: &Conn, workspace_id: i64) -> Result<i64> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::profiles::count_profiles(c, workspace_id),
+        Backend::Postgres(c) => postgres::profiles::count_profiles(c, workspace_id),
     }
 }
 
@@ -73,6 +79,7 @@ pub fn count_profiles(conn: &Conn, workspace_id: i64) -> Result<i64> {
 pub fn find_profile_by_seq(conn: &Conn, seq: i64) -> Result<Option<ProfileRow>> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::profiles::find_profile_by_seq(c, seq),
+        Backend::Postgres(c) => postgres::profiles::find_profile_by_seq(c, seq),
     }
 }
 
@@ -80,6 +87,7 @@ pub fn find_profile_by_seq(conn: &Conn, seq: i64) -> Result<Option<ProfileRow>> 
 pub fn find_profile_by_key(conn: &Conn, workspace_id: i64, key: &str) -> Result<Option<ProfileRow>> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::profiles::find_profile_by_key(c, workspace_id, key),
+        Backend::Postgres(c) => postgres::profiles::find_profile_by_key(c, workspace_id, key),
     }
 }
 
@@ -87,5 +95,6 @@ pub fn find_profile_by_key(conn: &Conn, workspace_id: i64, key: &str) -> Result<
 pub fn find_profile_by_username(conn: &Conn, workspace_id: i64, username: &str) -> Result<Option<ProfileRow>> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::profiles::find_profile_by_username(c, workspace_id, username),
+        Backend::Postgres(c) => postgres::profiles::find_profile_by_username(c, workspace_id, username),
     }
 }

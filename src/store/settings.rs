@@ -1,6 +1,6 @@
 //! The `workspace_settings` and `api_usage` tables.
 
-use super::{Backend, Conn, Result, sqlite};
+use super::{Backend, Conn, Result, postgres, sqlite};
 
 /// A workspace's settings row.
 #[derive(Debug, Clone, Default)]
@@ -13,6 +13,7 @@ pub struct SettingsRow {
 pub fn find_settings(conn: &Conn, workspace_id: i64) -> Result<SettingsRow> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::settings::find_settings(c, workspace_id),
+        Backend::Postgres(c) => postgres::settings::find_settings(c, workspace_id),
     }
 }
 
@@ -20,6 +21,7 @@ pub fn find_settings(conn: &Conn, workspace_id: i64) -> Result<SettingsRow> {
 pub fn upsert_settings(conn: &Conn, workspace_id: i64, s: &SettingsRow) -> Result<()> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::settings::upsert_settings(c, workspace_id, s),
+        Backend::Postgres(c) => postgres::settings::upsert_settings(c, workspace_id, s),
     }
 }
 
@@ -27,6 +29,7 @@ pub fn upsert_settings(conn: &Conn, workspace_id: i64, s: &SettingsRow) -> Resul
 pub fn add_api_usage(conn: &Conn, workspace_id: i64, month: &str, calls: i64) -> Result<()> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::settings::add_api_usage(c, workspace_id, month, calls),
+        Backend::Postgres(c) => postgres::settings::add_api_usage(c, workspace_id, month, calls),
     }
 }
 
@@ -34,5 +37,6 @@ pub fn add_api_usage(conn: &Conn, workspace_id: i64, month: &str, calls: i64) ->
 pub fn find_api_usage(conn: &Conn, workspace_id: i64, month: &str) -> Result<i64> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::settings::find_api_usage(c, workspace_id, month),
+        Backend::Postgres(c) => postgres::settings::find_api_usage(c, workspace_id, month),
     }
 }

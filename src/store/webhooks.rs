@@ -1,6 +1,6 @@
 //! The `webhooks`, `webhook_secrets`, `events` and `deliveries` tables.
 
-use super::{Backend, Conn, Result, sqlite};
+use super::{Backend, Conn, Result, postgres, sqlite};
 
 /// A webhook subscription row.
 #[derive(Debug, Clone)]
@@ -25,6 +25,7 @@ pub struct WebhookRow {
 pub fn insert_webhook(conn: &Conn, w: &WebhookRow) -> Result<()> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::webhooks::insert_webhook(c, w),
+        Backend::Postgres(c) => postgres::webhooks::insert_webhook(c, w),
     }
 }
 
@@ -32,6 +33,7 @@ pub fn insert_webhook(conn: &Conn, w: &WebhookRow) -> Result<()> {
 pub fn find_webhook(conn: &Conn, workspace_id: i64, id: &str) -> Result<Option<WebhookRow>> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::webhooks::find_webhook(c, workspace_id, id),
+        Backend::Postgres(c) => postgres::webhooks::find_webhook(c, workspace_id, id),
     }
 }
 
@@ -39,6 +41,7 @@ pub fn find_webhook(conn: &Conn, workspace_id: i64, id: &str) -> Result<Option<W
 pub fn list_webhooks(conn: &Conn, workspace_id: i64, kind: &str) -> Result<Vec<WebhookRow>> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::webhooks::list_webhooks(c, workspace_id, kind),
+        Backend::Postgres(c) => postgres::webhooks::list_webhooks(c, workspace_id, kind),
     }
 }
 
@@ -46,6 +49,7 @@ pub fn list_webhooks(conn: &Conn, workspace_id: i64, kind: &str) -> Result<Vec<W
 pub fn list_enabled_webhooks(conn: &Conn, workspace_id: i64) -> Result<Vec<WebhookRow>> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::webhooks::list_enabled_webhooks(c, workspace_id),
+        Backend::Postgres(c) => postgres::webhooks::list_enabled_webhooks(c, workspace_id),
     }
 }
 
@@ -53,6 +57,7 @@ pub fn list_enabled_webhooks(conn: &Conn, workspace_id: i64) -> Result<Vec<Webho
 pub fn update_webhook(conn: &Conn, w: &WebhookRow) -> Result<()> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::webhooks::update_webhook(c, w),
+        Backend::Postgres(c) => postgres::webhooks::update_webhook(c, w),
     }
 }
 
@@ -60,6 +65,7 @@ pub fn update_webhook(conn: &Conn, w: &WebhookRow) -> Result<()> {
 pub fn update_webhook_url(conn: &Conn, id: &str, url: &str) -> Result<()> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::webhooks::update_webhook_url(c, id, url),
+        Backend::Postgres(c) => postgres::webhooks::update_webhook_url(c, id, url),
     }
 }
 
@@ -67,6 +73,7 @@ pub fn update_webhook_url(conn: &Conn, id: &str, url: &str) -> Result<()> {
 pub fn delete_webhook(conn: &Conn, workspace_id: i64, id: &str) -> Result<bool> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::webhooks::delete_webhook(c, workspace_id, id),
+        Backend::Postgres(c) => postgres::webhooks::delete_webhook(c, workspace_id, id),
     }
 }
 
@@ -74,6 +81,7 @@ pub fn delete_webhook(conn: &Conn, workspace_id: i64, id: &str) -> Result<bool> 
 pub fn delete_webhooks_by_label(conn: &Conn, workspace_id: i64, kind: &str, label: &str) -> Result<usize> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::webhooks::delete_webhooks_by_label(c, workspace_id, kind, label),
+        Backend::Postgres(c) => postgres::webhooks::delete_webhooks_by_label(c, workspace_id, kind, label),
     }
 }
 
@@ -81,6 +89,7 @@ pub fn delete_webhooks_by_label(conn: &Conn, workspace_id: i64, kind: &str, labe
 pub fn delete_webhooks_of_kind(conn: &Conn, workspace_id: i64, kind: &str) -> Result<usize> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::webhooks::delete_webhooks_of_kind(c, workspace_id, kind),
+        Backend::Postgres(c) => postgres::webhooks::delete_webhooks_of_kind(c, workspace_id, kind),
     }
 }
 
@@ -88,6 +97,7 @@ pub fn delete_webhooks_of_kind(conn: &Conn, workspace_id: i64, kind: &str) -> Re
 pub fn record_webhook_success(conn: &Conn, id: &str) -> Result<()> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::webhooks::record_webhook_success(c, id),
+        Backend::Postgres(c) => postgres::webhooks::record_webhook_success(c, id),
     }
 }
 
@@ -96,6 +106,7 @@ pub fn record_webhook_success(conn: &Conn, id: &str) -> Result<()> {
 pub fn record_webhook_failure(conn: &Conn, id: &str, threshold: i64, reason: &str) -> Result<bool> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::webhooks::record_webhook_failure(c, id, threshold, reason),
+        Backend::Postgres(c) => postgres::webhooks::record_webhook_failure(c, id, threshold, reason),
     }
 }
 
@@ -103,6 +114,7 @@ pub fn record_webhook_failure(conn: &Conn, id: &str, threshold: i64, reason: &st
 pub fn insert_secret(conn: &Conn, webhook_id: &str, sealed: &[u8]) -> Result<()> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::webhooks::insert_secret(c, webhook_id, sealed),
+        Backend::Postgres(c) => postgres::webhooks::insert_secret(c, webhook_id, sealed),
     }
 }
 
@@ -110,6 +122,7 @@ pub fn insert_secret(conn: &Conn, webhook_id: &str, sealed: &[u8]) -> Result<()>
 pub fn expire_secrets(conn: &Conn, webhook_id: &str, at: &str) -> Result<()> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::webhooks::expire_secrets(c, webhook_id, at),
+        Backend::Postgres(c) => postgres::webhooks::expire_secrets(c, webhook_id, at),
     }
 }
 
@@ -117,6 +130,7 @@ pub fn expire_secrets(conn: &Conn, webhook_id: &str, at: &str) -> Result<()> {
 pub fn list_live_secrets(conn: &Conn, webhook_id: &str, now: &str) -> Result<Vec<Vec<u8>>> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::webhooks::list_live_secrets(c, webhook_id, now),
+        Backend::Postgres(c) => postgres::webhooks::list_live_secrets(c, webhook_id, now),
     }
 }
 
@@ -134,6 +148,7 @@ pub struct EventRow {
 pub fn insert_event(conn: &Conn, e: &EventRow) -> Result<()> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::webhooks::insert_event(c, e),
+        Backend::Postgres(c) => postgres::webhooks::insert_event(c, e),
     }
 }
 
@@ -148,6 +163,7 @@ pub fn insert_delivery(
 ) -> Result<()> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::webhooks::insert_delivery(c, id, event_id, webhook_id, ordering_key, now),
+        Backend::Postgres(c) => postgres::webhooks::insert_delivery(c, id, event_id, webhook_id, ordering_key, now),
     }
 }
 
@@ -166,6 +182,7 @@ pub struct DueDelivery {
 pub fn list_due_deliveries(conn: &Conn, now: &str, limit: u32) -> Result<Vec<DueDelivery>> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::webhooks::list_due_deliveries(c, now, limit),
+        Backend::Postgres(c) => postgres::webhooks::list_due_deliveries(c, now, limit),
     }
 }
 
@@ -183,6 +200,7 @@ pub struct AttemptRow {
 pub fn update_delivery_attempt(conn: &Conn, id: &str, a: &AttemptRow) -> Result<()> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::webhooks::update_delivery_attempt(c, id, a),
+        Backend::Postgres(c) => postgres::webhooks::update_delivery_attempt(c, id, a),
     }
 }
 
@@ -206,6 +224,7 @@ pub struct DeliveryRow {
 pub fn list_deliveries(conn: &Conn, webhook_id: &str, limit: u32) -> Result<Vec<DeliveryRow>> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::webhooks::list_deliveries(c, webhook_id, limit),
+        Backend::Postgres(c) => postgres::webhooks::list_deliveries(c, webhook_id, limit),
     }
 }
 
@@ -213,6 +232,7 @@ pub fn list_deliveries(conn: &Conn, webhook_id: &str, limit: u32) -> Result<Vec<
 pub fn find_delivery_event(conn: &Conn, webhook_id: &str, delivery_id: &str) -> Result<Option<(String, String)>> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::webhooks::find_delivery_event(c, webhook_id, delivery_id),
+        Backend::Postgres(c) => postgres::webhooks::find_delivery_event(c, webhook_id, delivery_id),
     }
 }
 
@@ -220,6 +240,7 @@ pub fn find_delivery_event(conn: &Conn, webhook_id: &str, delivery_id: &str) -> 
 pub fn count_pending_deliveries(conn: &Conn) -> Result<i64> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::webhooks::count_pending_deliveries(c),
+        Backend::Postgres(c) => postgres::webhooks::count_pending_deliveries(c),
     }
 }
 
@@ -227,5 +248,6 @@ pub fn count_pending_deliveries(conn: &Conn) -> Result<i64> {
 pub fn count_webhooks(conn: &Conn, workspace_id: i64, kind: &str) -> Result<i64> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::webhooks::count_webhooks(c, workspace_id, kind),
+        Backend::Postgres(c) => postgres::webhooks::count_webhooks(c, workspace_id, kind),
     }
 }

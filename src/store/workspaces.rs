@@ -1,6 +1,6 @@
 //! The `workspaces` table.
 
-use super::{Backend, Conn, Result, sqlite};
+use super::{Backend, Conn, Result, postgres, sqlite};
 
 /// A workspace row.
 #[derive(Debug, Clone)]
@@ -20,6 +20,7 @@ pub struct WorkspaceRow {
 pub fn find_workspace_by_name(conn: &Conn, name: &str) -> Result<Option<WorkspaceRow>> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::workspaces::find_workspace_by_name(c, name),
+        Backend::Postgres(c) => postgres::workspaces::find_workspace_by_name(c, name),
     }
 }
 
@@ -27,6 +28,7 @@ pub fn find_workspace_by_name(conn: &Conn, name: &str) -> Result<Option<Workspac
 pub fn find_workspace(conn: &Conn, id: i64) -> Result<Option<WorkspaceRow>> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::workspaces::find_workspace(c, id),
+        Backend::Postgres(c) => postgres::workspaces::find_workspace(c, id),
     }
 }
 
@@ -34,6 +36,7 @@ pub fn find_workspace(conn: &Conn, id: i64) -> Result<Option<WorkspaceRow>> {
 pub fn insert_workspace(conn: &Conn, name: &str, profile_limit: Option<i64>) -> Result<i64> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::workspaces::insert_workspace(c, name, profile_limit),
+        Backend::Postgres(c) => postgres::workspaces::insert_workspace(c, name, profile_limit),
     }
 }
 
@@ -41,6 +44,7 @@ pub fn insert_workspace(conn: &Conn, name: &str, profile_limit: Option<i64>) -> 
 pub fn update_workspace_profile_limit(conn: &Conn, id: i64, limit: Option<i64>) -> Result<()> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::workspaces::update_workspace_profile_limit(c, id, limit),
+        Backend::Postgres(c) => postgres::workspaces::update_workspace_profile_limit(c, id, limit),
     }
 }
 
@@ -58,5 +62,6 @@ pub struct PlanRow {
 pub fn update_workspace_plan(conn: &Conn, id: i64, p: &PlanRow) -> Result<()> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::workspaces::update_workspace_plan(c, id, p),
+        Backend::Postgres(c) => postgres::workspaces::update_workspace_plan(c, id, p),
     }
 }

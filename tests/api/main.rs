@@ -44,6 +44,7 @@ mod rebinding;
 mod restore;
 mod schemathesis;
 mod scopes;
+mod serve_postgres;
 mod upgrade;
 mod uploadpost;
 mod upstream;

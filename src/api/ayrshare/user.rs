@@ -104,22 +104,25 @@ pub async fn user(state: web::Data<App>, auth: Auth, req: HttpRequest) -> Result
     }
     let st = state.clone();
     // A handful of indexed point reads: on the worker (`Db::read_now`).
-    let body = state.db.read_now(move |c| {
-        let profile = target(c, ws, key.as_deref())?;
-        let accounts = match &profile {
-            Some(p) => accounts::list_for(c, p)?,
-            None => vec![],
-        };
-        let info = workspaces::get(c, ws)?;
-        // A user profile has no email; the primary profile is the account owner's.
-        let email = if key.is_some() { None } else { workspaces::owner_email(c, ws)? };
-        let calls = st.usage.this_month(c, ws)?;
-        let mut body = user_json(profile.as_ref(), &accounts, &info, email, calls);
-        if validate {
-            body["validated"] = json!(true);
-        }
-        Ok::<_, domain::Error>(body)
-    })?;
+    let body = state
+        .db
+        .read_now(move |c| {
+            let profile = target(c, ws, key.as_deref())?;
+            let accounts = match &profile {
+                Some(p) => accounts::list_for(c, p)?,
+                None => vec![],
+            };
+            let info = workspaces::get(c, ws)?;
+            // A user profile has no email; the primary profile is the account owner's.
+            let email = if key.is_some() { None } else { workspaces::owner_email(c, ws)? };
+            let calls = st.usage.this_month(c, ws)?;
+            let mut body = user_json(profile.as_ref(), &accounts, &info, email, calls);
+            if validate {
+                body["validated"] = json!(true);
+            }
+            Ok::<_, domain::Error>(body)
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(body))
 }
 

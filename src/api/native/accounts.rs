@@ -120,7 +120,7 @@ pub async fn list_accounts(
 ) -> Result<HttpResponse, Error> {
     let id = id.into_inner();
     // Point reads (a profile by id, its few accounts by an index): on the worker.
-    let list = state.db.read_now(|c| accounts::list(c, caller.workspace, &id))?;
+    let list = state.db.read_now(move |c| accounts::list(c, caller.workspace, &id)).await?;
     Ok(HttpResponse::Ok().json(AccountList { data: list.iter().map(AccountBody::from).collect() }))
 }
 
@@ -231,9 +231,12 @@ pub async fn get_account(
 ) -> Result<HttpResponse, Error> {
     let (id, account) = path.into_inner();
     let which = account_ref(&account)?;
-    let account = state.db.read_now(|c| {
-        let profile = profiles::get(c, caller.workspace, &id)?;
-        accounts::get(c, &profile, &which)
-    })?;
+    let account = state
+        .db
+        .read_now(move |c| {
+            let profile = profiles::get(c, caller.workspace, &id)?;
+            accounts::get(c, &profile, &which)
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(AccountBody::from(&account)))
 }

@@ -258,7 +258,7 @@ pub async fn get_profile(
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
     let id = id.into_inner();
-    let body = state.db.read_now(move |c| with_accounts(c, profiles::get(c, caller.workspace, &id)?))?;
+    let body = state.db.read_now(move |c| with_accounts(c, profiles::get(c, caller.workspace, &id)?)).await?;
     Ok(HttpResponse::Ok().json(body))
 }
 

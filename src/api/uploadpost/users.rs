@@ -54,11 +54,14 @@ pub async fn list(state: State, Auth { caller, .. }: Auth) -> Result<HttpRespons
 pub async fn get(state: State, Auth { caller, .. }: Auth, name: web::Path<String>) -> Result<HttpResponse, Error> {
     let name = name.into_inner();
     // Indexed point reads: on the worker, like the native point read (`Db::read_now`).
-    let profile = state.db.read_now(move |c| {
-        let p = profiles::get_by_handle(c, caller.workspace, &name)?;
-        let accounts = accounts::list_for(c, &p)?;
-        Ok::<_, domain::Error>(profile_json(&p, &accounts))
-    })?;
+    let profile = state
+        .db
+        .read_now(move |c| {
+            let p = profiles::get_by_handle(c, caller.workspace, &name)?;
+            let accounts = accounts::list_for(c, &p)?;
+            Ok::<_, domain::Error>(profile_json(&p, &accounts))
+        })
+        .await?;
     Ok(ok(json!({ "success": true, "profile": profile })))
 }
 

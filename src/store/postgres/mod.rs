@@ -1,12 +1,138 @@
-//! The PostgreSQL backend, for several instances over one database. So far its schema, the
-//! runner that brings a database to it, and the copy of a SQLite database into it; the
-//! store's functions follow.
+//! The PostgreSQL backend, for several instances over one database: its schema and the
+//! runner that brings a database to it, the SQL of every `store` function (one file per
+//! table, as `sqlite/`), and the copy of a SQLite database into it.
 
+pub(crate) mod accounts;
+pub(crate) mod api_keys;
+pub(crate) mod audit;
+pub(crate) mod batches;
+pub(crate) mod connect_links;
+pub(crate) mod documents;
+pub(crate) mod holders;
+pub(crate) mod idempotency;
 mod import;
 mod migrate;
+pub(crate) mod profiles;
+pub(crate) mod settings;
+pub(crate) mod webhooks;
+pub(crate) mod workspaces;
 
 pub use import::Copied;
 pub use migrate::{SCHEMA_VERSION, migrate};
+
+use crate::store::Result;
+use ::postgres::Row;
+use ::postgres::types::ToSql;
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+/// Statement parameters, as the postgres crate takes them.
+pub(crate) type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
+
+/// A PostgreSQL connection with its prepared statements. The postgres crate prepares a
+/// statement on every call given text (a round trip of its own); each store function's text is
+/// fixed, so each is prepared once per connection and kept, as rusqlite's `prepare_cached` does.
+pub(crate) struct Client {
+    inner: std::mem::ManuallyDrop<RefCell<::postgres::Client>>,
+    statements: RefCell<HashMap<String, ::postgres::Statement>>,
+    /// A statement failed since `begin`. PostgreSQL then refuses the rest of the transaction
+    /// and turns its COMMIT into a rollback without an error; SQLite undoes the one statement
+    /// and goes on. A write that caught a store error and went on would be answered as done
+    /// with nothing written, so `commit` refuses.
+    failed: std::cell::Cell<bool>,
+}
+
+impl Client {
+    pub(crate) fn new(client: ::postgres::Client) -> Client {
+        Client {
+            inner: std::mem::ManuallyDrop::new(RefCell::new(client)),
+            statements: RefCell::new(HashMap::new()),
+            failed: Default::default(),
+        }
+    }
+
+    fn noted<T>(&self, r: std::result::Result<T, ::postgres::Error>) -> Result<T> {
+        if r.is_err() {
+            self.failed.set(true);
+        }
+        Ok(r?)
+    }
+
+    fn statement(&self, sql: &str) -> Result<::postgres::Statement> {
+        if let Some(st) = self.statements.borrow().get(sql) {
+            return Ok(st.clone());
+        }
+        let st = self.noted(self.inner.borrow_mut().prepare(sql))?;
+        self.statements.borrow_mut().insert(sql.to_string(), st.clone());
+        Ok(st)
+    }
+
+    pub(crate) fn query(&self, sql: &str, params: Params<'_>) -> Result<Vec<Row>> {
+        let st = self.statement(sql)?;
+        self.noted(self.inner.borrow_mut().query(&st, params))
+    }
+
+    pub(crate) fn query_opt(&self, sql: &str, params: Params<'_>) -> Result<Option<Row>> {
+        let st = self.statement(sql)?;
+        self.noted(self.inner.borrow_mut().query_opt(&st, params))
+    }
+
+    pub(crate) fn query_one(&self, sql: &str, params: Params<'_>) -> Result<Row> {
+        let st = self.statement(sql)?;
+        self.noted(self.inner.borrow_mut().query_one(&st, params))
+    }
+
+    pub(crate) fn execute(&self, sql: &str, params: Params<'_>) -> Result<u64> {
+        let st = self.statement(sql)?;
+        self.noted(self.inner.borrow_mut().execute(&st, params))
+    }
+
+    /// Opens a write's transaction.
+    pub(crate) fn begin(&self) -> Result<()> {
+        self.failed.set(false);
+        Ok(self.inner.borrow_mut().batch_execute("BEGIN")?)
+    }
+
+    /// Commits the write's transaction, unless a statement in it failed (see `failed`).
+    pub(crate) fn commit(&self) -> Result<()> {
+        if self.failed.get() {
+            self.rollback()?;
+            return Err(crate::store::Error::Writer("a statement of the write failed; nothing was written".into()));
+        }
+        Ok(self.inner.borrow_mut().batch_execute("COMMIT")?)
+    }
+
+    pub(crate) fn rollback(&self) -> Result<()> {
+        Ok(self.inner.borrow_mut().batch_execute("ROLLBACK")?)
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        self.inner.borrow().is_closed()
+    }
+
+    pub(crate) fn get_mut(&mut self) -> &mut ::postgres::Client {
+        self.inner.get_mut()
+    }
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        // SAFETY: `inner` is taken once, here, and never used again.
+        let inner = unsafe { std::mem::ManuallyDrop::take(&mut self.inner) };
+        // The client closes its connection by blocking on a runtime of its own, which panics
+        // on a thread that drives an async runtime (a server dropping its pool as it stops).
+        if tokio::runtime::Handle::try_current().is_ok() {
+            let _ = std::thread::Builder::new().name("hitchpost-pg-close".into()).spawn(move || drop(inner));
+        } else {
+            drop(inner);
+        }
+    }
+}
+
+/// Every row of a query, each through `f`.
+pub(crate) fn rows<T>(rows: Vec<Row>, f: impl Fn(&Row) -> Result<T>) -> Result<Vec<T>> {
+    rows.iter().map(f).collect()
+}
 
 /// Copies the SQLite database at `from` into the empty PostgreSQL database at `url` (see
 /// `import`). TLS to the database is not offered yet: a URL asking for it is refused by the
