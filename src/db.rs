@@ -9,9 +9,9 @@
 //! write survives `kill -9` and power loss alike, for one fsync per group rather than per write.
 //!
 //! PostgreSQL takes concurrent writers itself: each write is its own transaction on a pooled
-//! connection, at READ COMMITTED. The few writes that check before they insert (a workspace's
-//! caps) lock the row they count under (`store::workspaces::lock_workspace`), which the one
-//! SQLite writer makes unnecessary there. The synchronous postgres client runs a small runtime
+//! connection, at READ COMMITTED. (Not yet done: the few writes that count before they insert,
+//! a workspace's caps, must lock the row they count under; the one SQLite writer makes that
+//! unnecessary there.) The synchronous postgres client runs a small runtime
 //! of its own, which must not be started on an async worker: every PostgreSQL call runs on the
 //! blocking pool (or, for the CLI and start-up, off the runtime's threads).
 
@@ -272,11 +272,6 @@ impl Db {
         Ok(Db { engine: Engine::Postgres { pool }, metrics: Arc::new(Metrics::default()) })
     }
 
-    /// Whether this database is PostgreSQL (several instances may share it).
-    pub fn is_shared(&self) -> bool {
-        matches!(self.engine, Engine::Postgres { .. })
-    }
-
     /// Free bytes on the file system that holds the database (for unprivileged writers:
     /// what SQLite can actually use), or `None` where that cannot be told.
     pub fn free_disk_bytes(&self) -> Option<u64> {
@@ -450,17 +445,20 @@ where
     let tx = Tx { conn: &conn, actor };
     let result = catch_unwind(AssertUnwindSafe(|| f(&tx)))
         .unwrap_or_else(|_| Err(E::from(store::Error::Writer("a write panicked".into()))));
-    let outcome = match result {
-        Ok(v) => client.commit().map(|()| v).map_err(E::from),
+    match result {
+        Ok(v) => {
+            let commit = client.commit();
+            // As the SQLite writer's flag: set while commits fail, cleared by the next that works.
+            metrics.writes_failing.store(commit.is_err(), std::sync::atomic::Ordering::Relaxed);
+            commit.map(|()| v).map_err(E::from)
+        }
         Err(e) => {
             if let Err(r) = client.rollback() {
                 log::warn!("rollback failed: {r}");
             }
             Err(e)
         }
-    };
-    metrics.writes_failing.store(false, std::sync::atomic::Ordering::Relaxed);
-    outcome
+    }
 }
 
 fn dropped<E: From<store::Error>>() -> E {
