@@ -54,6 +54,7 @@ pub fn insert_for_holder(
     name: String,
     scopes: Scopes,
 ) -> Result<KeyInfo> {
+    store::workspaces::lock_workspace(conn, ws.0)?;
     if store::api_keys::count_live_api_keys(conn, ws.0)? >= MAX_HOLDER_KEYS {
         return Err(Error::LimitReached { what: "API keys", limit: MAX_HOLDER_KEYS });
     }

@@ -97,6 +97,7 @@ pub fn create(
     name: String,
     content: Option<String>,
 ) -> Result<DocumentRow> {
+    store::holders::lock_holder(conn, holder)?;
     let (count, used) = store::documents::document_totals(conn, holder)?;
     if count >= quota.documents {
         return Err(Error::LimitReached { what: "documents", limit: quota.documents });
@@ -129,6 +130,7 @@ pub fn update(
     name: Option<String>,
     content: Option<String>,
 ) -> Result<DocumentRow> {
+    store::holders::lock_holder(conn, holder)?;
     let mut row = store::documents::find_document(conn, holder, id)?.ok_or(Error::NotFound("document"))?;
     if let Some(c) = &content {
         let (_, used) = store::documents::document_totals(conn, holder)?;

@@ -217,6 +217,7 @@ pub struct HolderPatch {
 
 /// Applies a profile change; a used email is a conflict.
 pub fn update_profile(conn: &Conn, id: &str, patch: HolderPatch) -> Result<Holder> {
+    store::holders::lock_holder(conn, id)?;
     let mut row = store::holders::find_holder(conn, id)?.ok_or(Error::NotFound("account"))?;
     if let Some(f) = patch.first_name {
         row.first_name = f;

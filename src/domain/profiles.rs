@@ -246,6 +246,10 @@ pub fn create(conn: &Tx, ws: WorkspaceId, new: NewProfile) -> Result<Profile> {
         created_at: now.clone(),
         updated_at: now,
     };
+    if workspace.profile_limit.is_some() {
+        // Two creations at once (two instances) must not both count below the limit.
+        store::workspaces::lock_workspace(conn, ws.0)?;
+    }
     row.seq = store::profiles::insert_profile(conn, &row).map_err(conflict)?;
     if let Some(limit) = workspace.profile_limit
         && store::profiles::count_profiles(conn, ws.0)? > limit
@@ -286,6 +290,7 @@ pub fn list(conn: &Conn, ws: WorkspaceId, q: &ProfileQuery) -> Result<ProfilePag
 
 /// Applies a patch to one of the workspace's profiles.
 pub fn update(conn: &Tx, ws: WorkspaceId, id: &str, patch: ProfilePatch) -> Result<Profile> {
+    store::profiles::lock_profile(conn, ws.0, id)?;
     let mut row = store::profiles::find_profile(conn, ws.0, id)?.ok_or(Error::NotFound("profile"))?;
     if let Some(name) = patch.name {
         row.name = name.0;

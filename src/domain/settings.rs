@@ -30,6 +30,7 @@ pub fn week_start_day(conn: &Conn, ws: WorkspaceId) -> Result<i64> {
 
 /// Sets a workspace's week start day.
 pub fn set_week_start_day(conn: &Conn, ws: WorkspaceId, day: WeekStartDay) -> Result<i64> {
+    store::workspaces::lock_workspace(conn, ws.0)?;
     let mut s: SettingsRow = store::settings::find_settings(conn, ws.0)?;
     s.week_start_day = day.0;
     store::settings::upsert_settings(conn, ws.0, &s)?;
@@ -48,6 +49,8 @@ pub fn update_notification_config(
     ws: WorkspaceId,
     changes: Map<String, Value>,
 ) -> Result<Map<String, Value>> {
+    // A merge: two at once must each see the other's fields.
+    store::workspaces::lock_workspace(conn, ws.0)?;
     let mut s = store::settings::find_settings(conn, ws.0)?;
     let mut config: Map<String, Value> =
         s.notification_config.as_deref().and_then(|c| serde_json::from_str(c).ok()).unwrap_or_default();

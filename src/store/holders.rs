@@ -26,6 +26,16 @@ pub fn insert_holder(conn: &Conn, h: &HolderRow) -> Result<()> {
 }
 
 /// A holder by id.
+/// Holds the account holder's row until the write commits, so the holder's document totals
+/// counted after it cannot be passed by an upload running beside this one (see
+/// `workspaces::lock_workspace`).
+pub fn lock_holder(conn: &Conn, id: &str) -> Result<()> {
+    match conn.backend() {
+        Backend::Sqlite(_) => Ok(()),
+        Backend::Postgres(c) => postgres::holders::lock_holder(c, id),
+    }
+}
+
 pub fn find_holder(conn: &Conn, id: &str) -> Result<Option<HolderRow>> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::holders::find_holder(c, id),

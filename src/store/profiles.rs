@@ -43,6 +43,16 @@ pub fn find_profile(conn: &Conn, workspace_id: i64, id: &str) -> Result<Option<P
     }
 }
 
+/// Holds a profile's row until the write commits, so a read-modify-write of it (a PATCH)
+/// cannot overwrite a change committed beside it. A no-op on SQLite (one writer); `FOR
+/// UPDATE` on PostgreSQL.
+pub fn lock_profile(conn: &Conn, workspace_id: i64, id: &str) -> Result<()> {
+    match conn.backend() {
+        Backend::Sqlite(_) => Ok(()),
+        Backend::Postgres(c) => postgres::profiles::lock_profile(c, workspace_id, id),
+    }
+}
+
 /// Lists one page of a workspace's profiles in creation order.
 pub fn list_profiles(conn: &Conn, workspace_id: i64, f: &ProfileFilter<'_>) -> Result<Vec<ProfileRow>> {
     match conn.backend() {

@@ -32,6 +32,16 @@ pub fn find_workspace(conn: &Conn, id: i64) -> Result<Option<WorkspaceRow>> {
     }
 }
 
+/// Holds the workspace's row until the write commits, so a cap counted after it (profiles,
+/// keys, webhooks) cannot be passed by a write running beside this one. A no-op on SQLite,
+/// whose one writer already runs writes one at a time; `SELECT ... FOR UPDATE` on PostgreSQL.
+pub fn lock_workspace(conn: &Conn, id: i64) -> Result<()> {
+    match conn.backend() {
+        Backend::Sqlite(_) => Ok(()),
+        Backend::Postgres(c) => postgres::workspaces::lock_workspace(c, id),
+    }
+}
+
 /// Inserts a workspace and returns its id.
 pub fn insert_workspace(conn: &Conn, name: &str, profile_limit: Option<i64>) -> Result<i64> {
     match conn.backend() {

@@ -1,13 +1,12 @@
 //! The audit log: who did what, when, from where.
 
-use crate::helpers::{cli, spawn_app_with};
+use crate::helpers::spawn_app_with;
 use serde_json::{Value, json};
 
 #[test]
 fn the_audit_log_records_who_did_what_and_filters_and_pages() {
     let app = spawn_app_with(|c| c.providers.sandbox = true);
-    let db = app.db_path.to_str().unwrap().to_string();
-    let (ok, key, _) = cli(&["key", "create", "--db", &db, "--workspace", "acme"]);
+    let (ok, key, _) = app.cli(&["key", "create", "--workspace", "acme"]);
     assert!(ok);
     let key = key.trim().to_string();
     let key_id = key[3..15].to_string();
@@ -21,7 +20,7 @@ fn the_audit_log_records_who_did_what_and_filters_and_pages() {
     app.revoke_link(&key, revoked["id"].as_str().unwrap());
     app.unlink_account(&key, &id, "linkedin");
     app.delete_profile(&key, &id);
-    let (ok, _, _) = cli(&["key", "revoke", "--db", &db, &key_id]);
+    let (ok, _, _) = app.cli(&["key", "revoke", &key_id]);
     assert!(ok);
     let other = app.key("other");
 
@@ -29,7 +28,7 @@ fn the_audit_log_records_who_did_what_and_filters_and_pages() {
     let actions: Vec<&str> = log["data"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
     assert_eq!(actions, ["key.created"], "another workspace sees only its own");
     // The revoked key cannot read its workspace's log; a new one can.
-    let (_, reader, _) = cli(&["key", "create", "--db", &db, "--workspace", "acme"]);
+    let (_, reader, _) = app.cli(&["key", "create", "--workspace", "acme"]);
     let reader = reader.trim().to_string();
     let log = app.send("GET", "/v1/audit-log?limit=100", &[("x-api-key", &reader)], None).body;
     let entries: Vec<Value> = log["data"].as_array().unwrap().clone();

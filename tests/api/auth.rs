@@ -1,6 +1,6 @@
 //! API keys and workspace isolation.
 
-use crate::helpers::{cli, spawn_app};
+use crate::helpers::spawn_app;
 use serde_json::json;
 use std::time::{Duration, Instant};
 
@@ -69,17 +69,16 @@ fn a_wrong_secret_with_a_valid_key_id_gets_401() {
 #[test]
 fn a_key_revoked_by_the_cli_is_refused_by_the_running_server_within_a_second() {
     let app = spawn_app();
-    let db = app.db_path.to_str().unwrap();
-    let (ok, key, err) = cli(&["key", "create", "--db", db, "--workspace", "acme"]);
+    let (ok, key, err) = app.cli(&["key", "create", "--workspace", "acme"]);
     assert!(ok, "{err}");
     let key = key.trim().to_string();
     assert_eq!(app.list_profiles(&key, "").status, 200);
-    let (ok, listed, _) = cli(&["key", "list", "--db", db, "--workspace", "acme"]);
+    let (ok, listed, _) = app.cli(&["key", "list", "--workspace", "acme"]);
     assert!(ok);
     assert!(!listed.contains(&key[15..]), "the secret must never be listed");
     let key_id = listed.lines().next().unwrap().split_whitespace().next().unwrap().to_string();
     assert!(key.starts_with(&format!("hp_{key_id}")));
-    let (ok, _, err) = cli(&["key", "revoke", "--db", db, &key_id]);
+    let (ok, _, err) = app.cli(&["key", "revoke", &key_id]);
     assert!(ok, "{err}");
     let revoked_at = Instant::now();
     loop {
@@ -90,7 +89,7 @@ fn a_key_revoked_by_the_cli_is_refused_by_the_running_server_within_a_second() {
         assert!(revoked_at.elapsed() < Duration::from_secs(1), "still accepted after 1 s");
         std::thread::sleep(Duration::from_millis(20));
     }
-    let (_, listed, _) = cli(&["key", "list", "--db", db, "--workspace", "acme"]);
+    let (_, listed, _) = app.cli(&["key", "list", "--workspace", "acme"]);
     assert!(listed.contains("revoked"), "{listed}");
 }
 
@@ -98,10 +97,10 @@ fn a_key_revoked_by_the_cli_is_refused_by_the_running_server_within_a_second() {
 fn a_revoked_key_can_be_named_by_the_whole_key() {
     let app = spawn_app();
     let key = app.key("acme");
-    let (ok, _, err) = cli(&["key", "revoke", "--db", app.db_path.to_str().unwrap(), &key]);
+    let (ok, _, err) = app.cli(&["key", "revoke", &key]);
     assert!(ok, "{err}");
     assert_eq!(app.list_profiles(&key, "").status, 401);
-    let (ok, _, err) = cli(&["key", "revoke", "--db", app.db_path.to_str().unwrap(), &key]);
+    let (ok, _, err) = app.cli(&["key", "revoke", &key]);
     assert!(!ok, "revoking twice is an error");
     assert!(err.contains("not found"), "{err}");
 }
@@ -109,8 +108,7 @@ fn a_revoked_key_can_be_named_by_the_whole_key() {
 #[test]
 fn cli_key_create_sets_the_profile_limit() {
     let app = spawn_app();
-    let db = app.db_path.to_str().unwrap();
-    let (ok, key, _) = cli(&["key", "create", "--db", db, "--workspace", "tiny", "--profile-limit", "1"]);
+    let (ok, key, _) = app.cli(&["key", "create", "--workspace", "tiny", "--profile-limit", "1"]);
     assert!(ok);
     let key = key.trim();
     assert_eq!(app.create_profile(key, &json!({"name": "a"})).status, 201);

@@ -282,7 +282,7 @@ fn sigterm_lets_a_webhook_delivery_under_way_finish_and_records_it() {
 #[test]
 fn the_database_its_wal_and_backups_are_readable_by_their_owner_only() {
     use std::os::unix::fs::PermissionsExt;
-    let app = crate::helpers::spawn_app();
+    let app = crate::helpers::spawn_sqlite_app();
     let key = app.key("acme");
     app.new_profile(&key, "Private");
     let out = app.db_path.with_file_name("backup.db");

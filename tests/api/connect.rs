@@ -369,8 +369,7 @@ fn the_connect_page_limits_attempts_per_session_and_caps_pending_sign_ins() {
     let res = app.page_link(&cookie, "bluesky", &body);
     assert_eq!(res.status, 429, "{}", res.text);
     assert_eq!(res.body["reason"], "limited");
-    let conn = rusqlite::Connection::open(&app.db_path).unwrap();
-    let pending: i64 = conn.query_row("SELECT count(*) FROM oauth_states", [], |r| r.get(0)).unwrap();
+    let pending: i64 = app.sql_value("SELECT count(*) FROM oauth_states", &[]);
     assert_eq!(pending, 5);
 }
 
@@ -389,8 +388,7 @@ fn pending_sign_ins_are_capped_per_profile() {
     for _ in 0..25 {
         assert_eq!(app.page_start_oauth(&cookie, "linkedin").status, 302);
     }
-    let conn = rusqlite::Connection::open(&app.db_path).unwrap();
-    let pending: i64 = conn.query_row("SELECT count(*) FROM oauth_states", [], |r| r.get(0)).unwrap();
+    let pending: i64 = app.sql_value("SELECT count(*) FROM oauth_states", &[]);
     assert_eq!(pending, hitchpost::store::connect_links::MAX_PENDING_OAUTH_STATES);
 }
 

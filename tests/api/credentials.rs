@@ -27,7 +27,7 @@ fn rig(expires_in: i64) -> Rig {
     });
     let owner = app.key("acme");
     let profile = linked_oauth_account(&app, &owner);
-    let key = create_scoped_key(&app.db_path, "acme", None, [Scope::Credentials, Scope::Audit].into_iter().collect());
+    let key = create_scoped_key(&app, "acme", None, [Scope::Credentials, Scope::Audit].into_iter().collect());
     Rig { app, provider, key, profile }
 }
 
@@ -144,7 +144,7 @@ fn credentials_of_an_account_whose_refresh_is_refused_answer_409_and_mark_it() {
 fn credentials_of_a_missing_account_or_another_workspaces_are_404() {
     let r = rig(3600);
     assert_eq!(r.app.credentials(&r.key, &r.profile, "x", "").status, 404);
-    let other = create_scoped_key(&r.app.db_path, "other", None, [Scope::Credentials].into_iter().collect());
+    let other = create_scoped_key(&r.app, "other", None, [Scope::Credentials].into_iter().collect());
     assert_eq!(r.app.credentials(&other, &r.profile, "linkedin", "").status, 404);
     let res = r.app.credentials(&r.key, &r.profile, "acc_nothex", "");
     assert_eq!(res.status, 400);
@@ -155,13 +155,10 @@ fn credentials_of_a_missing_account_or_another_workspaces_are_404() {
 fn a_lapsed_token_that_nothing_can_renew_is_a_409_not_a_dead_token() {
     let app = spawn_app_with(|c| c.providers.sandbox = true);
     let all = Scope::ALL.into_iter().collect();
-    let key = create_scoped_key(&app.db_path, "acme", None, all);
+    let key = create_scoped_key(&app, "acme", None, all);
     let profile = app.new_profile(&key, "Lapsed")["id"].as_str().unwrap().to_string();
     assert_eq!(app.link_account(&key, &profile, &json!({"platform": "facebook", "sandbox": true})).status, 201);
-    rusqlite::Connection::open(&app.db_path)
-        .unwrap()
-        .execute("UPDATE social_accounts SET token_expires_at = '2020-01-01T00:00:00.000Z'", [])
-        .unwrap();
+    app.sql_execute("UPDATE social_accounts SET token_expires_at = '2020-01-01T00:00:00.000Z'", &[]);
     let res = app.credentials(&key, &profile, "facebook", "");
     assert_eq!(res.status, 409, "{}", res.text);
     assert!(res.body["reason"].as_str().unwrap().contains("lapsed"), "{}", res.text);

@@ -30,7 +30,8 @@ fn invisible_or_direction_changing_characters_are_refused_with_400_naming_the_fi
 
 #[test]
 fn healthz_is_503_while_writes_fail_and_ok_after_the_next_commit() {
-    let app = spawn_app();
+    // SQLite's file lock; PostgreSQL's failing writes are the pg tests'.
+    let app = crate::helpers::spawn_sqlite_app();
     let key = app.key("acme");
     assert_eq!(app.healthz().status, 200);
     // Another process holds the file's write lock past the writer's busy timeout (5 s).

@@ -99,19 +99,55 @@ pub fn send(base: &str, method: &str, path: &str, headers: &[(&str, &str)], body
 /// A server running in this process.
 pub struct TestApp {
     pub base: String,
+    /// The SQLite file; on PostgreSQL (`postgres_test_run`) a path where nothing is.
     pub db_path: PathBuf,
+    /// Where the data is: the file, or the test's own PostgreSQL database.
+    pub store: TestStore,
     handle: actix_web::dev::ServerHandle,
     thread: Option<std::thread::JoinHandle<()>>,
     _dir: Option<tempfile::TempDir>,
 }
 
-/// Starts a server on port 0 with a database in a new temp dir.
+/// The database a test server runs on.
+pub enum TestStore {
+    File(PathBuf),
+    Postgres(crate::pg::TestDb),
+}
+
+/// True when `HITCHPOST_TEST_BACKEND=postgres`: `spawn_app` then runs each server on a fresh
+/// PostgreSQL database. `.ci/run` runs the suite once per backend this way.
+pub fn postgres_test_run() -> bool {
+    std::env::var("HITCHPOST_TEST_BACKEND").is_ok_and(|v| v == "postgres")
+}
+
+/// Starts a server on port 0 with a database of its own: a file in a new temp dir, or a new
+/// PostgreSQL database in a PostgreSQL run.
 pub fn spawn_app() -> TestApp {
     spawn_app_with(|_| {})
 }
 
 /// `spawn_app` with changes to the configuration (providers, sandbox, ...).
 pub fn spawn_app_with(change: impl FnOnce(&mut Config)) -> TestApp {
+    if postgres_test_run() {
+        let db = crate::pg::fresh_database().expect("HITCHPOST_TEST_BACKEND=postgres needs PostgreSQL");
+        let url = db.url.clone();
+        let mut app = spawn_sqlite_app_with(|c| {
+            c.database_url = Some(url);
+            change(c);
+        });
+        app.store = TestStore::Postgres(db);
+        return app;
+    }
+    spawn_sqlite_app_with(change)
+}
+
+/// `spawn_app`, always on a SQLite file: for the tests of what only SQLite has (its file, its
+/// locks), which a PostgreSQL run repeats on SQLite.
+pub fn spawn_sqlite_app() -> TestApp {
+    spawn_sqlite_app_with(|_| {})
+}
+
+pub fn spawn_sqlite_app_with(change: impl FnOnce(&mut Config)) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let db_path = dir.path().join("hitchpost.db");
     let mut app = spawn_app_on_with(&db_path, change);
@@ -144,7 +180,14 @@ pub fn spawn_app_on_with(db_path: &Path, change: impl FnOnce(&mut Config)) -> Te
         })
     });
     let (addr, handle) = rx.recv().expect("server started");
-    TestApp { base: format!("http://{addr}"), db_path: db_path.to_path_buf(), handle, thread: Some(thread), _dir: None }
+    TestApp {
+        base: format!("http://{addr}"),
+        db_path: db_path.to_path_buf(),
+        store: TestStore::File(db_path.to_path_buf()),
+        handle,
+        thread: Some(thread),
+        _dir: None,
+    }
 }
 
 /// The server secret of every `spawn_app` server.
@@ -160,19 +203,55 @@ impl Drop for TestApp {
     }
 }
 
+/// A parameter of `TestApp::sql_execute`: a value both backends can bind.
+pub trait SqlParam: rusqlite::ToSql + postgres::types::ToSql + Sync {}
+impl<T: rusqlite::ToSql + postgres::types::ToSql + Sync> SqlParam for T {}
+
+/// Something that names a database: a SQLite file's path, or a test server's store.
+pub trait DbAt {
+    fn open_db(&self) -> Db;
+}
+
+impl DbAt for Path {
+    fn open_db(&self) -> Db {
+        Db::open(self).expect("open db")
+    }
+}
+
+impl DbAt for PathBuf {
+    fn open_db(&self) -> Db {
+        Db::open(self).expect("open db")
+    }
+}
+
+impl DbAt for TestStore {
+    fn open_db(&self) -> Db {
+        match self {
+            TestStore::File(path) => path.open_db(),
+            TestStore::Postgres(db) => Db::connect(&db.url).expect("connect to the test database"),
+        }
+    }
+}
+
+impl DbAt for TestApp {
+    fn open_db(&self) -> Db {
+        self.store.open_db()
+    }
+}
+
 /// Creates an API key for `workspace` straight in the database, as `hitchpost key create` does.
-pub fn create_key(db_path: &Path, workspace: &str, profile_limit: Option<i64>) -> String {
-    create_scoped_key(db_path, workspace, profile_limit, hitchpost::auth::Scopes::default_grant())
+pub fn create_key(at: &(impl DbAt + ?Sized), workspace: &str, profile_limit: Option<i64>) -> String {
+    create_scoped_key(at, workspace, profile_limit, hitchpost::auth::Scopes::default_grant())
 }
 
 /// `create_key` with the given scopes (`hitchpost key create --scope`).
 pub fn create_scoped_key(
-    db_path: &Path,
+    at: &(impl DbAt + ?Sized),
     workspace: &str,
     profile_limit: Option<i64>,
     scopes: hitchpost::auth::Scopes,
 ) -> String {
-    let db = Db::open(db_path).expect("open db");
+    let db = at.open_db();
     let parts = api_key::generate();
     let hash = api_key::hash_secret_without_server(&parts.secret).expect("hash");
     let name = WorkspaceName::parse(workspace).expect("workspace name");
@@ -191,11 +270,62 @@ const JSON: (&str, &str) = ("content-type", "application/json");
 impl TestApp {
     /// A new workspace with one key.
     pub fn key(&self, workspace: &str) -> String {
-        create_key(&self.db_path, workspace, None)
+        create_key(self, workspace, None)
     }
 
     pub fn key_with_limit(&self, workspace: &str, limit: i64) -> String {
-        create_key(&self.db_path, workspace, Some(limit))
+        create_key(self, workspace, Some(limit))
+    }
+
+    /// The CLI's words for this server's database: `--db PATH` or `--database-url URL`.
+    pub fn db_args(&self) -> [String; 2] {
+        match &self.store {
+            TestStore::File(path) => ["--db".into(), path.to_string_lossy().into_owned()],
+            TestStore::Postgres(db) => ["--database-url".into(), db.url.clone()],
+        }
+    }
+
+    /// Runs `sql` (one statement, `$1`-style parameters, in the dialect both backends share)
+    /// straight on the database, as an operator or an attacker with the file would; returns
+    /// the rows changed.
+    pub fn sql_execute(&self, sql: &str, params: &[&dyn SqlParam]) -> u64 {
+        match &self.store {
+            TestStore::File(path) => {
+                let conn = rusqlite::Connection::open(path).expect("open the file");
+                let params: Vec<&dyn rusqlite::ToSql> = params.iter().map(|p| *p as _).collect();
+                conn.execute(sql, params.as_slice()).expect("sql") as u64
+            }
+            TestStore::Postgres(db) => {
+                let params: Vec<&(dyn postgres::types::ToSql + Sync)> = params.iter().map(|p| *p as _).collect();
+                crate::pg::connect(&db.url).execute(sql, &params).expect("sql")
+            }
+        }
+    }
+
+    /// The one value of the one row `sql` selects (a count, a stored text, sealed bytes).
+    pub fn sql_value<T>(&self, sql: &str, params: &[&dyn SqlParam]) -> T
+    where
+        T: rusqlite::types::FromSql + for<'a> postgres::types::FromSql<'a>,
+    {
+        match &self.store {
+            TestStore::File(path) => {
+                let conn = rusqlite::Connection::open(path).expect("open the file");
+                let params: Vec<&dyn rusqlite::ToSql> = params.iter().map(|p| *p as _).collect();
+                conn.query_row(sql, params.as_slice(), |r| r.get(0)).expect("sql")
+            }
+            TestStore::Postgres(db) => {
+                let params: Vec<&(dyn postgres::types::ToSql + Sync)> = params.iter().map(|p| *p as _).collect();
+                crate::pg::connect(&db.url).query_one(sql, &params).expect("sql").get(0)
+            }
+        }
+    }
+
+    /// Runs the `hitchpost` CLI with `words` and this server's database (`db_args`) after them.
+    pub fn cli(&self, words: &[&str]) -> (bool, String, String) {
+        let db = self.db_args();
+        let mut all = words.to_vec();
+        all.extend(db.iter().map(String::as_str));
+        cli(&all)
     }
 
     pub fn send(&self, method: &str, path: &str, headers: &[(&str, &str)], body: Option<Vec<u8>>) -> Res {

@@ -1,6 +1,6 @@
 //! Account holders: sign-up, sessions and the users API (seed 004).
 
-use crate::helpers::{Res, TestApp, cli, spawn_app, spawn_app_with};
+use crate::helpers::{Res, TestApp, spawn_app, spawn_app_with};
 use hitchpost::auth::ServerSecret;
 use hitchpost::auth::jwt::{HolderClaims, Jwt};
 use serde_json::{Value, json};
@@ -285,14 +285,11 @@ fn the_trial_counts_down_and_its_end_turns_creates_into_402() {
     let ws = app.send("GET", "/api/uploadposts/me", &[("authorization", &format!("ApiKey {key}"))], None);
     assert_eq!(ws.body["email"], "trial@example.com", "the owner's email");
     // The operator shortens the trial.
-    let db = app.db_path.to_str().unwrap().to_string();
     let workspace = workspace_of(&app, &key);
-    let (ok, _, err) =
-        cli(&["plan", "set", "--db", &db, "--workspace", &workspace, "--plan", "trial", "--trial-days", "3"]);
+    let (ok, _, err) = app.cli(&["plan", "set", "--workspace", &workspace, "--plan", "trial", "--trial-days", "3"]);
     assert!(ok, "{err}");
     assert_eq!(users(&app, &token, "GET", "/subscription", None).body["daysRemaining"], 3);
-    let (ok, _, err) =
-        cli(&["plan", "set", "--db", &db, "--workspace", &workspace, "--plan", "trial", "--trial-days", "0"]);
+    let (ok, _, err) = app.cli(&["plan", "set", "--workspace", &workspace, "--plan", "trial", "--trial-days", "0"]);
     assert!(ok, "{err}");
     let sub = users(&app, &token, "GET", "/subscription", None);
     assert_eq!(sub.body["subscriptionStatus"], "expired");
@@ -303,7 +300,7 @@ fn the_trial_counts_down_and_its_end_turns_creates_into_402() {
     assert_eq!(app.get_profile(&key, &existing).status, 200, "reads keep working");
     // A paid plan: subscription id and next billing date.
     let (ok, _, err) =
-        cli(&["plan", "set", "--db", &db, "--workspace", &workspace, "--plan", "premium", "--profile-limit", "50"]);
+        app.cli(&["plan", "set", "--workspace", &workspace, "--plan", "premium", "--profile-limit", "50"]);
     assert!(ok, "{err}");
     let sub = users(&app, &token, "GET", "/subscription", None).body;
     assert_eq!(sub["subscriptionType"], "premium");
@@ -314,13 +311,10 @@ fn the_trial_counts_down_and_its_end_turns_creates_into_402() {
 
 /// The workspace a key belongs to, by name (via the CLI's list).
 fn workspace_of(app: &TestApp, key: &str) -> String {
-    let conn = rusqlite::Connection::open(&app.db_path).unwrap();
-    conn.query_row(
-        "SELECT w.name FROM workspaces w JOIN api_keys k ON k.workspace_id = w.id WHERE k.key_id = ?1",
-        [&key[3..15]],
-        |r| r.get(0),
+    app.sql_value(
+        "SELECT w.name FROM workspaces w JOIN api_keys k ON k.workspace_id = w.id WHERE k.key_id = $1",
+        &[&&key[3..15]],
     )
-    .unwrap()
 }
 
 #[test]
@@ -410,16 +404,8 @@ fn closed_sign_up_is_403_and_the_cli_still_makes_accounts() {
     assert_eq!(res.status, 403);
     assert!(res.body["message"].as_str().unwrap().contains("closed"));
     let out = std::process::Command::new(crate::helpers::server_binary())
-        .args([
-            "account",
-            "create",
-            "--db",
-            app.db_path.to_str().unwrap(),
-            "--email",
-            "ops@example.com",
-            "--username",
-            "ops",
-        ])
+        .args(["account", "create", "--email", "ops@example.com", "--username", "ops"])
+        .args(app.db_args())
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())

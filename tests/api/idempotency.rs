@@ -76,8 +76,7 @@ fn hook(app: &TestApp, key: &str, idem: &str) -> crate::helpers::Res {
 }
 
 fn kept_rows(app: &TestApp) -> i64 {
-    let conn = rusqlite::Connection::open(&app.db_path).unwrap();
-    conn.query_row("SELECT count(*) FROM idempotency_keys", [], |r| r.get(0)).unwrap()
+    app.sql_value("SELECT count(*) FROM idempotency_keys", &[])
 }
 
 #[test]
@@ -107,7 +106,7 @@ fn idempotency_replay_refuses_a_revoked_key() {
     let first = hook(&app, &key, "rotate-1");
     assert_eq!(first.status, 201);
     let key_id = &key[3..15];
-    let (ok, _, err) = crate::helpers::cli(&["key", "revoke", "--db", app.db_path.to_str().unwrap(), key_id]);
+    let (ok, _, err) = app.cli(&["key", "revoke", key_id]);
     assert!(ok, "{err}");
     crate::peers::eventually("the revocation to reach the server", || {
         app.send("GET", "/v1/profiles", &[("x-api-key", &key)], None).status == 401
@@ -131,7 +130,13 @@ fn idempotency_keys_are_not_stored_for_unauthenticated_requests_and_kept_respons
     assert_eq!(kept_rows(&app), 1);
     let secret = first.body["secret"].as_str().unwrap();
     drop(app.send("GET", "/healthz", &[], None));
-    let mut raw = std::fs::read(&app.db_path).unwrap();
-    raw.extend(std::fs::read(app.db_path.with_extension("db-wal")).unwrap_or_default());
+    let raw = match &app.store {
+        crate::helpers::TestStore::File(path) => {
+            let mut raw = std::fs::read(path).unwrap();
+            raw.extend(std::fs::read(path.with_extension("db-wal")).unwrap_or_default());
+            raw
+        }
+        crate::helpers::TestStore::Postgres(_) => app.sql_value("SELECT body FROM idempotency_keys", &[]),
+    };
     assert!(!raw.windows(secret.len()).any(|w| w == secret.as_bytes()), "the kept webhook secret is sealed at rest");
 }

@@ -27,8 +27,7 @@ fn lookups(app: &TestApp) -> u64 {
 
 fn stored_hash(app: &TestApp, key: &str) -> String {
     let id = api_key::parse(key).unwrap().key_id;
-    let conn = rusqlite::Connection::open(&app.db_path).unwrap();
-    conn.query_row("SELECT secret_hash FROM api_keys WHERE key_id = ?1", [id], |r| r.get(0)).unwrap()
+    app.sql_value("SELECT secret_hash FROM api_keys WHERE key_id = $1", &[&id])
 }
 
 /// The key's id with another 32-character secret.
@@ -148,7 +147,7 @@ fn a_key_revoked_by_the_cli_is_refused_by_the_running_server_and_others_stay_rem
     let (a, b) = (holder_key(&app, "a@example.com"), holder_key(&app, "b@example.com"));
     assert_eq!(app.list_profiles(&a, "").status, 200);
     assert_eq!(app.list_profiles(&b, "").status, 200);
-    let (ok, _, err) = cli(&["key", "revoke", "--db", app.db_path.to_str().unwrap(), &a]);
+    let (ok, _, err) = app.cli(&["key", "revoke", &a]);
     assert!(ok, "{err}");
     eventually("the revocation to reach the server", || app.list_profiles(&a, "").status == 401);
     let before = lookups(&app);
@@ -180,7 +179,7 @@ fn a_revoked_legacy_key_costs_no_argon2() {
     let app = spawn_app();
     // Made as the CLI makes it (argon2), revoked before its first use.
     let key = app.key("acme");
-    let (ok, _, err) = cli(&["key", "revoke", "--db", app.db_path.to_str().unwrap(), &key]);
+    let (ok, _, err) = app.cli(&["key", "revoke", &key]);
     assert!(ok, "{err}");
     let before = argon2(&app);
     assert_eq!(app.list_profiles(&key, "").status, 401);

@@ -38,6 +38,7 @@ mod properties;
 mod property_bodies;
 mod proxies;
 mod quotas;
+mod racing_writes;
 mod real_bluesky;
 mod real_oauth;
 mod rebinding;

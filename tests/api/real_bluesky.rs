@@ -9,10 +9,7 @@ use serde_json::{Value, json};
 
 /// The refresh JWT hitchpost holds for the profile's Bluesky account, opened from the file.
 fn held_refresh_token(app: &TestApp) -> String {
-    let conn = rusqlite::Connection::open(&app.db_path).unwrap();
-    let sealed: Vec<u8> = conn
-        .query_row("SELECT refresh_token FROM social_accounts WHERE platform = 'bluesky'", [], |r| r.get(0))
-        .unwrap();
+    let sealed: Vec<u8> = app.sql_value("SELECT refresh_token FROM social_accounts WHERE platform = 'bluesky'", &[]);
     Sealer::new(&ServerSecret::from_passphrase(TEST_SECRET)).open(&sealed).expect("opens")
 }
 
@@ -227,10 +224,7 @@ fn a_post_created_through_the_proxy_is_on_the_real_pds() {
 /// PDS signs its access tokens (the test PDS's JWT secret): the PDS answers it `ExpiredToken`.
 fn expire_held_access_jwt(app: &TestApp) {
     use base64::Engine;
-    let conn = rusqlite::Connection::open(&app.db_path).unwrap();
-    let sealed: Vec<u8> = conn
-        .query_row("SELECT access_token FROM social_accounts WHERE platform = 'bluesky'", [], |r| r.get(0))
-        .unwrap();
+    let sealed: Vec<u8> = app.sql_value("SELECT access_token FROM social_accounts WHERE platform = 'bluesky'", &[]);
     let sealer = Sealer::new(&ServerSecret::from_passphrase(TEST_SECRET));
     let jwt = sealer.open(&sealed).unwrap();
     let part = |i: usize| -> Value {
@@ -244,8 +238,10 @@ fn expire_held_access_jwt(app: &TestApp) {
     let mut h = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
     h.typ = header["typ"].as_str().map(str::to_owned);
     let expired = jsonwebtoken::encode(&h, &claims, &jsonwebtoken::EncodingKey::from_secret(b"jwt-secret")).unwrap();
-    conn.execute("UPDATE social_accounts SET access_token = ?1 WHERE platform = 'bluesky'", [sealer.seal(&expired)])
-        .unwrap();
+    app.sql_execute(
+        "UPDATE social_accounts SET access_token = $1 WHERE platform = 'bluesky'",
+        &[&sealer.seal(&expired)],
+    );
 }
 
 #[test]
@@ -270,7 +266,7 @@ fn bluesky_credentials_name_the_pds_and_did_and_work_at_the_pds() {
     let key = app.key("sky");
     let (id, account) = linked(&app, &key, &pds);
     let reader = crate::helpers::create_scoped_key(
-        &app.db_path,
+        &app,
         "sky",
         None,
         [hitchpost::auth::Scope::Credentials].into_iter().collect(),

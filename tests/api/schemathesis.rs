@@ -20,7 +20,7 @@ fn schemathesis_finds_no_failure_in_a_thousand_cases_against_the_openapi_documen
     });
     // Every scope, `credentials` too, so that every route is reached.
     let all = hitchpost::auth::Scope::ALL.into_iter().collect();
-    let key = crate::helpers::create_scoped_key(&app.db_path, "acme", None, all);
+    let key = crate::helpers::create_scoped_key(&app, "acme", None, all);
     // One worker: hypothesis's lambda descriptions call ast.parse, which CPython 3.11 can break
     // on ("AST constructor recursion depth mismatch") when two threads parse at once.
     let seed = std::env::var("HITCHPOST_SCHEMATHESIS_SEED").unwrap_or_else(|_| "20261123".into());

@@ -1,12 +1,12 @@
 //! Scoped API keys: every route refuses a key without the scope it needs with a 403 naming
 //! that scope, in the caller's dialect, and takes a key holding only what it needs.
 
-use crate::helpers::{TestApp, cli, create_scoped_key, spawn_app};
+use crate::helpers::{TestApp, create_scoped_key, spawn_app};
 use hitchpost::auth::Scope;
 use serde_json::{Value, json};
 
 fn key_with(app: &TestApp, ws: &str, scopes: &[Scope]) -> String {
-    create_scoped_key(&app.db_path, ws, None, scopes.iter().copied().collect())
+    create_scoped_key(app, ws, None, scopes.iter().copied().collect())
 }
 
 /// Every scope but `missing`.
@@ -88,8 +88,7 @@ fn every_native_route_states_a_scope_and_refuses_a_key_without_it_with_403_namin
 #[test]
 fn a_key_made_without_scopes_has_every_scope_but_credentials() {
     let app = spawn_app();
-    let db = app.db_path.to_str().unwrap();
-    let (ok, key, err) = cli(&["key", "create", "--db", db, "--workspace", "acme"]);
+    let (ok, key, err) = app.cli(&["key", "create", "--workspace", "acme"]);
     assert!(ok, "{err}");
     let key = key.trim();
     let p = app.new_profile(key, "Plain")["id"].as_str().unwrap().to_string();
@@ -97,7 +96,7 @@ fn a_key_made_without_scopes_has_every_scope_but_credentials() {
     let res = call(&app, "GET", &format!("/v1/profiles/{p}/accounts/bluesky/credentials"), key);
     assert_eq!(res.status, 403, "{}", res.text);
     assert_eq!(res.body["scope"], "credentials");
-    let (_, listed, _) = cli(&["key", "list", "--db", db, "--workspace", "acme"]);
+    let (_, listed, _) = app.cli(&["key", "list", "--workspace", "acme"]);
     assert!(listed.contains("profiles,connect,accounts,proxy,webhooks,audit"), "{listed}");
     assert!(!listed.contains("credentials"), "{listed}");
 }
@@ -105,23 +104,21 @@ fn a_key_made_without_scopes_has_every_scope_but_credentials() {
 #[test]
 fn key_create_with_scope_makes_a_key_that_holds_only_those() {
     let app = spawn_app();
-    let db = app.db_path.to_str().unwrap();
-    let (ok, key, err) = cli(&["key", "create", "--db", db, "--workspace", "acme", "--scope", "proxy,accounts"]);
+    let (ok, key, err) = app.cli(&["key", "create", "--workspace", "acme", "--scope", "proxy,accounts"]);
     assert!(ok, "{err}");
     let key = key.trim();
     let res = app.list_profiles(key, "");
     assert_eq!(res.status, 403, "{}", res.text);
     assert_eq!(res.body["scope"], "profiles");
-    let (_, listed, _) = cli(&["key", "list", "--db", db, "--workspace", "acme"]);
+    let (_, listed, _) = app.cli(&["key", "list", "--workspace", "acme"]);
     assert!(listed.contains("\taccounts,proxy\t"), "{listed}");
 }
 
 #[test]
 fn key_create_refuses_an_unknown_scope_naming_it() {
     let app = spawn_app();
-    let db = app.db_path.to_str().unwrap();
     for bad in ["admin", "proxy,everything", ","] {
-        let (ok, out, err) = cli(&["key", "create", "--db", db, "--workspace", "acme", "--scope", bad]);
+        let (ok, out, err) = app.cli(&["key", "create", "--workspace", "acme", "--scope", bad]);
         assert!(!ok, "--scope {bad} was taken: {out}");
         assert!(err.contains("scopes"), "--scope {bad}: {err}");
         assert!(!out.contains("hp_"), "no key is printed for --scope {bad}");

@@ -64,6 +64,7 @@ pub fn create(
     description: Option<String>,
     sealed_secret: &[u8],
 ) -> Result<Webhook> {
+    store::workspaces::lock_workspace(conn, ws.0)?;
     if store::webhooks::count_webhooks(conn, ws.0, NATIVE)? >= MAX_WEBHOOKS {
         return Err(Error::LimitReached { what: "webhooks", limit: MAX_WEBHOOKS });
     }
@@ -107,6 +108,7 @@ pub struct WebhookPatch {
 
 /// Applies a change; switching a subscription on clears its failure count and reason.
 pub fn update(conn: &Conn, ws: WorkspaceId, id: &str, patch: WebhookPatch) -> Result<Webhook> {
+    store::workspaces::lock_workspace(conn, ws.0)?;
     let mut row = find_native(conn, ws, id)?;
     if let Some(u) = patch.url {
         row.url = u;

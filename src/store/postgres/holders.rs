@@ -24,6 +24,11 @@ fn from_row(r: &Row) -> Result<HolderRow> {
     })
 }
 
+pub fn lock_holder(conn: &Conn, id: &str) -> Result<()> {
+    conn.execute("SELECT 1 FROM account_holders WHERE id = $1 FOR UPDATE", &[&id])?;
+    Ok(())
+}
+
 pub fn insert_holder(conn: &Conn, h: &HolderRow) -> Result<()> {
     let sql = format!("INSERT INTO account_holders ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)");
     conn.execute(

@@ -47,6 +47,11 @@ pub fn find_profile(conn: &Conn, workspace_id: i64, id: &str) -> Result<Option<P
     conn.query_opt(&sql, &[&id, &workspace_id])?.as_ref().map(from_row).transpose()
 }
 
+pub fn lock_profile(conn: &Conn, workspace_id: i64, id: &str) -> Result<()> {
+    conn.execute("SELECT 1 FROM profiles WHERE id = $1 AND workspace_id = $2 FOR UPDATE", &[&id, &workspace_id])?;
+    Ok(())
+}
+
 pub fn list_profiles(conn: &Conn, workspace_id: i64, f: &ProfileFilter<'_>) -> Result<Vec<ProfileRow>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM profiles

@@ -32,6 +32,11 @@ pub fn find_workspace(conn: &Conn, id: i64) -> Result<Option<WorkspaceRow>> {
     conn.query_opt(&sql, &[&id])?.as_ref().map(from_row).transpose()
 }
 
+pub fn lock_workspace(conn: &Conn, id: i64) -> Result<()> {
+    conn.execute("SELECT 1 FROM workspaces WHERE id = $1 FOR UPDATE", &[&id])?;
+    Ok(())
+}
+
 pub fn insert_workspace(conn: &Conn, name: &str, profile_limit: Option<i64>) -> Result<i64> {
     let row = conn.query_one(
         "INSERT INTO workspaces (name, profile_limit, created_at) VALUES ($1, $2, $3) RETURNING id",
