@@ -214,6 +214,10 @@ impl Config {
         self.api_key_rate = per_second(env.num("HITCHPOST_RATE_PER_KEY", 100)?);
         self.api_ip_rate = per_second(env.num("HITCHPOST_RATE_PER_IP", 200)?);
         self.webhooks.disable_after = env.num("HITCHPOST_WEBHOOK_DISABLE_AFTER", 10)?;
+        self.webhooks.timeout = env.secs("HITCHPOST_WEBHOOK_TIMEOUT_SECS", 10)?;
+        if self.webhooks.timeout.is_zero() {
+            return Err("HITCHPOST_WEBHOOK_TIMEOUT_SECS must be at least 1".into());
+        }
         self.webhooks.expiring_within = env.secs("HITCHPOST_EXPIRING_NOTICE_SECS", 7 * 24 * 3600)?;
         self.bodies = crate::ratelimit::BodyLimits {
             deadline: env.secs("HITCHPOST_BODY_DEADLINE_SECS", 10)?,

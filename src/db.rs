@@ -272,6 +272,13 @@ impl Db {
         Ok(Db { engine: Engine::Postgres { pool }, metrics: Arc::new(Metrics::default()) })
     }
 
+    /// Whether other hitchpost instances may be using this database at the same time
+    /// (PostgreSQL), so that work one instance starts must first be claimed in the database;
+    /// a SQLite file is served by one process only (the serve lock).
+    pub fn shared(&self) -> bool {
+        matches!(self.engine, Engine::Postgres { .. })
+    }
+
     /// Free bytes on the file system that holds the database (for unprivileged writers:
     /// what SQLite can actually use), or `None` where that cannot be told.
     pub fn free_disk_bytes(&self) -> Option<u64> {

@@ -55,6 +55,10 @@ fn send(agent: &ureq::Agent, out: &Outgoing, allow_private: bool) -> Result<u16,
     Ok(res.status().as_u16())
 }
 
+/// How long a claimed delivery's lease outlasts the attempt's timeout: time to record the
+/// outcome. An instance that dies holding a lease delays that delivery by about this much.
+const LEASE_MARGIN: Duration = Duration::from_secs(5);
+
 fn stamp(t: chrono::DateTime<chrono::Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
@@ -169,6 +173,9 @@ impl Shared {
     }
 
     async fn deliver(&self, d: DueDelivery) -> domain::Result<()> {
+        if self.state.db.shared() && !self.claim(&d).await? {
+            return Ok(());
+        }
         let hook_id = d.webhook.id.clone();
         let now = store::now();
         let sealed =
@@ -176,6 +183,19 @@ impl Shared {
         let secrets: Vec<String> = sealed.await?.iter().filter_map(|s| self.state.sealer.open(s)).collect();
         let outcome = self.attempt(build(&self.formats, &d, &secrets)).await;
         self.record(&d, outcome).await
+    }
+
+    /// Claims `d` against the other instances on the database: one attempt at a time, by one
+    /// of them. The lease outlasts an attempt (its timeout) and the recording of its outcome.
+    async fn claim(&self, d: &DueDelivery) -> domain::Result<bool> {
+        let now = chrono::Utc::now();
+        let lease = chrono::Duration::from_std(self.cfg.timeout + LEASE_MARGIN).unwrap_or_default();
+        let (id, attempts, until) = (d.id.clone(), d.attempts, stamp(now + lease));
+        let now = stamp(now);
+        self.state
+            .db
+            .write(move |c| Ok::<_, domain::Error>(store::webhooks::claim_delivery(c, &id, attempts, &now, &until)?))
+            .await
     }
 
     /// Sends on a thread of its own, not the blocking pool the database reads use: a receiver

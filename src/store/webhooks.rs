@@ -186,6 +186,17 @@ pub fn list_due_deliveries(conn: &Conn, now: &str, limit: u32) -> Result<Vec<Due
     }
 }
 
+/// Claims a due delivery for one attempt by moving its next attempt to `lease_until`: other
+/// instances no longer see it due, and if this one dies the delivery is due again when the
+/// lease ends (none lost). False when another instance claimed it first, or it has moved on
+/// (`attempts` is the count it was listed with).
+pub fn claim_delivery(conn: &Conn, id: &str, attempts: i64, now: &str, lease_until: &str) -> Result<bool> {
+    match conn.backend() {
+        Backend::Sqlite(c) => sqlite::webhooks::claim_delivery(c, id, attempts, now, lease_until),
+        Backend::Postgres(c) => postgres::webhooks::claim_delivery(c, id, attempts, now, lease_until),
+    }
+}
+
 /// The outcome of one attempt.
 #[derive(Debug, Clone)]
 pub struct AttemptRow {

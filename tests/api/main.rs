@@ -21,6 +21,7 @@ mod held_bodies;
 mod helpers;
 mod holders;
 mod idempotency;
+mod instances;
 mod key_secrets;
 mod limits;
 mod link_opening;

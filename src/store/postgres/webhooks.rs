@@ -200,6 +200,15 @@ pub fn list_due_deliveries(conn: &Conn, now: &str, limit: u32) -> Result<Vec<Due
     })
 }
 
+pub fn claim_delivery(conn: &Conn, id: &str, attempts: i64, now: &str, lease_until: &str) -> Result<bool> {
+    let n = conn.execute(
+        "UPDATE deliveries SET next_attempt_at = $4
+         WHERE id = $1 AND attempts = $2 AND status = 'pending' AND next_attempt_at <= $3",
+        &[&id, &attempts, &now, &lease_until],
+    )?;
+    Ok(n == 1)
+}
+
 pub fn update_delivery_attempt(conn: &Conn, id: &str, a: &AttemptRow) -> Result<()> {
     conn.execute(
         "UPDATE deliveries SET status = $2, attempts = attempts + 1, next_attempt_at = $3, last_status = $4,
