@@ -259,6 +259,7 @@ fn emit_for(conn: &Conn, id: i64, kind: EventType) -> Result<()> {
 /// clears any reconnect flag. Returns whether they were stored (false: a newer link or refresh
 /// came first, and these tokens are dropped).
 pub fn record_refresh(conn: &Conn, id: i64, generation: i64, tokens: &RefreshedTokens<'_>) -> Result<bool> {
+    store::accounts::release_refresh(conn, id)?;
     if !store::accounts::update_account_tokens(conn, id, generation, tokens)? {
         return Ok(false);
     }
@@ -269,6 +270,7 @@ pub fn record_refresh(conn: &Conn, id: i64, generation: i64, tokens: &RefreshedT
 /// Marks an account as needing its owner to link it again, if the refused tokens are still
 /// those of `generation` (a refusal of tokens already replaced says nothing about the account).
 pub fn mark_needs_reconnect(conn: &Tx, id: i64, generation: i64, reason: &str) -> Result<bool> {
+    store::accounts::release_refresh(conn, id)?;
     if !store::accounts::update_account_needs_reconnect(conn, id, generation, reason)? {
         return Ok(false);
     }
@@ -283,6 +285,7 @@ pub fn mark_needs_reconnect(conn: &Tx, id: i64, generation: i64, reason: &str) -
 /// After a transient refresh failure, when the refresher may try again (if the tokens are
 /// still those of `generation`).
 pub fn postpone_refresh(conn: &Conn, id: i64, generation: i64, at: &str) -> Result<()> {
+    store::accounts::release_refresh(conn, id)?;
     store::accounts::update_account_next_refresh(conn, id, generation, at)?;
     Ok(())
 }

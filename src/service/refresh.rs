@@ -19,6 +19,14 @@ use crate::store::{self, accounts::AccountRow};
 /// After a transient refresh failure, when to try again.
 const REFRESH_RETRY_MINUTES: i64 = 5;
 
+/// How long an instance may hold an account's refresh lease (a database shared by several
+/// instances): the provider call's 10 s timeout and the recording of its outcome, with room
+/// to spare. An instance that dies holding it delays that account's refresh this long.
+const REFRESH_LEASE: chrono::Duration = chrono::Duration::seconds(30);
+
+/// How often a caller waiting on another instance's refresh looks at the account again.
+const LEASE_POLL: std::time::Duration = std::time::Duration::from_millis(100);
+
 pub(super) fn open_tokens(state: &App, row: &AccountRow) -> Option<Tokens> {
     Some(Tokens {
         access_token: state.sealer.open(row.access_token.as_deref()?)?,
@@ -71,6 +79,11 @@ async fn refresh_once(state: &App, id: i64, unless: Option<Unless>) -> domain::R
     if needless && !row.needs_reconnect {
         return Ok(RefreshOutcome::Refreshed);
     }
+    if state.db.shared()
+        && let Some(outcome) = claim_or_wait(state, &row).await?
+    {
+        return Ok(outcome);
+    }
     let platform = Platform::parse(&row.platform)?;
     let Some(refresh_token) = row.refresh_token.as_deref().and_then(|t| state.sealer.open(t)) else {
         return Err(Error::invalid("platform", format!("this {} account has no refresh token", platform.label())));
@@ -100,6 +113,36 @@ async fn refresh_once(state: &App, id: i64, unless: Option<Unless>) -> domain::R
                 .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
             state.db.write(move |c| accounts::postpone_refresh(c, id, generation, &at)).await?;
             Ok(RefreshOutcome::Postponed(why))
+        }
+    }
+}
+
+/// Takes the account's refresh lease against the other instances on the database, or waits
+/// while another instance refreshes it and returns what came of that (`Some`); `None`: the
+/// lease is this caller's, and `row` holds the tokens to refresh from. A lease whose holder
+/// died lapses after `REFRESH_LEASE`, and is then taken over.
+async fn claim_or_wait(state: &App, row: &AccountRow) -> domain::Result<Option<RefreshOutcome>> {
+    let (id, generation, was_flagged) = (row.id, row.token_generation, row.needs_reconnect);
+    let stamp = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    loop {
+        let now = chrono::Utc::now();
+        let (at, until) = (stamp(now), stamp(now + REFRESH_LEASE));
+        let claimed = state
+            .db
+            .write(move |c| Ok::<_, Error>(store::accounts::claim_refresh(c, id, generation, &at, &until)?))
+            .await?;
+        if claimed {
+            return Ok(None);
+        }
+        actix_web::rt::time::sleep(LEASE_POLL).await;
+        let now = state.db.read(move |c| accounts::row_by_id(c, id)).await?;
+        if now.token_generation != generation {
+            // Another instance refreshed (or the account was linked again): its tokens stand.
+            return Ok(Some(RefreshOutcome::Refreshed));
+        }
+        if now.needs_reconnect && !was_flagged {
+            let why = now.reconnect_reason.unwrap_or_default();
+            return Ok(Some(RefreshOutcome::NeedsReconnect(why)));
         }
     }
 }

@@ -179,3 +179,23 @@ pub fn update_account_expiring_notified(conn: &Conn, id: i64, expiry: &str) -> R
         Backend::Postgres(c) => postgres::accounts::update_account_expiring_notified(c, id, expiry),
     }
 }
+
+/// Takes the lease on refreshing account `id` from the tokens of `generation`, until `until`:
+/// false while another instance holds an unexpired lease, or when the account's tokens are no
+/// longer of `generation`. Only where instances share the database (`Db::shared`); a SQLite
+/// file has one process, whose in-process single flight is the lease, so there it is always
+/// taken.
+pub fn claim_refresh(conn: &Conn, id: i64, generation: i64, now: &str, until: &str) -> Result<bool> {
+    match conn.backend() {
+        Backend::Sqlite(_) => Ok(true),
+        Backend::Postgres(c) => postgres::accounts::claim_refresh(c, id, generation, now, until),
+    }
+}
+
+/// Gives up the lease `claim_refresh` took (with the refresh's outcome, in its transaction).
+pub fn release_refresh(conn: &Conn, id: i64) -> Result<()> {
+    match conn.backend() {
+        Backend::Sqlite(_) => Ok(()),
+        Backend::Postgres(c) => postgres::accounts::release_refresh(c, id),
+    }
+}

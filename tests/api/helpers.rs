@@ -111,7 +111,8 @@ pub struct TestApp {
 /// The database a test server runs on.
 pub enum TestStore {
     File(PathBuf),
-    Postgres(crate::pg::TestDb),
+    /// Shared by the servers `spawn_app_beside` starts on it; dropped after the last.
+    Postgres(std::sync::Arc<crate::pg::TestDb>),
 }
 
 /// True when `HITCHPOST_TEST_BACKEND=postgres`: `spawn_app` then runs each server on a fresh
@@ -129,16 +130,33 @@ pub fn spawn_app() -> TestApp {
 /// `spawn_app` with changes to the configuration (providers, sandbox, ...).
 pub fn spawn_app_with(change: impl FnOnce(&mut Config)) -> TestApp {
     if postgres_test_run() {
-        let db = crate::pg::fresh_database().expect("HITCHPOST_TEST_BACKEND=postgres needs PostgreSQL");
-        let url = db.url.clone();
-        let mut app = spawn_sqlite_app_with(|c| {
-            c.database_url = Some(url);
-            change(c);
-        });
-        app.store = TestStore::Postgres(db);
-        return app;
+        return spawn_postgres_app_with(change).expect("HITCHPOST_TEST_BACKEND=postgres needs PostgreSQL");
     }
     spawn_sqlite_app_with(change)
+}
+
+/// `spawn_app_with` on a fresh PostgreSQL database whatever the run; None where PostgreSQL
+/// is not installed (outside CI).
+pub fn spawn_postgres_app_with(change: impl FnOnce(&mut Config)) -> Option<TestApp> {
+    let db = std::sync::Arc::new(crate::pg::fresh_database()?);
+    Some(spawn_on_postgres(db, change))
+}
+
+/// A second server on `other`'s PostgreSQL database, as a second instance behind a load
+/// balancer would be.
+pub fn spawn_app_beside(other: &TestApp, change: impl FnOnce(&mut Config)) -> TestApp {
+    let TestStore::Postgres(db) = &other.store else { panic!("a SQLite file is served by one process") };
+    spawn_on_postgres(db.clone(), change)
+}
+
+fn spawn_on_postgres(db: std::sync::Arc<crate::pg::TestDb>, change: impl FnOnce(&mut Config)) -> TestApp {
+    let url = db.url.clone();
+    let mut app = spawn_sqlite_app_with(|c| {
+        c.database_url = Some(url);
+        change(c);
+    });
+    app.store = TestStore::Postgres(db);
+    app
 }
 
 /// `spawn_app`, always on a SQLite file: for the tests of what only SQLite has (its file, its

@@ -12,8 +12,13 @@ use std::collections::HashMap;
 
 /// hitchpost with LinkedIn pointed at an oidc-provider that will listen on `port`.
 fn app_for(port: u16) -> TestApp {
+    spawn_app_with(linkedin_at(port))
+}
+
+/// The configuration change that points LinkedIn at the oidc-provider on `port`.
+fn linkedin_at(port: u16) -> impl FnOnce(&mut hitchpost::config::Config) {
     let issuer = format!("http://127.0.0.1:{port}");
-    spawn_app_with(move |c| {
+    move |c| {
         c.providers.oauth.insert(
             Platform::Linkedin,
             OAuthConfig {
@@ -29,7 +34,7 @@ fn app_for(port: u16) -> TestApp {
                 ..Default::default()
             },
         );
-    })
+    }
 }
 
 struct Rig {
@@ -212,4 +217,62 @@ fn a_provider_that_is_down_postpones_the_refresh_and_keeps_the_account() {
     assert_eq!(res.body["outcome"], "postponed", "{}", res.text);
     assert_eq!(res.body["account"]["needsReconnect"], false);
     assert_eq!(rig.app.list_accounts(&rig.key, &id).body["data"][0]["needsReconnect"], false);
+}
+
+#[test]
+fn a_sign_in_started_on_one_instance_completes_on_another_and_both_refreshing_send_one_token_request() {
+    let Some(_) = peers::installed() else { return };
+    let port = peers::free_port();
+    let Some(a) = crate::helpers::spawn_postgres_app_with(linkedin_at(port)) else { return };
+    // Behind a load balancer both instances have one public URL (here A's).
+    let public = a.base.clone();
+    let b = crate::helpers::spawn_app_beside(&a, |c| {
+        linkedin_at(port)(c);
+        c.public_url = Some(public);
+    });
+    let _provider = peers::oidc(port, &format!("{}/connect/callback/linkedin", a.base));
+    let events = || send(&format!("http://127.0.0.1:{port}"), "GET", "/__events", &[], None).body;
+    let key = a.key("acme");
+    let id = a.new_profile(&key, "Alice")["id"].as_str().unwrap().to_string();
+    let cookie = a.open_session(a.new_link(&key, &id, &json!({}))["url"].as_str().unwrap());
+    let start = a.page_start_oauth(&cookie, "linkedin");
+    assert_eq!(start.status, 302, "{}", start.text);
+    let callback = at_provider(start.location(), &a.base);
+    // The provider sends the person back; the balancer hands the callback to B.
+    let back = b.get_url(&callback.replacen(&a.base, &b.base, 1), Some(&cookie));
+    assert_eq!(back.status, 303, "{}", back.text);
+    assert_eq!(back.location(), "/connect/app?linked=linkedin");
+    assert_eq!(a.list_accounts(&key, &id).body["data"][0]["platform"], "linkedin");
+
+    let before = events()["tokenRequests"].as_u64().unwrap();
+    send(&format!("http://127.0.0.1:{port}"), "GET", "/__delay?ms=1000", &[], None);
+    let outcomes: Vec<Value> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..8)
+            .map(|i| {
+                let (app, key, id) = (if i % 2 == 0 { &a } else { &b }, &key, &id);
+                s.spawn(move || app.refresh_account(key, id, "linkedin"))
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).map(|r| r.body).collect()
+    });
+    for o in &outcomes {
+        assert_eq!(o["outcome"], "refreshed", "{o}");
+    }
+    let after = events();
+    assert_eq!(after["tokenRequests"].as_u64().unwrap() - before, 1, "one token request for both instances: {after}");
+    assert_eq!(after["refreshRefused"], 0, "{after}");
+    send(&format!("http://127.0.0.1:{port}"), "GET", "/__delay?ms=0", &[], None);
+    // The rotated token is the one both instances now use.
+    assert_eq!(b.refresh_account(&key, &id, "linkedin").body["outcome"], "refreshed");
+    assert_eq!(a.refresh_account(&key, &id, "linkedin").body["outcome"], "refreshed");
+    assert_eq!(events()["refreshRefused"], 0);
+    let leases: i64 = a.sql_value("SELECT count(*) FROM refresh_leases", &[]);
+    assert_eq!(leases, 0, "each refresh gave its lease back with its outcome");
+    // A lease left by an instance that died is taken over once it has lapsed.
+    a.sql_execute(
+        "INSERT INTO refresh_leases (account_id, generation, until)
+         SELECT id, token_generation, '2020-01-01T00:00:00.000Z' FROM social_accounts",
+        &[],
+    );
+    assert_eq!(b.refresh_account(&key, &id, "linkedin").body["outcome"], "refreshed");
 }

@@ -194,3 +194,22 @@ pub fn update_account_expiring_notified(conn: &Conn, id: i64, expiry: &str) -> R
     conn.execute("UPDATE social_accounts SET expiring_notified_for = $2 WHERE id = $1", &[&id, &expiry])?;
     Ok(())
 }
+
+pub fn claim_refresh(conn: &Conn, id: i64, generation: i64, now: &str, until: &str) -> Result<bool> {
+    // Inserted only if the tokens are still of `generation`; an existing lease is taken over
+    // only once it has lapsed (its holder died). Two claims at once: the unique key makes the
+    // second wait for the first and then see its lease.
+    let n = conn.execute(
+        "INSERT INTO refresh_leases (account_id, generation, until)
+         SELECT id, token_generation, $3 FROM social_accounts WHERE id = $1 AND token_generation = $2
+         ON CONFLICT (account_id) DO UPDATE SET generation = EXCLUDED.generation, until = EXCLUDED.until
+         WHERE refresh_leases.until <= $4",
+        &[&id, &generation, &until, &now],
+    )?;
+    Ok(n == 1)
+}
+
+pub fn release_refresh(conn: &Conn, id: i64) -> Result<()> {
+    conn.execute("DELETE FROM refresh_leases WHERE account_id = $1", &[&id])?;
+    Ok(())
+}
