@@ -295,11 +295,16 @@ pub fn postpone_refresh(conn: &Conn, id: i64, generation: i64, at: &str) -> Resu
 /// owner to link again).
 pub fn notify_expiring(conn: &Conn, before: &str) -> Result<usize> {
     let due = store::accounts::list_accounts_expiring(conn, before, 100)?;
+    let mut sent = 0;
     for (id, expires) in &due {
-        store::accounts::update_account_expiring_notified(conn, *id, expires)?;
-        emit_for(conn, *id, EventType::AccountExpiring)?;
+        // Marked first, and sent only by whoever marked it: instances sharing the database
+        // each run this job, and each expiry is announced once.
+        if store::accounts::update_account_expiring_notified(conn, *id, expires)? {
+            emit_for(conn, *id, EventType::AccountExpiring)?;
+            sent += 1;
+        }
     }
-    Ok(due.len())
+    Ok(sent)
 }
 
 /// What a refresh did.

@@ -172,8 +172,8 @@ pub fn list_accounts_expiring(conn: &Conn, before: &str, limit: u32) -> Result<V
     }
 }
 
-/// Records that the expiry was announced.
-pub fn update_account_expiring_notified(conn: &Conn, id: i64, expiry: &str) -> Result<()> {
+/// Records that the expiry was announced; false if it already was (by another instance).
+pub fn update_account_expiring_notified(conn: &Conn, id: i64, expiry: &str) -> Result<bool> {
     match conn.backend() {
         Backend::Sqlite(c) => sqlite::accounts::update_account_expiring_notified(c, id, expiry),
         Backend::Postgres(c) => postgres::accounts::update_account_expiring_notified(c, id, expiry),

@@ -2,7 +2,7 @@
 //! starts, no other does too, and what an instance that dies leaves is finished by another.
 
 use crate::fakes::{self, ReceiverMode};
-use crate::helpers::{BinServer, Res, cli, send, spawn_command};
+use crate::helpers::{BinServer, Res, cli, send, spawn_app_beside, spawn_command, spawn_postgres_app_with};
 use crate::pg::fresh_database;
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -94,4 +94,82 @@ fn two_instances_deliver_each_event_once_and_the_survivor_finishes_a_killed_ones
         let data = listed["data"].as_array().cloned().unwrap_or_default();
         data.len() == 24 && data.iter().all(|d| d["status"] == "succeeded")
     });
+}
+
+#[test]
+fn two_instances_running_the_expiry_job_announce_each_expiry_once() {
+    let receiver = fakes::receiver(ReceiverMode::Ok);
+    // Both run the job every 20 ms, and the notice window takes in a sandbox token's hour.
+    let jobs = |c: &mut hitchpost::config::Config| {
+        c.providers.sandbox = true;
+        c.refresh_interval = Duration::from_millis(20);
+        c.webhooks.poll = Duration::from_millis(30);
+        c.webhooks.expiring_within = Duration::from_secs(90 * 24 * 3600);
+    };
+    let Some(a) = spawn_postgres_app_with(jobs) else { return };
+    let b = spawn_app_beside(&a, jobs);
+    let key = a.key("acme");
+    let hook = json!({"url": receiver.base, "events": ["account.expiring"]});
+    assert_eq!(post(&a.base, &key, "/v1/webhooks", &hook).status, 201);
+    let mut profiles = Vec::new();
+    for i in 0..6 {
+        let (app, other) = if i % 2 == 0 { (&a, &b) } else { (&b, &a) };
+        let id = app.new_profile(&key, &format!("p{i}"))["id"].as_str().unwrap().to_string();
+        assert_eq!(other.link_account(&key, &id, &json!({"platform": "x", "sandbox": true})).status, 201);
+        profiles.push(id);
+    }
+    receiver.wait_for("six notices", |g| g.len() >= 6);
+    // Long enough for each instance to have run the job dozens of times more.
+    std::thread::sleep(Duration::from_millis(600));
+    let got = receiver.state.lock().unwrap().requests.clone();
+    let mut announced: Vec<String> =
+        got.iter().map(|r| r.json()["data"]["profileId"].as_str().unwrap().to_string()).collect();
+    announced.sort();
+    profiles.sort();
+    assert_eq!(announced, profiles, "one notice per expiry, whichever instance ran the job");
+}
+
+#[test]
+fn a_link_made_on_one_instance_opens_once_across_two_racing_instances() {
+    let Some(a) = spawn_postgres_app_with(|_| {}) else { return };
+    let b = spawn_app_beside(&a, |_| {});
+    let key = a.key("acme");
+    let id = a.new_profile(&key, "Racer")["id"].as_str().unwrap().to_string();
+    let url = a.new_link(&key, &id, &json!({}))["url"].as_str().unwrap().to_string();
+    // The link names A's address; the balancer may hand each browser to either instance.
+    let on_b = url.replacen(&a.base, &b.base, 1);
+    let statuses: Vec<u16> = std::thread::scope(|s| {
+        let hs: Vec<_> = (0..16)
+            .map(|i| {
+                let (app, url) = if i % 2 == 0 { (&a, &url) } else { (&b, &on_b) };
+                s.spawn(move || app.open_link(url).status)
+            })
+            .collect();
+        hs.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(statuses.iter().filter(|s| **s == 303).count(), 1, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 410).count(), 15, "{statuses:?}");
+    // A second link, made on B, opens on A.
+    let url = b.new_link(&key, &id, &json!({}))["url"].as_str().unwrap().replacen(&b.base, &a.base, 1);
+    let cookie = a.open_session(&url);
+    assert_eq!(b.page_session(&cookie).status, 200, "the page's session is good on either instance");
+}
+
+#[test]
+fn a_key_revoked_on_one_instance_is_refused_by_the_other_within_a_second() {
+    let Some(a) = spawn_postgres_app_with(|_| {}) else { return };
+    let b = spawn_app_beside(&a, |_| {});
+    let token = crate::holders::register(&a, "owner@example.com");
+    let made = crate::holders::users(&a, &token, "POST", "/api-keys", Some(json!({"name": "k"})));
+    assert_eq!(made.status, 201, "{}", made.text);
+    let (key, id) = (made.body["apiKey"]["key"].as_str().unwrap(), made.body["apiKey"]["id"].as_str().unwrap());
+    // B has verified (and remembers) the key.
+    assert_eq!(b.list_profiles(key, "").status, 200);
+    assert_eq!(b.list_profiles(key, "").status, 200);
+    assert_eq!(crate::holders::users(&a, &token, "DELETE", &format!("/api-keys/{id}"), None).status, 200);
+    let revoked = Instant::now();
+    while b.list_profiles(key, "").status != 401 {
+        assert!(revoked.elapsed() < Duration::from_secs(1), "B still takes the key after 1 s");
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }

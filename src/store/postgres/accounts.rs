@@ -190,9 +190,13 @@ pub fn list_accounts_expiring(conn: &Conn, before: &str, limit: u32) -> Result<V
     rows(conn.query(sql, &[&before, &i64::from(limit)])?, |r| Ok((r.try_get(0)?, r.try_get(1)?)))
 }
 
-pub fn update_account_expiring_notified(conn: &Conn, id: i64, expiry: &str) -> Result<()> {
-    conn.execute("UPDATE social_accounts SET expiring_notified_for = $2 WHERE id = $1", &[&id, &expiry])?;
-    Ok(())
+pub fn update_account_expiring_notified(conn: &Conn, id: i64, expiry: &str) -> Result<bool> {
+    // A second instance's update waits on the first's row lock, then finds it already marked.
+    let n = conn.execute(
+        "UPDATE social_accounts SET expiring_notified_for = $2 WHERE id = $1 AND expiring_notified_for IS DISTINCT FROM $2",
+        &[&id, &expiry],
+    )?;
+    Ok(n == 1)
 }
 
 pub fn claim_refresh(conn: &Conn, id: i64, generation: i64, now: &str, until: &str) -> Result<bool> {

@@ -220,8 +220,11 @@ pub fn list_accounts_expiring(conn: &Conn, before: &str, limit: u32) -> Result<V
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-pub fn update_account_expiring_notified(conn: &Conn, id: i64, expiry: &str) -> Result<()> {
-    conn.prepare_cached("UPDATE social_accounts SET expiring_notified_for = ?2 WHERE id = ?1")?
+pub fn update_account_expiring_notified(conn: &Conn, id: i64, expiry: &str) -> Result<bool> {
+    let n = conn
+        .prepare_cached(
+            "UPDATE social_accounts SET expiring_notified_for = ?2 WHERE id = ?1 AND expiring_notified_for IS NOT ?2",
+        )?
         .execute(params![id, expiry])?;
-    Ok(())
+    Ok(n == 1)
 }
