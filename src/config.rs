@@ -20,6 +20,8 @@ pub struct Config {
     /// `HITCHPOST_DATABASE_URL`: a PostgreSQL database instead of the SQLite file, for several
     /// instances (which then need one `HITCHPOST_SECRET`).
     pub database_url: Option<String>,
+    /// CA certificates (PEM) for TLS to PostgreSQL (`store::postgres::tls`).
+    pub database_ca_file: Option<PathBuf>,
     /// Development mode: a `dev` workspace with a stable key, loopback only.
     pub dev: bool,
     /// `HITCHPOST_SECRET`; when `None` the secret is kept in a file beside the database.
@@ -75,6 +77,7 @@ impl Default for Config {
             bind: DEFAULT_BIND.into(),
             db_path: DEFAULT_DB.into(),
             database_url: None,
+            database_ca_file: None,
             dev: false,
             secret: None,
             workers: None,
@@ -109,6 +112,7 @@ impl std::fmt::Debug for Config {
             .field("bind", &self.bind)
             .field("db_path", &self.db_path)
             .field("database_url", &redacted(&self.database_url))
+            .field("database_ca_file", &self.database_ca_file)
             .field("dev", &self.dev)
             .field("secret", &redacted(&self.secret))
             .field("workers", &self.workers)

@@ -145,14 +145,14 @@ enum Engine {
 
 /// Hands out PostgreSQL connections as the store's `Conn`. (r2d2_postgres's manager does the
 /// same for the crate's bare client; this one is the few lines it takes to wrap ours.)
-struct PgManager(::postgres::Config);
+struct PgManager(::postgres::Config, store::postgres::tls::Tls);
 
 impl r2d2::ManageConnection for PgManager {
     type Connection = Conn;
     type Error = ::postgres::Error;
 
     fn connect(&self) -> Result<Conn, ::postgres::Error> {
-        self.0.connect(::postgres::NoTls).map(Conn::postgres)
+        self.1.connect(&self.0).map(Conn::postgres)
     }
 
     fn is_valid(&self, conn: &mut Conn) -> Result<(), ::postgres::Error> {
@@ -253,12 +253,15 @@ impl Db {
         Ok(Db { engine: Engine::Sqlite { pool, writer: tx, path: Arc::new(path.to_path_buf()) }, metrics })
     }
 
-    /// Connects to the PostgreSQL database at `url` (`postgres://user:password@host/db`),
-    /// brings it to the current schema and keeps a pool of connections to it.
-    pub fn connect(url: &str) -> store::Result<Db> {
+    /// Connects to the PostgreSQL database at `url` (`postgres://user:password@host/db`; with
+    /// `sslmode=require`, over verified TLS, trusting `ca_file`'s certificates if given: see
+    /// `store::postgres::tls`), brings it to the current schema and keeps a pool of
+    /// connections to it.
+    pub fn connect(url: &str, ca_file: Option<&Path>) -> store::Result<Db> {
         let config: ::postgres::Config = url.parse()?;
+        let tls = store::postgres::tls::Tls::for_config(&config, ca_file)?;
         off_runtime(|| -> store::Result<()> {
-            let mut client = config.connect(::postgres::NoTls)?;
+            let mut client = tls.connect(&config)?;
             store::postgres::migrate(&mut client)?;
             Ok(())
         })?;
@@ -268,7 +271,7 @@ impl Db {
             .max_size(POSTGRES_CONNECTIONS)
             .min_idle(Some(2))
             .test_on_check_out(false)
-            .build(PgManager(config))?;
+            .build(PgManager(config, tls))?;
         Ok(Db { engine: Engine::Postgres { pool }, metrics: Arc::new(Metrics::default()) })
     }
 

@@ -67,12 +67,12 @@ pub(super) fn check(db: DbArg) -> Result<(), String> {
     Ok(())
 }
 
-pub(super) fn migrate(from: PathBuf, database_url: String) -> Result<(), String> {
+pub(super) fn migrate(from: PathBuf, database_url: String, ca_file: Option<PathBuf>) -> Result<(), String> {
     if !from.exists() {
         return Err(format!("{} does not exist", from.display()));
     }
     // The URL holds a password: it is never echoed.
-    let copied = crate::store::postgres::copy_sqlite_file(&from, SCHEMA_VERSION, &database_url)
+    let copied = crate::store::postgres::copy_sqlite_file(&from, SCHEMA_VERSION, &database_url, ca_file.as_deref())
         .map_err(|e| format!("nothing was copied: {e}"))?;
     for (table, n) in &copied {
         println!("{table}\t{n}");

@@ -60,6 +60,10 @@ pub enum Command {
         /// The PostgreSQL database to fill: postgres://USER:PASSWORD@HOST:PORT/DATABASE.
         #[arg(long, env = "HITCHPOST_DATABASE_URL", hide_env_values = true)]
         database_url: String,
+        /// With `sslmode=require` in the URL: the CA certificates (PEM) to verify the
+        /// database's certificate with, instead of the Mozilla roots.
+        #[arg(long, env = "HITCHPOST_DATABASE_CA_FILE")]
+        database_ca_file: Option<PathBuf>,
     },
     /// Manage account holders.
     Account {
@@ -123,6 +127,10 @@ pub struct ServeArgs {
     /// postgres://USER:PASSWORD@HOST:PORT/DATABASE.
     #[arg(long, env = "HITCHPOST_DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
+    /// With `sslmode=require` in the URL: the CA certificates (PEM) to verify the database's
+    /// certificate with, instead of the Mozilla roots.
+    #[arg(long, env = "HITCHPOST_DATABASE_CA_FILE")]
+    pub database_ca_file: Option<PathBuf>,
     /// Development mode: a `dev` workspace whose key is printed and stable; loopback only.
     #[arg(long)]
     pub dev: bool,
@@ -136,6 +144,10 @@ pub struct DbArg {
     /// A PostgreSQL database instead of the file: postgres://USER:PASSWORD@HOST:PORT/DATABASE.
     #[arg(long, env = "HITCHPOST_DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
+    /// With `sslmode=require` in the URL: the CA certificates (PEM) to verify the database's
+    /// certificate with, instead of the Mozilla roots.
+    #[arg(long, env = "HITCHPOST_DATABASE_CA_FILE")]
+    pub database_ca_file: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -183,7 +195,9 @@ impl Cli {
             Some(Command::Backup { db, out }) => maintenance::backup(db, out),
             Some(Command::Restore { db, from }) => maintenance::restore(db, from),
             Some(Command::Check { db }) => maintenance::check(db),
-            Some(Command::Migrate { from_sqlite, database_url }) => maintenance::migrate(from_sqlite, database_url),
+            Some(Command::Migrate { from_sqlite, database_url, database_ca_file }) => {
+                maintenance::migrate(from_sqlite, database_url, database_ca_file)
+            }
             Some(Command::Plan { command }) => plans::plan(command),
         }
     }
@@ -191,7 +205,8 @@ impl Cli {
 
 fn open_db(db: &DbArg) -> Result<Db, String> {
     match &db.database_url {
-        Some(url) => Db::connect(url).map_err(|e| format!("cannot open the PostgreSQL database: {e}")),
+        Some(url) => Db::connect(url, db.database_ca_file.as_deref())
+            .map_err(|e| format!("cannot open the PostgreSQL database: {e}")),
         None => Db::open(&db.db).map_err(|e| format!("cannot open {}: {e}", db.db.display())),
     }
 }

@@ -18,6 +18,7 @@ pub(super) fn serve(args: ServeArgs) -> Result<(), String> {
     }
     let mut config = Config::from_env(args.bind, args.db, args.dev)?;
     config.database_url = args.database_url;
+    config.database_ca_file = args.database_ca_file;
     let database = match &config.database_url {
         Some(_) => "PostgreSQL".to_string(),
         None => config.db_path.display().to_string(),

@@ -90,8 +90,9 @@ pub enum Error {
     /// Any other database failure.
     #[error("database error: {0}")]
     Sqlite(rusqlite::Error),
-    /// A PostgreSQL failure.
-    #[error("database error: {0}")]
+    /// A PostgreSQL failure, with its causes (the client's own words alone say only "db
+    /// error" or "error performing TLS handshake").
+    #[error("database error: {}", with_causes(.0))]
     Postgres(::postgres::Error),
     /// No pooled connection could be had.
     #[error("connection pool: {0}")]
@@ -99,6 +100,21 @@ pub enum Error {
     /// The writer thread is gone or a transaction could not be committed.
     #[error("{0}")]
     Writer(String),
+    /// How to reach the database is wrongly set (TLS settings, a CA file).
+    #[error("{0}")]
+    Config(String),
+}
+
+/// `e` and each error it was caused by, `: `-separated.
+fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        text.push_str(": ");
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
+    text
 }
 
 impl From<rusqlite::Error> for Error {

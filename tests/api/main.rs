@@ -33,6 +33,7 @@ mod pg;
 mod platform_proxy;
 mod postcore;
 mod postgres_schema;
+mod postgres_tls;
 mod presets;
 mod profiles;
 mod properties;

@@ -14,6 +14,7 @@ mod import;
 mod migrate;
 pub(crate) mod profiles;
 pub(crate) mod settings;
+pub mod tls;
 pub(crate) mod webhooks;
 pub(crate) mod workspaces;
 
@@ -135,9 +136,14 @@ pub(crate) fn rows<T>(rows: Vec<Row>, f: impl Fn(&Row) -> Result<T>) -> Result<V
 }
 
 /// Copies the SQLite database at `from` into the empty PostgreSQL database at `url` (see
-/// `import`). TLS to the database is not offered yet: a URL asking for it is refused by the
-/// client.
-pub fn copy_sqlite_file(from: &std::path::Path, sqlite_version: i64, url: &str) -> crate::store::Result<Copied> {
-    let mut client = ::postgres::Client::connect(url, ::postgres::NoTls)?;
+/// `import`), over TLS when the URL asks for it (`tls`).
+pub fn copy_sqlite_file(
+    from: &std::path::Path,
+    sqlite_version: i64,
+    url: &str,
+    ca_file: Option<&std::path::Path>,
+) -> crate::store::Result<Copied> {
+    let config: ::postgres::Config = url.parse()?;
+    let mut client = tls::Tls::for_config(&config, ca_file)?.connect(&config)?;
     import::copy_from_sqlite(from, sqlite_version, &mut client)
 }
