@@ -9,11 +9,13 @@
 //! write survives `kill -9` and power loss alike, for one fsync per group rather than per write.
 //!
 //! PostgreSQL takes concurrent writers itself: each write is its own transaction on a pooled
-//! connection, at READ COMMITTED. (Not yet done: the few writes that count before they insert,
-//! a workspace's caps, must lock the row they count under; the one SQLite writer makes that
-//! unnecessary there.) The synchronous postgres client runs a small runtime
-//! of its own, which must not be started on an async worker: every PostgreSQL call runs on the
-//! blocking pool (or, for the CLI and start-up, off the runtime's threads).
+//! connection, at READ COMMITTED. The writes that count before they insert (caps) or rewrite a
+//! row they read (PATCHes) lock that row first (`store::workspaces::lock_workspace` and its
+//! kin, no-ops on SQLite, whose one writer makes them unnecessary), and work that another
+//! instance must not also do is claimed in the database when `Db::shared`. The synchronous
+//! postgres client runs a small runtime of its own, which must not be started on an async
+//! worker: every PostgreSQL call runs on the blocking pool (or, for the CLI and start-up, off
+//! the runtime's threads).
 
 use crate::metrics::Metrics;
 use crate::store::{self, Conn};

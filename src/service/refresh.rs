@@ -79,16 +79,38 @@ async fn refresh_once(state: &App, id: i64, unless: Option<Unless>) -> domain::R
     if needless && !row.needs_reconnect {
         return Ok(RefreshOutcome::Refreshed);
     }
-    if state.db.shared()
-        && let Some(outcome) = claim_or_wait(state, &row).await?
-    {
-        return Ok(outcome);
-    }
     let platform = Platform::parse(&row.platform)?;
     let Some(refresh_token) = row.refresh_token.as_deref().and_then(|t| state.sealer.open(t)) else {
         return Err(Error::invalid("platform", format!("this {} account has no refresh token", platform.label())));
     };
-    let generation = row.token_generation;
+    // The lease is taken last, once nothing but the provider's answer can end the refresh, and
+    // given back on every way out: a lease left behind holds every other instance's refresh of
+    // the account until it lapses.
+    if !state.db.shared() {
+        return send_refresh(state, &row, platform, refresh_token).await;
+    }
+    if let Some(outcome) = claim_or_wait(state, &row).await? {
+        return Ok(outcome);
+    }
+    let outcome = send_refresh(state, &row, platform, refresh_token).await;
+    if outcome.is_err() {
+        // The outcome's write gives the lease back; when it did not happen, this does.
+        let released = state.db.write(move |c| Ok::<_, Error>(store::accounts::release_refresh(c, id)?)).await;
+        if let Err(e) = released {
+            log::warn!("the refresh lease of account {id} is left to lapse: {e}");
+        }
+    }
+    outcome
+}
+
+/// The token request and the recording of its outcome (which gives back any lease).
+async fn send_refresh(
+    state: &App,
+    row: &AccountRow,
+    platform: Platform,
+    refresh_token: String,
+) -> domain::Result<RefreshOutcome> {
+    let (id, generation) = (row.id, row.token_generation);
     let providers = state.providers.clone();
     let provider_url = row.provider_url.clone();
     let result = blocking(move || match providers.for_platform(platform) {

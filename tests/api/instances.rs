@@ -173,3 +173,18 @@ fn a_key_revoked_on_one_instance_is_refused_by_the_other_within_a_second() {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+#[test]
+fn a_refresh_refused_before_reaching_the_provider_leaves_no_lease_behind() {
+    let Some(a) = spawn_postgres_app_with(|c| c.providers.sandbox = true) else { return };
+    let key = a.key("acme");
+    let id = a.new_profile(&key, "Sandboxed")["id"].as_str().unwrap().to_string();
+    assert_eq!(a.link_account(&key, &id, &json!({"platform": "x", "sandbox": true})).status, 201);
+    let started = Instant::now();
+    let first = a.refresh_account(&key, &id, "x");
+    let again = a.refresh_account(&key, &id, "x");
+    assert_eq!((first.status, &first.body), (again.status, &again.body), "{}", again.text);
+    assert!(started.elapsed() < Duration::from_secs(5), "the second waited on a lease the first left");
+    let leases: i64 = a.sql_value("SELECT count(*) FROM refresh_leases", &[]);
+    assert_eq!(leases, 0);
+}

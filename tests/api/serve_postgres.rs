@@ -1,5 +1,5 @@
-//! `hitchpost serve --database-url`, against a real PostgreSQL: the first steps of the suite on
-//! the second backend (the whole suite per backend is the next step). A key made by the CLI
+//! `hitchpost serve --database-url`, against a real PostgreSQL, as a process (the rest of the
+//! suite runs on PostgreSQL in process, with HITCHPOST_TEST_BACKEND=postgres). A key made by the CLI
 //! on the database works on the server; profiles are written, refused with the API's 409 on a
 //! taken externalId, listed and read; a second instance on the same database sees the first's
 //! writes and a restart keeps them; without a shared secret the server refuses to start.
