@@ -317,7 +317,7 @@ impl Db {
     /// Runs `f` on a pooled read connection, off the async executor.
     pub async fn read<T, E, F>(&self, f: F) -> Result<T, E>
     where
-        F: FnOnce(&Conn) -> Result<T, E> + Send + 'static,
+        F: Fn(&Conn) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
         E: From<store::Error> + Send + 'static,
     {
@@ -334,7 +334,7 @@ impl Db {
     /// Anything that may scan belongs in `read`.
     pub async fn read_now<T, E, F>(&self, f: F) -> Result<T, E>
     where
-        F: FnOnce(&Conn) -> Result<T, E> + Send + 'static,
+        F: Fn(&Conn) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
         E: From<store::Error> + Send + 'static,
     {
@@ -348,7 +348,7 @@ impl Db {
     /// the server's own threads).
     pub fn read_blocking<T, E, F>(&self, f: F) -> Result<T, E>
     where
-        F: FnOnce(&Conn) -> Result<T, E> + Send,
+        F: Fn(&Conn) -> Result<T, E> + Send,
         T: Send,
         E: From<store::Error> + Send,
     {
@@ -423,12 +423,25 @@ impl Engine {
     /// `f` on a pooled connection, on this thread.
     fn read<T, E, F>(&self, f: F) -> Result<T, E>
     where
-        F: FnOnce(&Conn) -> Result<T, E>,
+        F: Fn(&Conn) -> Result<T, E>,
         E: From<store::Error>,
     {
         match self {
             Engine::Sqlite { pool, .. } => f(&*pool.get().map_err(store::Error::from)?),
-            Engine::Postgres { pool } => f(&*pool.get().map_err(store::Error::from)?),
+            Engine::Postgres { pool } => {
+                // A pooled connection the database closed (a restart, a failover: then all
+                // of them) fails its first statement; it is dropped and the read, which
+                // changed nothing, runs again on the next, rather than failing the request.
+                let mut tries = 0;
+                loop {
+                    let conn = pool.get().map_err(store::Error::from)?;
+                    let result = f(&conn);
+                    tries += 1;
+                    if result.is_ok() || !conn.as_postgres().is_closed() || tries > POSTGRES_CONNECTIONS {
+                        return result;
+                    }
+                }
+            }
         }
     }
 }
@@ -450,10 +463,20 @@ where
     E: From<store::Error>,
 {
     let queued = std::time::Instant::now();
-    let conn = pool.get().map_err(store::Error::from)?;
+    // BEGIN is a pooled connection's first word: if the database closed it meanwhile (a
+    // restart, a failover: then all of them), nothing has run, and the next takes the write.
+    let mut tries = 0;
+    let conn = loop {
+        let conn = pool.get().map_err(store::Error::from)?;
+        tries += 1;
+        match conn.as_postgres().begin() {
+            Ok(()) => break conn,
+            Err(e) if !conn.as_postgres().is_closed() || tries > POSTGRES_CONNECTIONS => return Err(E::from(e)),
+            Err(_) => {}
+        }
+    };
     metrics.batch(1, queued.elapsed().as_micros() as u64);
     let client = conn.as_postgres();
-    client.begin()?;
     let tx = Tx { conn: &conn, actor };
     let result = catch_unwind(AssertUnwindSafe(|| f(&tx)))
         .unwrap_or_else(|_| Err(E::from(store::Error::Writer("a write panicked".into()))));

@@ -30,6 +30,7 @@ mod migrate_postgres;
 mod openapi;
 mod peers;
 mod pg;
+mod pg_restart;
 mod platform_proxy;
 mod postcore;
 mod postgres_schema;

@@ -41,6 +41,22 @@ pub(crate) struct Client {
     /// and goes on. A write that caught a store error and went on would be answered as done
     /// with nothing written, so `commit` refuses.
     failed: std::cell::Cell<bool>,
+    /// A statement failed because the database ended the session (a restart, a failover,
+    /// an administrator): the connection is done for, even before the client sees it closed.
+    lost: std::cell::Cell<bool>,
+}
+
+/// Whether `e` says the session is over: the connection closed, or the server's FATAL notice
+/// that it is terminating it (SQLSTATE class 57P, operator intervention, or 08, connection
+/// exception), which arrives as the answer to the next statement.
+fn ends_session(e: &::postgres::Error) -> bool {
+    if e.is_closed() {
+        return true;
+    }
+    e.as_db_error().is_some_and(|d| {
+        let code = d.code().code();
+        d.severity() == "FATAL" || code.starts_with("57P") || code.starts_with("08")
+    })
 }
 
 impl Client {
@@ -49,12 +65,16 @@ impl Client {
             inner: std::mem::ManuallyDrop::new(RefCell::new(client)),
             statements: RefCell::new(HashMap::new()),
             failed: Default::default(),
+            lost: Default::default(),
         }
     }
 
     fn noted<T>(&self, r: std::result::Result<T, ::postgres::Error>) -> Result<T> {
-        if r.is_err() {
+        if let Err(e) = &r {
             self.failed.set(true);
+            if ends_session(e) {
+                self.lost.set(true);
+            }
         }
         Ok(r?)
     }
@@ -91,7 +111,8 @@ impl Client {
     /// Opens a write's transaction.
     pub(crate) fn begin(&self) -> Result<()> {
         self.failed.set(false);
-        Ok(self.inner.borrow_mut().batch_execute("BEGIN")?)
+        let begun = self.inner.borrow_mut().batch_execute("BEGIN");
+        self.noted(begun)
     }
 
     /// Commits the write's transaction, unless a statement in it failed (see `failed`).
@@ -107,8 +128,9 @@ impl Client {
         Ok(self.inner.borrow_mut().batch_execute("ROLLBACK")?)
     }
 
+    /// Whether the connection is of no more use: closed, or its session ended by the server.
     pub(crate) fn is_closed(&self) -> bool {
-        self.inner.borrow().is_closed()
+        self.lost.get() || self.inner.borrow().is_closed()
     }
 
     pub(crate) fn get_mut(&mut self) -> &mut ::postgres::Client {
