@@ -22,6 +22,8 @@ pub struct Config {
     pub database_url: Option<String>,
     /// CA certificates (PEM) for TLS to PostgreSQL (`store::postgres::tls`).
     pub database_ca_file: Option<PathBuf>,
+    /// PostgreSQL connections this instance keeps (`HITCHPOST_DATABASE_POOL`).
+    pub database_pool: u32,
     /// Development mode: a `dev` workspace with a stable key, loopback only.
     pub dev: bool,
     /// `HITCHPOST_SECRET`; when `None` the secret is kept in a file beside the database.
@@ -78,6 +80,7 @@ impl Default for Config {
             db_path: DEFAULT_DB.into(),
             database_url: None,
             database_ca_file: None,
+            database_pool: crate::db::POSTGRES_CONNECTIONS,
             dev: false,
             secret: None,
             workers: None,
@@ -218,6 +221,10 @@ impl Config {
         self.api_key_rate = per_second(env.num("HITCHPOST_RATE_PER_KEY", 100)?);
         self.api_ip_rate = per_second(env.num("HITCHPOST_RATE_PER_IP", 200)?);
         self.webhooks.disable_after = env.num("HITCHPOST_WEBHOOK_DISABLE_AFTER", 10)?;
+        self.database_pool = env.num("HITCHPOST_DATABASE_POOL", crate::db::POSTGRES_CONNECTIONS)?;
+        if !(1..=1000).contains(&self.database_pool) {
+            return Err("HITCHPOST_DATABASE_POOL must be between 1 and 1000".into());
+        }
         self.webhooks.timeout = env.secs("HITCHPOST_WEBHOOK_TIMEOUT_SECS", 10)?;
         if self.webhooks.timeout.is_zero() {
             return Err("HITCHPOST_WEBHOOK_TIMEOUT_SECS must be at least 1".into());

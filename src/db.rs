@@ -128,8 +128,17 @@ const STATEMENT_CACHE: usize = 128;
 /// How long a connection waits for a lock held by another process (the CLI, a backup).
 const BUSY_TIMEOUT_MS: u32 = 5000;
 
-/// PostgreSQL connections kept per instance.
+/// PostgreSQL connections kept per instance, unless `PostgresOptions` says otherwise.
 pub const POSTGRES_CONNECTIONS: u32 = 16;
+
+/// How to reach a PostgreSQL database, beyond its URL.
+#[derive(Debug, Clone, Default)]
+pub struct PostgresOptions {
+    /// CA certificates (PEM) for TLS (`store::postgres::tls`); None: the Mozilla roots.
+    pub ca_file: Option<std::path::PathBuf>,
+    /// The pool's size; None: `POSTGRES_CONNECTIONS`.
+    pub connections: Option<u32>,
+}
 
 /// Handle to the database; cheap to clone.
 #[derive(Clone)]
@@ -256,12 +265,11 @@ impl Db {
     }
 
     /// Connects to the PostgreSQL database at `url` (`postgres://user:password@host/db`; with
-    /// `sslmode=require`, over verified TLS, trusting `ca_file`'s certificates if given: see
-    /// `store::postgres::tls`), brings it to the current schema and keeps a pool of
-    /// connections to it.
-    pub fn connect(url: &str, ca_file: Option<&Path>) -> store::Result<Db> {
+    /// `sslmode=require`, over verified TLS: see `store::postgres::tls`), brings it to the
+    /// current schema and keeps a pool of connections to it.
+    pub fn connect(url: &str, options: &PostgresOptions) -> store::Result<Db> {
         let config: ::postgres::Config = url.parse()?;
-        let tls = store::postgres::tls::Tls::for_config(&config, ca_file)?;
+        let tls = store::postgres::tls::Tls::for_config(&config, options.ca_file.as_deref())?;
         off_runtime(|| -> store::Result<()> {
             let mut client = tls.connect(&config)?;
             store::postgres::migrate(&mut client)?;
@@ -270,7 +278,7 @@ impl Db {
         // No test on checkout (a round trip per read): a connection the server closed is seen
         // as broken when it is given back, and only the one statement on it fails.
         let pool = r2d2::Pool::builder()
-            .max_size(POSTGRES_CONNECTIONS)
+            .max_size(options.connections.unwrap_or(POSTGRES_CONNECTIONS).max(1))
             .min_idle(Some(2))
             .test_on_check_out(false)
             .build(PgManager(config, tls))?;
@@ -437,7 +445,7 @@ impl Engine {
                     let conn = pool.get().map_err(store::Error::from)?;
                     let result = f(&conn);
                     tries += 1;
-                    if result.is_ok() || !conn.as_postgres().is_closed() || tries > POSTGRES_CONNECTIONS {
+                    if result.is_ok() || !conn.as_postgres().is_closed() || tries > pool.max_size() {
                         return result;
                     }
                 }
@@ -471,7 +479,7 @@ where
         tries += 1;
         match conn.as_postgres().begin() {
             Ok(()) => break conn,
-            Err(e) if !conn.as_postgres().is_closed() || tries > POSTGRES_CONNECTIONS => return Err(E::from(e)),
+            Err(e) if !conn.as_postgres().is_closed() || tries > pool.max_size() => return Err(E::from(e)),
             Err(_) => {}
         }
     };

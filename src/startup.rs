@@ -32,8 +32,12 @@ fn io_error(msg: impl Into<String>) -> std::io::Error {
 fn open_db(config: &Config) -> std::io::Result<(Db, Option<crate::store::maintenance::ServeLock>)> {
     if let Some(url) = &config.database_url {
         // The URL holds the password: the error names the database by its parts, never the URL.
-        let db = Db::connect(url, config.database_ca_file.as_deref())
-            .map_err(|e| io_error(format!("cannot open the PostgreSQL database: {e}")))?;
+        let options = crate::db::PostgresOptions {
+            ca_file: config.database_ca_file.clone(),
+            connections: Some(config.database_pool),
+        };
+        let db =
+            Db::connect(url, &options).map_err(|e| io_error(format!("cannot open the PostgreSQL database: {e}")))?;
         return Ok((db, None));
     }
     let serving = crate::store::maintenance::ServeLock::shared(&config.db_path).map_err(io_error)?;

@@ -205,8 +205,11 @@ impl Cli {
 
 fn open_db(db: &DbArg) -> Result<Db, String> {
     match &db.database_url {
-        Some(url) => Db::connect(url, db.database_ca_file.as_deref())
-            .map_err(|e| format!("cannot open the PostgreSQL database: {e}")),
+        Some(url) => {
+            // A command makes a few statements: two connections, not a server's pool.
+            let options = crate::db::PostgresOptions { ca_file: db.database_ca_file.clone(), connections: Some(2) };
+            Db::connect(url, &options).map_err(|e| format!("cannot open the PostgreSQL database: {e}"))
+        }
         None => Db::open(&db.db).map_err(|e| format!("cannot open {}: {e}", db.db.display())),
     }
 }

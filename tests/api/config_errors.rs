@@ -11,6 +11,9 @@ fn a_malformed_setting_stops_the_server_at_start_naming_it() {
         ("HITCHPOST_TRUST_PROXY", "maybe", "HITCHPOST_TRUST_PROXY must be true or false"),
         ("HITCHPOST_SIGNUP", "closd", "HITCHPOST_SIGNUP must be open or closed"),
         ("HITCHPOST_TRUSTED_PROXIES", "10.0.0.0/33", "HITCHPOST_TRUSTED_PROXIES"),
+        ("HITCHPOST_DATABASE_POOL", "0", "HITCHPOST_DATABASE_POOL must be between 1 and 1000"),
+        ("HITCHPOST_DATABASE_POOL", "sixteen", "HITCHPOST_DATABASE_POOL must be a whole number"),
+        ("HITCHPOST_WEBHOOK_TIMEOUT_SECS", "0", "HITCHPOST_WEBHOOK_TIMEOUT_SECS must be at least 1"),
     ];
     for (var, value, message) in cases {
         let out = std::process::Command::new(crate::helpers::server_binary())

@@ -246,7 +246,7 @@ impl DbAt for TestStore {
     fn open_db(&self) -> Db {
         match self {
             TestStore::File(path) => path.open_db(),
-            TestStore::Postgres(db) => Db::connect(&db.url, None).expect("connect to the test database"),
+            TestStore::Postgres(db) => Db::connect(&db.url, &Default::default()).expect("connect to the test database"),
         }
     }
 }

@@ -188,3 +188,26 @@ fn a_refresh_refused_before_reaching_the_provider_leaves_no_lease_behind() {
     let leases: i64 = a.sql_value("SELECT count(*) FROM refresh_leases", &[]);
     assert_eq!(leases, 0);
 }
+
+#[test]
+fn an_instance_keeps_at_most_its_pool_of_connections_under_load() {
+    let Some(pg) = fresh_database() else { return };
+    let key = key_on(&pg.url, "acme");
+    let server = serve(&pg.url, &[("HITCHPOST_DATABASE_POOL", "3"), ("HITCHPOST_RATE_PER_KEY", "0")]);
+    let statuses: Vec<u16> = std::thread::scope(|s| {
+        let hs: Vec<_> = (0..24)
+            .map(|i| {
+                let (base, key) = (&server.base, &key);
+                s.spawn(move || post(base, key, "/v1/profiles", &json!({"name": format!("p{i}")})).status)
+            })
+            .collect();
+        hs.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert!(statuses.iter().all(|s| *s == 201), "{statuses:?}");
+    let name = pg.url.rsplit('/').next().unwrap();
+    let held = crate::pg::psql(
+        &pg.url,
+        &format!("SELECT count(*) FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid()"),
+    );
+    assert!(held.trim().parse::<u32>().unwrap() <= 3, "the server holds {held} connections");
+}
