@@ -1,109 +1,12 @@
 // The connect page. No framework, no inline script: the server's CSP allows only this file.
 "use strict";
 
-const STRINGS = {
-  en: {
-    title: "Connect your accounts", connect: "Connect", disconnect: "Disconnect", reconnect: "Reconnect",
-    notLinked: "Not connected", linkedAs: "Connected as {name}", needsReconnect: "Needs reconnecting: {reason}",
-    done: "Done", sandbox: "Use a sandbox account", handle: "Handle", appPassword: "App password",
-    pds: "PDS URL (optional)", cancel: "Cancel", connectBluesky: "Connect Bluesky", loading: "Loading…",
-    linked: "{platform} is connected.", unlinked: "{platform} was disconnected.",
-    ended: "Your session has ended. Open your link again, or ask for a new one.",
-    closed: "All set. You can close this window.", failed: "Something went wrong. Try again.",
-    appPasswordHint: "Create one in Bluesky under Settings → Privacy and security → App passwords. Never use your main password.",
-    nothing: "No platforms can be connected here right now.",
-    reason_refused: "{platform} did not accept the sign-in. Check what you entered and try again.", reason_declined: "You declined access at {platform}. Nothing was connected.",
-    reason_expired: "This sign-in expired or was already used. Try connecting again.", reason_unreachable: "{platform} could not be reached just now. Try again in a few minutes.",
-    reason_misconfigured: "{platform} is not set up correctly here. Please tell the service that sent you this link.",
-    reason_limited: "Too many attempts. Wait a minute, then try again.", reason_ended: "{platform} ended this connection",
-  },
-  es: {
-    title: "Conecta tus cuentas", connect: "Conectar", disconnect: "Desconectar", reconnect: "Reconectar",
-    notLinked: "Sin conectar", linkedAs: "Conectado como {name}", needsReconnect: "Hay que reconectar: {reason}",
-    done: "Listo", sandbox: "Usar una cuenta de prueba", handle: "Usuario", appPassword: "Contraseña de aplicación",
-    pds: "URL del PDS (opcional)", cancel: "Cancelar", connectBluesky: "Conectar Bluesky", loading: "Cargando…",
-    linked: "{platform} está conectado.", unlinked: "{platform} se ha desconectado.",
-    ended: "Tu sesión ha terminado. Abre tu enlace de nuevo o pide uno nuevo.",
-    closed: "Todo listo. Puedes cerrar esta ventana.", failed: "Algo salió mal. Inténtalo de nuevo.",
-    appPasswordHint: "Créala en Bluesky en Ajustes → Privacidad y seguridad → Contraseñas de aplicación. Nunca uses tu contraseña principal.",
-    nothing: "Ahora mismo no se puede conectar ninguna plataforma.",
-    reason_refused: "{platform} no aceptó el inicio de sesión. Revisa lo que escribiste e inténtalo de nuevo.", reason_declined: "Rechazaste el acceso en {platform}. No se conectó nada.",
-    reason_expired: "Este inicio de sesión caducó o ya se usó. Intenta conectar de nuevo.", reason_unreachable: "No se pudo contactar con {platform}. Inténtalo de nuevo en unos minutos.",
-    reason_misconfigured: "{platform} no está bien configurado aquí. Avisa al servicio que te envió este enlace.", reason_limited: "Demasiados intentos. Espera un minuto y vuelve a intentarlo.", reason_ended: "{platform} terminó esta conexión",
-  },
-  de: {
-    title: "Verbinde deine Konten", connect: "Verbinden", disconnect: "Trennen", reconnect: "Neu verbinden",
-    notLinked: "Nicht verbunden", linkedAs: "Verbunden als {name}", needsReconnect: "Neu verbinden nötig: {reason}",
-    done: "Fertig", sandbox: "Testkonto verwenden", handle: "Handle", appPassword: "App-Passwort",
-    pds: "PDS-URL (optional)", cancel: "Abbrechen", connectBluesky: "Bluesky verbinden", loading: "Wird geladen…",
-    linked: "{platform} ist verbunden.", unlinked: "{platform} wurde getrennt.",
-    ended: "Deine Sitzung ist beendet. Öffne deinen Link erneut oder fordere einen neuen an.",
-    closed: "Alles erledigt. Du kannst dieses Fenster schließen.", failed: "Etwas ist schiefgelaufen. Versuche es erneut.",
-    appPasswordHint: "Erstelle es in Bluesky unter Einstellungen → Privatsphäre und Sicherheit → App-Passwörter. Nie das Hauptpasswort verwenden.",
-    nothing: "Hier kann gerade keine Plattform verbunden werden.",
-    reason_refused: "{platform} hat die Anmeldung nicht akzeptiert. Prüfe deine Eingaben und versuche es erneut.", reason_declined: "Du hast den Zugriff bei {platform} abgelehnt. Es wurde nichts verbunden.",
-    reason_expired: "Diese Anmeldung ist abgelaufen oder wurde schon verwendet. Versuche es erneut.", reason_unreachable: "{platform} ist gerade nicht erreichbar. Versuche es in ein paar Minuten erneut.",
-    reason_misconfigured: "{platform} ist hier nicht richtig eingerichtet. Bitte sag dem Dienst Bescheid, der dir diesen Link geschickt hat.", reason_limited: "Zu viele Versuche. Warte eine Minute und versuche es dann erneut.", reason_ended: "{platform} hat diese Verbindung beendet",
-  },
-  fr: {
-    title: "Connectez vos comptes", connect: "Connecter", disconnect: "Déconnecter", reconnect: "Reconnecter",
-    notLinked: "Non connecté", linkedAs: "Connecté en tant que {name}", needsReconnect: "À reconnecter : {reason}",
-    done: "Terminé", sandbox: "Utiliser un compte de test", handle: "Identifiant", appPassword: "Mot de passe d'application",
-    pds: "URL du PDS (facultatif)", cancel: "Annuler", connectBluesky: "Connecter Bluesky", loading: "Chargement…",
-    linked: "{platform} est connecté.", unlinked: "{platform} a été déconnecté.",
-    ended: "Votre session est terminée. Rouvrez votre lien ou demandez-en un nouveau.",
-    closed: "C'est fait. Vous pouvez fermer cette fenêtre.", failed: "Une erreur est survenue. Réessayez.",
-    appPasswordHint: "Créez-le dans Bluesky sous Paramètres → Confidentialité et sécurité → Mots de passe d'application. N'utilisez jamais votre mot de passe principal.",
-    nothing: "Aucune plateforme ne peut être connectée ici pour le moment.",
-    reason_refused: "{platform} n'a pas accepté la connexion. Vérifiez ce que vous avez saisi et réessayez.", reason_declined: "Vous avez refusé l'accès sur {platform}. Rien n'a été connecté.",
-    reason_expired: "Cette connexion a expiré ou a déjà été utilisée. Réessayez.", reason_unreachable: "{platform} est injoignable pour le moment. Réessayez dans quelques minutes.",
-    reason_misconfigured: "{platform} n'est pas correctement configuré ici. Prévenez le service qui vous a envoyé ce lien.", reason_limited: "Trop de tentatives. Attendez une minute, puis réessayez.", reason_ended: "{platform} a mis fin à cette connexion",
-  },
-  pt: {
-    title: "Conecte suas contas", connect: "Conectar", disconnect: "Desconectar", reconnect: "Reconectar",
-    notLinked: "Não conectado", linkedAs: "Conectado como {name}", needsReconnect: "Precisa reconectar: {reason}",
-    done: "Concluir", sandbox: "Usar uma conta de teste", handle: "Usuário", appPassword: "Senha de app",
-    pds: "URL do PDS (opcional)", cancel: "Cancelar", connectBluesky: "Conectar Bluesky", loading: "Carregando…",
-    linked: "{platform} está conectado.", unlinked: "{platform} foi desconectado.",
-    ended: "Sua sessão terminou. Abra seu link novamente ou peça um novo.",
-    closed: "Tudo pronto. Você pode fechar esta janela.", failed: "Algo deu errado. Tente novamente.",
-    appPasswordHint: "Crie uma no Bluesky em Configurações → Privacidade e segurança → Senhas de app. Nunca use sua senha principal.",
-    nothing: "Nenhuma plataforma pode ser conectada aqui agora.",
-    reason_refused: "{platform} não aceitou o login. Confira o que você digitou e tente novamente.", reason_declined: "Você recusou o acesso no {platform}. Nada foi conectado.",
-    reason_expired: "Este login expirou ou já foi usado. Tente conectar novamente.", reason_unreachable: "Não foi possível falar com {platform} agora. Tente novamente em alguns minutos.",
-    reason_misconfigured: "{platform} não está configurado corretamente aqui. Avise o serviço que enviou este link.", reason_limited: "Tentativas demais. Espere um minuto e tente novamente.", reason_ended: "{platform} encerrou esta conexão",
-  },
-  pl: {
-    title: "Połącz swoje konta", connect: "Połącz", disconnect: "Rozłącz", reconnect: "Połącz ponownie",
-    notLinked: "Niepołączone", linkedAs: "Połączono jako {name}", needsReconnect: "Wymaga ponownego połączenia: {reason}",
-    done: "Gotowe", sandbox: "Użyj konta testowego", handle: "Nazwa użytkownika", appPassword: "Hasło aplikacji",
-    pds: "Adres PDS (opcjonalnie)", cancel: "Anuluj", connectBluesky: "Połącz Bluesky", loading: "Ładowanie…",
-    linked: "{platform} jest połączone.", unlinked: "{platform} zostało rozłączone.",
-    ended: "Sesja wygasła. Otwórz link ponownie lub poproś o nowy.",
-    closed: "Gotowe. Możesz zamknąć to okno.", failed: "Coś poszło nie tak. Spróbuj ponownie.",
-    appPasswordHint: "Utwórz je w Bluesky: Ustawienia → Prywatność i bezpieczeństwo → Hasła aplikacji. Nigdy nie używaj głównego hasła.",
-    nothing: "Obecnie nie można tu połączyć żadnej platformy.",
-    reason_refused: "{platform} nie przyjął logowania. Sprawdź wpisane dane i spróbuj ponownie.", reason_declined: "Odmówiono dostępu w {platform}. Nic nie zostało połączone.",
-    reason_expired: "To logowanie wygasło lub zostało już użyte. Spróbuj połączyć ponownie.", reason_unreachable: "Nie można teraz połączyć się z {platform}. Spróbuj ponownie za kilka minut.",
-    reason_misconfigured: "{platform} nie jest tu poprawnie skonfigurowany. Powiadom serwis, który wysłał ten link.", reason_limited: "Zbyt wiele prób. Odczekaj minutę i spróbuj ponownie.", reason_ended: "{platform} zakończył to połączenie",
-  },
-  tr: {
-    title: "Hesaplarınızı bağlayın", connect: "Bağla", disconnect: "Bağlantıyı kes", reconnect: "Yeniden bağla",
-    notLinked: "Bağlı değil", linkedAs: "{name} olarak bağlı", needsReconnect: "Yeniden bağlanmalı: {reason}",
-    done: "Bitti", sandbox: "Test hesabı kullan", handle: "Kullanıcı adı", appPassword: "Uygulama şifresi",
-    pds: "PDS adresi (isteğe bağlı)", cancel: "İptal", connectBluesky: "Bluesky'ı bağla", loading: "Yükleniyor…",
-    linked: "{platform} bağlandı.", unlinked: "{platform} bağlantısı kesildi.",
-    ended: "Oturumunuz sona erdi. Bağlantınızı yeniden açın veya yenisini isteyin.",
-    closed: "Tamamlandı. Bu pencereyi kapatabilirsiniz.", failed: "Bir şeyler ters gitti. Tekrar deneyin.",
-    appPasswordHint: "Bluesky'da Ayarlar → Gizlilik ve güvenlik → Uygulama şifreleri altında oluşturun. Ana şifrenizi asla kullanmayın.",
-    nothing: "Şu anda burada hiçbir platform bağlanamaz.",
-    reason_refused: "{platform} girişi kabul etmedi. Girdiklerinizi kontrol edip tekrar deneyin.", reason_declined: "{platform} üzerinde erişimi reddettiniz. Hiçbir şey bağlanmadı.",
-    reason_expired: "Bu giriş süresi doldu veya zaten kullanıldı. Tekrar bağlanmayı deneyin.", reason_unreachable: "{platform} şu anda erişilemiyor. Birkaç dakika sonra tekrar deneyin.",
-    reason_misconfigured: "{platform} burada doğru ayarlanmamış. Bu bağlantıyı gönderen hizmete haber verin.", reason_limited: "Çok fazla deneme. Bir dakika bekleyip tekrar deneyin.", reason_ended: "{platform} bu bağlantıyı sonlandırdı",
-  },
-};
+// STRINGS (the page's texts in each language) comes from connect-strings.js, loaded first.
 
 let session = null;
+// The last attempt's failure ({error, platform}), cleared by a success: Done reports it, so a
+// link with an errorRedirectUrl returns there.
+let lastFailure = null;
 
 const $ = (id) => document.getElementById(id);
 
@@ -131,6 +34,42 @@ function notify(text) { show($("error"), ""); show($("notice"), text); }
 
 function fail(text) { show($("notice"), ""); show($("error"), text); $("error").focus && $("error").setAttribute("tabindex", "-1"); }
 
+const SVG = "http://www.w3.org/2000/svg";
+
+/// An inline mark from the page's sprite (no request, so nothing to break).
+function icon(name, cls) {
+  const svg = document.createElementNS(SVG, "svg");
+  svg.setAttribute("class", cls);
+  svg.setAttribute("viewBox", "0 0 24 24");
+  svg.setAttribute("aria-hidden", "true");
+  svg.setAttribute("focusable", "false");
+  const use = document.createElementNS(SVG, "use");
+  use.setAttribute("href", "#mark-" + name);
+  svg.append(use);
+  return svg;
+}
+
+/// A platform's mark on its colour, named for screen readers.
+function mark(platform, label) {
+  const tile = document.createElement("span");
+  tile.className = "mark";
+  tile.dataset.mark = document.getElementById("mark-" + platform) ? platform : "sandbox";
+  tile.setAttribute("role", "img");
+  tile.setAttribute("aria-label", label);
+  tile.append(icon(tile.dataset.mark, "glyph"));
+  return tile;
+}
+
+/// The link's theme and accent colour. CSSOM properties are not inline styles: the CSP allows them.
+function applyTheme() {
+  const root = document.documentElement;
+  root.dataset.theme = ["light", "dark", "auto"].includes(session.theme) ? session.theme : "auto";
+  if (session.accentColor) {
+    root.style.setProperty("--accent", session.accentColor);
+    root.style.setProperty("--on-accent", session.onAccent || "#ffffff");
+  }
+}
+
 async function call(method, path, body) {
   const opts = { method, headers: { "x-hitchpost-connect": "1" }, credentials: "same-origin" };
   if (body !== undefined) { opts.headers["content-type"] = "application/json"; opts.body = JSON.stringify(body); }
@@ -141,7 +80,11 @@ async function call(method, path, body) {
   if (res.status === 401) { ended(); throw new Error(t("ended")); }
   // The provider's own words (data.error) are for the platform's developers, not this person:
   // a failure category is shown in the person's language.
-  if (!res.ok) throw new Error(data && data.reason ? reasonText(data.reason, path.split("/").pop()) : (data && data.error) || t("failed"));
+  if (!res.ok) {
+    const platform = path.startsWith("/connect/api/accounts/") ? decodeURIComponent(path.split("/").pop()) : null;
+    if (data && data.reason && platform) lastFailure = { error: data.reason, platform };
+    throw new Error(data && data.reason ? reasonText(data.reason, platform) : (data && data.error) || t("failed"));
+  }
   return data;
 }
 
@@ -154,10 +97,11 @@ function ended() {
   fail(t("ended"));
 }
 
-function button(text, action, platform, primary) {
+function button(text, action, platform, primary, iconName) {
   const b = document.createElement("button");
   b.type = "button";
-  b.textContent = text;
+  if (iconName) b.append(icon(iconName, "icon"));
+  b.append(text);
   b.dataset.action = action;
   b.dataset.platform = platform;
   if (primary) b.className = "primary";
@@ -166,6 +110,7 @@ function button(text, action, platform, primary) {
 
 function render() {
   document.documentElement.lang = session.language || "en";
+  applyTheme();
   document.title = session.title || t("title");
   show($("title"), session.title || t("title"));
   show($("description"), session.description || "");
@@ -190,17 +135,6 @@ function render() {
     li.className = "platform";
     li.dataset.platform = p.platform;
     const a = p.account;
-    let avatar;
-    if (a && a.imageUrl) {
-      avatar = document.createElement("img");
-      avatar.src = a.imageUrl;
-      avatar.alt = "";
-    } else {
-      avatar = document.createElement("span");
-      avatar.className = "badge";
-      avatar.setAttribute("aria-hidden", "true");
-      avatar.textContent = p.label.charAt(0);
-    }
     const who = document.createElement("div");
     who.className = "who";
     const name = document.createElement("div");
@@ -220,7 +154,14 @@ function render() {
       li.dataset.state = "linked";
       // A handle only where the platform has handles (the server leaves username empty where it
       // has none, as at LinkedIn); else the person's name there.
-      state.textContent = t("linkedAs", { name: a.username ? "@" + a.username : a.displayName || "" });
+      if (a.imageUrl) {
+        const avatar = document.createElement("img");
+        avatar.className = "avatar";
+        avatar.src = a.imageUrl;
+        avatar.alt = "";
+        state.append(avatar);
+      }
+      state.append(t("linkedAs", { name: a.username ? "@" + a.username : a.displayName || "" }));
       buttons.append(button(t("disconnect"), "disconnect", p.platform));
     } else {
       li.dataset.state = "unlinked";
@@ -228,10 +169,10 @@ function render() {
       buttons.append(button(t("connect"), "connect", p.platform, true));
     }
     if (p.platform === "bluesky" && p.sandboxAvailable && !a) {
-      buttons.append(button(t("sandbox"), "sandbox", p.platform));
+      buttons.append(button(t("sandbox"), "sandbox", p.platform, false, "sandbox"));
     }
     who.append(name, state);
-    li.append(avatar, who, buttons);
+    li.append(mark(p.platform, p.label), who, buttons);
     list.append(li);
   }
 }
@@ -254,6 +195,7 @@ async function onAction(ev) {
       notify(t("unlinked", { platform: label }));
     } else {
       session = await call("POST", "/connect/api/accounts/" + encodeURIComponent(platform), { sandbox: true });
+      lastFailure = null;
       render();
       notify(t("linked", { platform: label }));
     }
@@ -279,6 +221,7 @@ async function onBluesky(ev) {
       handle: $("bsky-handle").value, appPassword: $("bsky-password").value, pdsUrl: $("bsky-pds").value || null,
     });
     $("bsky-password").value = "";
+    lastFailure = null;
     $("bluesky-form").hidden = true;
     render();
     notify(t("linked", { platform: "Bluesky" }));
@@ -292,7 +235,18 @@ async function onBluesky(ev) {
 async function onDone() {
   $("done").disabled = true;
   try {
-    const res = await call("POST", "/connect/api/done");
+    const res = await call("POST", "/connect/api/done", lastFailure || {});
+    // A popup tells its opener, at the link's redirectUrl origin only, and closes. Without an
+    // opener (a provider's Cross-Origin-Opener-Policy can sever it) it goes on as a page.
+    if (res.origin && window.opener && !window.opener.closed) {
+      window.opener.postMessage(res.message, res.origin);
+      $("platforms").replaceChildren();
+      $("done").hidden = true;
+      show($("notice"), "");
+      show($("closed"), t("closed"));
+      window.close();
+      return;
+    }
     if (res.url) { window.location.assign(res.url); return; }
     $("platforms").replaceChildren();
     $("done").hidden = true;
@@ -316,11 +270,14 @@ async function start() {
   }
   render();
   const q = new URLSearchParams(window.location.search);
-  if (q.get("error")) fail(reasonText(q.get("error"), q.get("platform")));
+  if (q.get("error")) {
+    fail(reasonText(q.get("error"), q.get("platform")));
+    if (REASONS.includes(q.get("error")) && q.get("platform")) lastFailure = { error: q.get("error"), platform: q.get("platform") };
+  }
   // Only codes come through the address bar, never text to show: an unknown one shows nothing.
   if (q.get("linked")) {
     const entry = session.platforms.find((p) => p.platform === q.get("linked"));
-    if (entry) notify(t("linked", { platform: entry.label }));
+    if (entry) { notify(t("linked", { platform: entry.label })); lastFailure = null; }
   }
   if (q.toString()) history.replaceState(null, "", "/connect/app");
 }

@@ -23,3 +23,30 @@ pub fn route(platform: Platform, sandbox: bool) -> Route {
         _ => Route::Consent,
     }
 }
+
+/// Starts a headless linking: the consent URL for a platform that draws its own UI, with
+/// state and PKCE held here; the callback stores the account and returns to `return_url`.
+pub async fn authorize(
+    state: &crate::app::App,
+    ws: crate::domain::workspaces::WorkspaceId,
+    profile: &crate::domain::profiles::Profile,
+    platform: Platform,
+    return_url: Option<String>,
+) -> crate::domain::Result<super::Authorization> {
+    if route(platform, false) == Route::AppPassword {
+        return Err(crate::domain::Error::invalid(
+            "platform",
+            format!(
+                "{} links with a handle and an app password, not by redirect: send them to POST /v1/profiles/{{id}}/accounts",
+                platform.label()
+            ),
+        ));
+    }
+    super::check_offerable(state, &[platform]).map_err(|e| match e {
+        crate::domain::Error::Invalid { reason, .. } => {
+            crate::domain::Error::Invalid { field: "platform".into(), reason }
+        }
+        other => other,
+    })?;
+    super::consent_url(state, ws, profile, platform, return_url).await
+}

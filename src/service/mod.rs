@@ -22,8 +22,8 @@ mod refresh;
 pub use bluesky::{BlueskyLogin, link_bluesky, link_bluesky_to};
 pub use connect_links::{Issued, issue, link_url};
 pub use credentials::{Fresh, MAX_MIN_VALIDITY, fresh, read_credentials, refresh_after_refusal};
-pub use link::{Route, route};
-pub use oauth::{Callback, CallbackFailure, consent_url, finish_oauth, redirect_uri, start_oauth};
+pub use link::{Route, authorize, route};
+pub use oauth::{Authorization, Callback, CallbackFailure, consent_url, finish_oauth, redirect_uri, start_oauth};
 use refresh::open_tokens;
 pub use refresh::{refresh, refresh_due, refresh_now};
 
@@ -45,6 +45,8 @@ pub enum FailureKind {
     Unreachable,
     /// This server is not set up right for the platform.
     Misconfigured,
+    /// Too many attempts from this session or address.
+    Limited,
 }
 
 impl FailureKind {
@@ -56,7 +58,15 @@ impl FailureKind {
             FailureKind::Expired => "expired",
             FailureKind::Unreachable => "unreachable",
             FailureKind::Misconfigured => "misconfigured",
+            FailureKind::Limited => "limited",
         }
+    }
+
+    /// The category a stable code names (what `as_str` gives).
+    pub fn parse(code: &str) -> Option<Self> {
+        [Self::Refused, Self::Declined, Self::Expired, Self::Unreachable, Self::Misconfigured, Self::Limited]
+            .into_iter()
+            .find(|k| k.as_str() == code)
     }
 
     /// The category of a provider's answer.

@@ -26,6 +26,14 @@ pub fn redirect_uri(state: &App, platform: Platform) -> String {
     format!("{}/connect/callback/{}", state.public_url, platform.as_str())
 }
 
+/// Where to send a person to consent, and until when that works.
+#[derive(Debug, Clone)]
+pub struct Authorization {
+    pub url: String,
+    /// RFC 3339: when the state (or, in the sandbox, the connect link) lapses.
+    pub expires_at: String,
+}
+
 /// Starts an OAuth authorization for a profile: records state and PKCE verifier, returns the
 /// provider URL to send the person to.
 pub async fn start_oauth(
@@ -34,7 +42,7 @@ pub async fn start_oauth(
     platform: Platform,
     link_jti: Option<String>,
     return_url: Option<String>,
-) -> domain::Result<String> {
+) -> domain::Result<Authorization> {
     let provider = state.providers.oauth(platform).ok_or_else(|| match state.providers.method(platform) {
         LinkMethod::Credentials => Error::invalid(
             "platform",
@@ -49,6 +57,8 @@ pub async fn start_oauth(
         .authorize_url(&oauth_state, &challenge, &redirect_uri(state, platform))
         .ok_or_else(|| Error::Internal(format!("the authorize URL of {platform} is not a URL")))?;
     let now = chrono::Utc::now();
+    let expires_at =
+        (now + chrono::Duration::minutes(OAUTH_STATE_MINUTES)).to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     let row = OAuthStateRow {
         state: oauth_state,
         profile_seq: profile.seq,
@@ -57,11 +67,10 @@ pub async fn start_oauth(
         link_jti,
         return_url,
         created_at: store::now(),
-        expires_at: (now + chrono::Duration::minutes(OAUTH_STATE_MINUTES))
-            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        expires_at: expires_at.clone(),
     };
     state.db.write(move |c| store::connect_links::insert_oauth_state(c, &row).map_err(Error::from)).await?;
-    Ok(url)
+    Ok(Authorization { url, expires_at })
 }
 
 /// Where to send a person to link an account of `platform` by redirect: with credentials,
@@ -73,7 +82,7 @@ pub async fn consent_url(
     profile: &profiles::Profile,
     platform: Platform,
     return_url: Option<String>,
-) -> domain::Result<String> {
+) -> domain::Result<Authorization> {
     if state.providers.method(platform) == LinkMethod::OAuth {
         return start_oauth(state, profile, platform, None, return_url).await;
     }
@@ -82,7 +91,8 @@ pub async fn consent_url(
         platforms: Some(vec![platform.as_str().into()]),
         ..Default::default()
     })?;
-    Ok(super::issue(state, ws, super::Target::Id(profile.id.clone()), new).await?.url)
+    let issued = super::issue(state, ws, super::Target::Id(profile.id.clone()), new).await?;
+    Ok(Authorization { url: issued.url, expires_at: issued.link.expires_at })
 }
 
 /// Why an OAuth callback did not link an account.

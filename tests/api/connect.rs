@@ -364,7 +364,7 @@ fn the_connect_page_limits_attempts_per_session_and_caps_pending_sign_ins() {
     }
     // ...then the page is slowed down, for starts and for the Bluesky form alike.
     let start = app.page_start_oauth(&cookie, "linkedin");
-    assert_eq!(start.location(), "/connect/app?error=limited");
+    assert_eq!(start.location(), "/connect/app?error=limited&platform=linkedin");
     let body = json!({"handle": "alice.test", "appPassword": "guess"});
     let res = app.page_link(&cookie, "bluesky", &body);
     assert_eq!(res.status, 429, "{}", res.text);

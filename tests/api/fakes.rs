@@ -47,7 +47,7 @@ impl<S> Drop for Fake<S> {
     }
 }
 
-fn run<S: Send + 'static>(state: S, routes: fn(&mut web::ServiceConfig)) -> Fake<S> {
+pub fn run<S: Send + 'static>(state: S, routes: fn(&mut web::ServiceConfig)) -> Fake<S> {
     let state = Arc::new(Mutex::new(state));
     let shared = web::Data::from(state.clone());
     let (tx, rx) = std::sync::mpsc::channel();

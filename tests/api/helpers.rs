@@ -511,6 +511,29 @@ impl TestApp {
         self.send("POST", "/connect/api/done", &[("cookie", cookie), ("x-hitchpost-connect", "1")], None)
     }
 
+    /// `POST /connect/api/done` with the page's report of a failed last attempt.
+    pub fn page_done_with(&self, cookie: &str, body: &Value) -> Res {
+        let headers = [("cookie", cookie), ("x-hitchpost-connect", "1"), JSON];
+        self.send("POST", "/connect/api/done", &headers, Some(body.to_string().into_bytes()))
+    }
+
+    /// `GET /connect/api/session` from a browser that prefers `accept_language`.
+    pub fn page_session_in(&self, cookie: &str, accept_language: &str) -> Res {
+        self.send("GET", "/connect/api/session", &[("cookie", cookie), ("accept-language", accept_language)], None)
+    }
+
+    /// Fetches a connect link's button page from a browser that prefers `accept_language`.
+    pub fn fetch_link_in(&self, url: &str, accept_language: &str) -> Res {
+        let path = url.strip_prefix(&self.base).unwrap_or(url);
+        self.send("GET", path, &[("accept-language", accept_language)], None)
+    }
+
+    /// `POST /v1/profiles/{id}/accounts/{platform}/authorize`: headless linking.
+    pub fn authorize(&self, key: &str, profile_id: &str, platform: &str, body: &Value) -> Res {
+        let path = format!("/v1/profiles/{profile_id}/accounts/{platform}/authorize");
+        self.send("POST", &path, &[("x-api-key", key), JSON], Some(body.to_string().into_bytes()))
+    }
+
     pub fn page_start_oauth(&self, cookie: &str, platform: &str) -> Res {
         self.send("GET", &format!("/connect/start/{platform}"), &[("cookie", cookie)], None)
     }

@@ -19,7 +19,7 @@ fn fetching_a_link_uses_nothing_up_and_its_button_does_once() {
         let page = app.fetch_link(&url);
         assert_eq!(page.status, 200, "{}", page.text);
         assert_eq!(page.header("cache-control"), Some("no-store"));
-        assert!(page.text.contains(r#"<html lang="es">"#), "{}", page.text);
+        assert!(page.text.contains(r#"<html lang="es" data-theme="auto">"#), "{}", page.text);
         assert!(page.text.contains(">Continuar</button>"), "{}", page.text);
         assert!(page.cookie("hp_connect").is_none(), "a fetch gets no session");
     }

@@ -16,7 +16,7 @@ fn app_for(port: u16) -> TestApp {
 }
 
 /// The configuration change that points LinkedIn at the oidc-provider on `port`.
-fn linkedin_at(port: u16) -> impl FnOnce(&mut hitchpost::config::Config) {
+pub fn linkedin_at(port: u16) -> impl FnOnce(&mut hitchpost::config::Config) {
     let issuer = format!("http://127.0.0.1:{port}");
     move |c| {
         c.providers.oauth.insert(
@@ -37,15 +37,15 @@ fn linkedin_at(port: u16) -> impl FnOnce(&mut hitchpost::config::Config) {
     }
 }
 
-struct Rig {
-    app: TestApp,
+pub struct Rig {
+    pub app: TestApp,
     provider: Option<Peer>,
-    port: u16,
-    key: String,
+    pub port: u16,
+    pub key: String,
 }
 
 impl Rig {
-    fn start() -> Option<Rig> {
+    pub fn start() -> Option<Rig> {
         peers::installed()?;
         let port = peers::free_port();
         let app = app_for(port);
@@ -59,7 +59,13 @@ impl Rig {
         self.provider = Some(peers::oidc(self.port, &format!("{}/connect/callback/linkedin", self.app.base)));
     }
 
-    fn events(&self) -> Value {
+    /// Makes the provider's consent screen answer `access_denied` (the person said no) from now on.
+    pub fn decline(&self) {
+        let res = send(&format!("http://127.0.0.1:{}", self.port), "GET", "/__decline?on=1", &[], None);
+        assert_eq!(res.status, 200, "{}", res.text);
+    }
+
+    pub fn events(&self) -> Value {
         send(&format!("http://127.0.0.1:{}", self.port), "GET", "/__events", &[], None).body
     }
 
@@ -84,7 +90,7 @@ impl Rig {
 
 /// Follows the provider's redirects (login, consent, both answered at once by the harness)
 /// with its cookies, until it sends the person back to `home`.
-fn at_provider(authorize: &str, home: &str) -> String {
+pub fn at_provider(authorize: &str, home: &str) -> String {
     let mut jar: HashMap<String, String> = HashMap::new();
     let mut url = authorize.to_string();
     for _ in 0..10 {

@@ -5,7 +5,7 @@
 // Grants live in memory, so a restart forgets them (as a provider that revoked everything).
 //
 // The login and consent screens are answered at once for the account `alice` (the test plays a
-// person who says yes). GET /__events tells what reached the provider, so a test can count
+// person who says yes, unless told to decline). GET /__events tells what reached the provider, so a test can count
 // token requests and revocations. Prints one JSON line and runs until stdin closes.
 //
 // usage: node oidc.mjs PORT REDIRECT_URI
@@ -19,6 +19,8 @@ const issuer = `http://127.0.0.1:${port}`;
 // How long the token endpoint waits before it answers (GET /__delay?ms=N), so a test can hold a
 // refresh open while other callers arrive.
 let tokenDelayMs = 0;
+// Whether the person says no at the consent screen (GET /__decline?on=1; on=0 says yes again).
+let declining = false;
 const events = { tokenRequests: 0, authorizationCode: 0, refreshed: 0, refreshRefused: 0, revoked: 0, userinfo: 0 };
 
 const provider = new Provider(issuer, {
@@ -66,6 +68,15 @@ provider.on('grant.revoked', () => {
 
 async function interact(req, res) {
   const details = await provider.interactionDetails(req, res);
+  // The person says no: oidc-provider's own abort, which answers the client access_denied.
+  if (declining) {
+    return provider.interactionFinished(
+      req,
+      res,
+      { error: 'access_denied', error_description: 'End-User aborted interaction' },
+      { mergeWithLastSubmission: false },
+    );
+  }
   if (details.prompt.name === 'login') {
     return provider.interactionFinished(req, res, { login: { accountId: 'alice' } }, { mergeWithLastSubmission: false });
   }
@@ -88,6 +99,11 @@ const server = http.createServer((req, res) => {
   if (path === '/__events') {
     res.setHeader('content-type', 'application/json');
     res.end(JSON.stringify(events));
+    return;
+  }
+  if (path === '/__decline') {
+    declining = new URL(req.url, issuer).searchParams.get('on') === '1';
+    res.end('{}');
     return;
   }
   if (path === '/__delay') {

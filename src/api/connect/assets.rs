@@ -3,13 +3,20 @@
 use actix_web::{HttpResponse, web};
 
 const FILES: &[(&str, &str, &str)] = &[
+    ("connect-strings.js", "text/javascript; charset=utf-8", include_str!("../../../static/connect-strings.js")),
     ("connect.js", "text/javascript; charset=utf-8", include_str!("../../../static/connect.js")),
     ("connect.css", "text/css; charset=utf-8", include_str!("../../../static/connect.css")),
     ("avatar.svg", "image/svg+xml", include_str!("../../../static/avatar.svg")),
 ];
 
-/// The page itself.
-pub const PAGE: &str = include_str!("../../../static/connect.html");
+/// The page itself, with the platforms' marks inline (static/MARKS.md): an inline sprite
+/// costs no request and cannot show a broken image.
+pub fn page() -> &'static str {
+    static PAGE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        include_str!("../../../static/connect.html").replace("<!--marks-->", include_str!("../../../static/marks.svg"))
+    });
+    &PAGE
+}
 /// A page that says one thing (a used link, a finished sign-in).
 const MESSAGE: &str = include_str!("../../../static/message.html");
 
@@ -32,9 +39,10 @@ fn escape(s: &str) -> String {
 const OPEN: &str = include_str!("../../../static/open.html");
 
 /// The button page for a link, in its language.
-pub fn open(lang: &str, title: &str, button: &str, token: &str) -> HttpResponse {
+pub fn open(lang: &str, theme: &str, title: &str, button: &str, token: &str) -> HttpResponse {
     let html = OPEN
         .replace("{{lang}}", &escape(lang))
+        .replace("{{theme}}", &escape(theme))
         .replace("{{title}}", &escape(title))
         .replace("{{button}}", &escape(button))
         .replace("{{token}}", &escape(token));

@@ -4,6 +4,7 @@
 //! Everything after that authenticates with the cookie.
 
 mod assets;
+mod done;
 pub mod oauth;
 mod page;
 mod session;
@@ -41,6 +42,11 @@ impl Dialect for ConnectPage {
     }
 }
 
+/// The browser's `Accept-Language`, for a link that names no language.
+fn accept_language(req: &actix_web::HttpRequest) -> Option<&str> {
+    req.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok())
+}
+
 /// Mounts `/connect`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -66,7 +72,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     .route("/session", web::get().to(session::show))
                     .route("/accounts/{platform}", web::post().to(session::link))
                     .route("/accounts/{platform}", web::delete().to(session::unlink))
-                    .route("/done", web::post().to(session::done)),
+                    .route("/done", web::post().to(done::done)),
             ),
     );
 }
@@ -77,4 +83,5 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 pub fn parse_bodies(bytes: &[u8]) {
     use crate::api::body::parse;
     let _ = parse::<session::LinkBody>(bytes);
+    let _ = parse::<done::DoneBody>(bytes);
 }

@@ -41,10 +41,10 @@ pub async fn start(state: web::Data<App>, req: HttpRequest, name: web::Path<Stri
         _ => return back_to_page("error", service::FailureKind::Misconfigured.as_str()),
     };
     if session::attempt(&state, &req, &s).is_err() {
-        return back_to_page("error", "limited");
+        return back_with_error(service::FailureKind::Limited, platform);
     }
     match service::start_oauth(&state, &s.profile, platform, Some(s.claims.jti.clone()), None).await {
-        Ok(url) => HttpResponse::Found().insert_header(("location", url)).finish(),
+        Ok(auth) => HttpResponse::Found().insert_header(("location", auth.url)).finish(),
         Err(e) => {
             log::warn!("starting the {platform} sign-in: {e}");
             let kind = service::FailureKind::of_error(&e).unwrap_or(service::FailureKind::Misconfigured);
@@ -106,6 +106,7 @@ fn plain_words(kind: service::FailureKind) -> &'static str {
         K::Expired => "This sign-in was already used, expired or does not match. Start again from your link.",
         K::Unreachable => "The platform could not be reached. Try again in a few minutes.",
         K::Misconfigured => "This server is not set up for this platform. Tell whoever sent you the link.",
+        K::Limited => "Too many attempts. Wait a minute, then try again.",
     }
 }
 
@@ -132,9 +133,12 @@ pub async fn callback(state: web::Data<App>, name: web::Path<String>, req: HttpR
         iss: q.iss,
     };
     match service::finish_oauth(&state, platform, cb).await {
-        Ok((started, _account)) => match (started.link_jti, started.return_url) {
+        Ok((started, account)) => match (started.link_jti, started.return_url) {
             (Some(_), _) => back_to_page("linked", platform.as_str()),
-            (None, Some(ret)) => to_return_url(&ret, &[("status", "success"), ("platform", platform.as_str())]),
+            (None, Some(ret)) => to_return_url(
+                &ret,
+                &[("status", "success"), ("platform", platform.as_str()), ("accountId", &account.account_id)],
+            ),
             (None, None) => assets::message(
                 StatusCode::OK,
                 &format!("{} is connected", platform.label()),
@@ -147,7 +151,12 @@ pub async fn callback(state: web::Data<App>, name: web::Path<String>, req: HttpR
             Some(s) if s.link_jti.is_some() => back_with_error(failure.kind, platform),
             Some(s) if s.return_url.is_some() => to_return_url(
                 s.return_url.as_deref().unwrap_or_default(),
-                &[("status", "error"), ("platform", platform.as_str()), ("message", &failure.message)],
+                &[
+                    ("status", "error"),
+                    ("platform", platform.as_str()),
+                    ("error", failure.kind.as_str()),
+                    ("message", &failure.message),
+                ],
             ),
             _ => assets::message(StatusCode::BAD_REQUEST, "The sign-in did not work", plain_words(failure.kind)),
         },

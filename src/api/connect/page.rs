@@ -50,9 +50,9 @@ pub async fn open_link(state: web::Data<App>, req: HttpRequest, q: web::Query<Op
         Ok(l) => l,
         Err(page) => return page,
     };
-    let lang = checked.options.language;
+    let lang = checked.options.language_for(super::accept_language(&req));
     let title = checked.options.title.clone().unwrap_or_else(|| words(lang).0.to_string());
-    assets::open(lang.code(), &title, words(lang).1, &token)
+    assets::open(lang.code(), checked.options.theme.as_str(), &title, words(lang).1, &token)
 }
 
 /// The link of `token` if it may still be opened, else the page that says why not.
@@ -120,7 +120,7 @@ pub async fn claim_link(state: web::Data<App>, req: HttpRequest, q: web::Query<O
 
 /// `GET /connect/app`: the page (it asks `/connect/api/session` what to show).
 pub async fn app() -> HttpResponse {
-    HttpResponse::Ok().content_type("text/html; charset=utf-8").body(assets::PAGE)
+    HttpResponse::Ok().content_type("text/html; charset=utf-8").body(assets::page())
 }
 
 pub fn see_other(location: &str) -> HttpResponse {

@@ -11,7 +11,6 @@ use crate::domain::workspaces::WorkspaceId;
 use crate::domain::{self, accounts};
 use crate::providers::LinkMethod;
 use crate::service::{self, BlueskyLogin, Route};
-use actix_web::cookie::Cookie;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
@@ -53,7 +52,7 @@ impl actix_web::ResponseError for PageError {
     }
 }
 
-fn error(status: StatusCode, message: &str, field: Option<&str>) -> PageError {
+pub(super) fn error(status: StatusCode, message: &str, field: Option<&str>) -> PageError {
     PageError { status, message: message.into(), field: field.map(str::to_owned), reason: None }
 }
 
@@ -95,7 +94,7 @@ pub(super) fn attempt(state: &App, req: &HttpRequest, s: &CheckedLink) -> Result
         status: StatusCode::TOO_MANY_REQUESTS,
         message: format!("Too many attempts; try again in {wait} seconds."),
         field: None,
-        reason: Some("limited"),
+        reason: Some(service::FailureKind::Limited.as_str()),
     })
 }
 
@@ -103,17 +102,17 @@ fn no_session() -> PageError {
     error(StatusCode::UNAUTHORIZED, "Your session has ended. Open your link again, or ask for a new one.", None)
 }
 
-fn not_from_page() -> PageError {
+pub(super) fn not_from_page() -> PageError {
     error(StatusCode::FORBIDDEN, "This action must come from the connect page.", None)
 }
 
 /// Page actions must come from the page: a custom header cannot be sent cross-site without
 /// a CORS preflight, which this server never grants.
-fn from_page(req: &HttpRequest) -> bool {
+pub(super) fn from_page(req: &HttpRequest) -> bool {
     req.headers().get("x-hitchpost-connect").is_some()
 }
 
-async fn session(state: &App, req: &HttpRequest) -> Result<CheckedLink, PageError> {
+pub(super) async fn session(state: &App, req: &HttpRequest) -> Result<CheckedLink, PageError> {
     current(state, req).await?.ok_or_else(no_session)
 }
 
@@ -124,7 +123,7 @@ pub(super) fn offered(state: &App, s: &CheckedLink) -> Vec<Platform> {
     wanted.into_iter().filter(|p| state.providers.method(*p) != LinkMethod::Unavailable).collect()
 }
 
-async fn describe(state: &App, s: &CheckedLink) -> Result<HttpResponse, PageError> {
+async fn describe(state: &App, req: &HttpRequest, s: &CheckedLink) -> Result<HttpResponse, PageError> {
     let profile = s.profile.clone();
     let linked = state.db.read(move |c| accounts::list_for(c, &profile)).await?;
     let platforms: Vec<Value> = offered(state, s)
@@ -151,7 +150,9 @@ async fn describe(state: &App, s: &CheckedLink) -> Result<HttpResponse, PageErro
     Ok(HttpResponse::Ok().json(json!({
         "profile": {"id": s.profile.id, "name": s.profile.name},
         "title": o.title, "description": o.description, "logoUrl": o.logo_url,
-        "buttonText": o.button_text, "language": o.language, "labels": o.labels,
+        "buttonText": o.button_text, "language": o.language_for(super::accept_language(req)),
+        "labels": o.labels, "theme": o.theme, "accentColor": o.accent_color,
+        "onAccent": o.accent_color.map(|c| c.on_accent()), "mode": o.mode,
         "hasRedirect": o.redirect_url.is_some(),
         "expiresAt": chrono::DateTime::from_timestamp(s.claims.exp, 0).map(|t| t.to_rfc3339()),
         "platforms": platforms,
@@ -161,7 +162,7 @@ async fn describe(state: &App, s: &CheckedLink) -> Result<HttpResponse, PageErro
 /// `GET /connect/api/session`.
 pub async fn show(state: web::Data<App>, req: HttpRequest) -> Result<HttpResponse, PageError> {
     let s = session(&state, &req).await?;
-    describe(&state, &s).await
+    describe(&state, &req, &s).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -218,7 +219,7 @@ pub async fn link(
             return Err(domain::Error::invalid("platform", why).into());
         }
     }
-    describe(&state, &s).await
+    describe(&state, &req, &s).await
 }
 
 /// `DELETE /connect/api/accounts/{platform}`.
@@ -234,28 +235,5 @@ pub async fn unlink(
     // The link's allow-list holds for disconnecting too: a page for X cannot unlink LinkedIn.
     let platform = platform_of(&state, &s, &name)?;
     service::unlink(&state, WorkspaceId(s.claims.ws), &s.profile.id, AccountRef::Platform(platform)).await?;
-    describe(&state, &s).await
-}
-
-/// `POST /connect/api/done`: where the Done button goes, and the end of the session.
-pub async fn done(state: web::Data<App>, req: HttpRequest) -> Result<HttpResponse, PageError> {
-    if !from_page(&req) {
-        return Err(not_from_page());
-    }
-    let s = session(&state, &req).await?;
-    let profile = s.profile.clone();
-    let linked = state.db.read(move |c| accounts::list_for(c, &profile)).await?;
-    let connected: Vec<&str> = linked.iter().filter(|a| !a.needs_reconnect).map(|a| a.platform.as_str()).collect();
-    let url = s.options.redirect_url.as_deref().and_then(|r| url::Url::parse(r).ok()).map(|mut u| {
-        u.query_pairs_mut()
-            .append_pair("profileId", &s.profile.id)
-            .append_pair("connected", &connected.join(","))
-            .append_pair("status", if connected.is_empty() { "cancelled" } else { "success" });
-        u.to_string()
-    });
-    let (ws, jti) = (WorkspaceId(s.claims.ws), s.claims.jti.clone());
-    state.db.write(move |c| connect::finish(c, ws, &jti)).await?;
-    let mut gone = Cookie::build(COOKIE, "").path("/connect").finish();
-    gone.make_removal();
-    Ok(HttpResponse::Ok().cookie(gone).json(json!({ "url": url, "connected": connected })))
+    describe(&state, &req, &s).await
 }

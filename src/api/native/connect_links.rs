@@ -23,6 +23,13 @@ pub struct CreateConnectLink {
         pattern = r"^(https?://[a-z][a-z0-9]*(\.[a-z][a-z0-9]*)*(:[1-9][0-9]{0,3})?(/[A-Za-z0-9._~-]*)*)?$"
     )]
     redirect_url: Option<String>,
+    /// Where the Done button returns to instead when linking failed or the end-user declined,
+    /// with `profileId`, `platform`, `error` (a stable code) and `status=error`.
+    #[schema(
+        max_length = 2048,
+        pattern = r"^(https?://[a-z][a-z0-9]*(\.[a-z][a-z0-9]*)*(:[1-9][0-9]{0,3})?(/[A-Za-z0-9._~-]*)*)?$"
+    )]
+    error_redirect_url: Option<String>,
     /// A logo shown on the page (absolute http(s) URL).
     #[schema(
         max_length = 2048,
@@ -53,6 +60,17 @@ pub struct CreateConnectLink {
     /// Replacements for the page's texts, by key (at most 100).
     #[schema(value_type = Option<super::schemas::Labels>)]
     labels: Option<BTreeMap<String, String>>,
+    /// `light`, `dark` or `auto` (the default: the browser's `prefers-color-scheme`).
+    #[schema(pattern = r"^\s*([lL][iI][gG][hH][tT]|[dD][aA][rR][kK]|[aA][uU][tT][oO])\s*$|^\s*$")]
+    theme: Option<String>,
+    /// The buttons' colour, `#rrggbb`; their text is white or black, whichever reads better.
+    #[schema(pattern = r"^\s*#[0-9A-Fa-f]{6}\s*$|^\s*$")]
+    accent_color: Option<String>,
+    /// `page` (the default) or `popup`: opened by the platform's web app with `window.open`,
+    /// the page ends by posting `{type: "hitchpost:connect", profileId, connected, status}`
+    /// to its opener at `redirectUrl`'s origin (required then), and closes.
+    #[schema(pattern = r"^\s*([pP][aA][gG][eE]|[pP][oO][pP][uU][pP])\s*$|^\s*$")]
+    mode: Option<String>,
     /// Minutes until the link lapses: 1-2880, default 60.
     #[schema(minimum = 1, maximum = 2880)]
     #[serde(default, deserialize_with = "body::whole_number")]
@@ -118,6 +136,7 @@ impl CreateConnectLink {
     pub(super) fn into_domain(self) -> Result<NewLink, Error> {
         Ok(NewLink::parse(RawLinkOptions {
             redirect_url: self.redirect_url,
+            error_redirect_url: self.error_redirect_url,
             logo_url: self.logo_url,
             platforms: self.platforms,
             title: self.title,
@@ -125,6 +144,9 @@ impl CreateConnectLink {
             button_text: self.button_text,
             language: self.language,
             labels: self.labels,
+            theme: self.theme,
+            accent_color: self.accent_color,
+            mode: self.mode,
             expires_in_minutes: self.expires_in,
         })?)
     }

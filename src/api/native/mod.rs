@@ -3,6 +3,7 @@
 
 mod accounts;
 mod audit;
+mod authorize;
 mod connect_links;
 mod credentials;
 mod error;
@@ -56,6 +57,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(accounts::get_account)
             .service(accounts::unlink_account)
             .service(accounts::refresh_account)
+            .service(authorize::authorize)
             .service(webhooks::create_webhook)
             .service(webhooks::list_webhooks)
             .service(webhooks::update_webhook)
@@ -114,6 +116,7 @@ pub fn parse_bodies(bytes: &[u8]) {
     let _ = parse::<connect_links::CreateConnectLink>(bytes).map(|b| b.into_domain());
     let _ = parse::<connect_links::ValidateConnectLink>(bytes);
     let _ = parse::<accounts::LinkAccount>(bytes);
+    let _ = parse::<authorize::Authorize>(bytes);
     let _ = parse::<webhooks::CreateWebhook>(bytes);
     let _ = parse::<webhooks::UpdateWebhook>(bytes);
 }

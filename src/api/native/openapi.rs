@@ -1,7 +1,7 @@
 //! `GET /openapi.json`: the native API described from the code itself.
 
 use super::error::{FieldProblem, Problem};
-use super::{accounts, audit, connect_links, credentials, profiles, proxy, schemas, webhooks};
+use super::{accounts, audit, authorize, connect_links, credentials, profiles, proxy, schemas, webhooks};
 use actix_web::{HttpRequest, HttpResponse, ResponseError, get};
 use std::sync::OnceLock;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -27,6 +27,7 @@ use utoipa::{Modify, OpenApi};
         accounts::get_account,
         accounts::unlink_account,
         accounts::refresh_account,
+        authorize::authorize,
         credentials::get_credentials,
         proxy::forward,
         webhooks::create_webhook,
@@ -44,9 +45,10 @@ use utoipa::{Modify, OpenApi};
         connect_links::CreateConnectLink, connect_links::ConnectLinkBody, connect_links::ConnectLinkInfo,
         connect_links::ConnectLinkList, connect_links::ValidateConnectLink, connect_links::ValidationBody,
         accounts::AccountBody, accounts::AccountList, accounts::LinkAccount, accounts::RefreshBody, credentials::CredentialsBody,
+        authorize::Authorize, authorize::AuthorizationBody,
         webhooks::WebhookBody, webhooks::WebhookList, webhooks::CreateWebhook, webhooks::UpdateWebhook,
         webhooks::DeliveryBody, webhooks::DeliveryList, audit::AuditEntry, audit::AuditPage,
-        schemas::PlatformName, schemas::AccountRefName, schemas::EventName, schemas::AuditAction, schemas::Labels)),
+        schemas::PlatformName, schemas::ConsentPlatformName, schemas::AccountRefName, schemas::EventName, schemas::AuditAction, schemas::Labels)),
     modifiers(&Security),
     tags((name = "profiles", description = "End-users of your platform"),
          (name = "connect", description = "Single-use links through which end-users link accounts"),

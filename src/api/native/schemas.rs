@@ -25,6 +25,20 @@ impl PartialSchema for PlatformName {
 
 impl ToSchema for PlatformName {}
 
+/// A platform whose accounts link by consent at the platform (every one but Bluesky, which
+/// links with an app password).
+pub struct ConsentPlatformName;
+
+impl PartialSchema for ConsentPlatformName {
+    fn schema() -> RefOr<Schema> {
+        let consent =
+            Platform::ALL.iter().filter(|p| crate::service::route(**p, false) == crate::service::Route::Consent);
+        names("A platform that links by consent at the platform", consent.map(|p| p.as_str()))
+    }
+}
+
+impl ToSchema for ConsentPlatformName {}
+
 /// How a route names an account: its id (`acc_` and 32 hex digits) or its platform's name.
 pub struct AccountRefName;
 

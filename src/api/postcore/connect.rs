@@ -80,10 +80,10 @@ pub async fn connect(
     service::check_offerable(&state, &[platform])?;
     let t = target(&b)?;
     let p = state.db.write(move |c| t.resolve(c, ws)).await?;
-    let url = service::consent_url(&state, ws, &p, platform, return_url).await?;
+    let auth = service::authorize(&state, ws, &p, platform, return_url).await?;
     let body = json!({
         "profileKey": p.profile_key, "profileName": p.name, "platform": platform.as_str(),
-        "profileCreated": created, "authUrl": url, "url": url,
+        "profileCreated": created, "authUrl": auth.url, "url": auth.url, "expiresAt": auth.expires_at,
     });
     Ok(if created { HttpResponse::Created() } else { HttpResponse::Ok() }.json(body))
 }

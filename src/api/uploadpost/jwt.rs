@@ -50,6 +50,7 @@ pub async fn generate(
         language: b.language,
         labels: b.ui_labels,
         expires_in_minutes: b.expires_in,
+        ..Default::default()
     })?;
     let minutes = new.expires_in_minutes;
     let whose = Target::Handle(name.trim().to_string());
