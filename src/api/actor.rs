@@ -29,6 +29,9 @@ fn who(state: &App, req: &ServiceRequest) -> String {
     {
         return format!("link:{}", c.jti);
     }
+    if let Some(c) = super::console::cookie_holder(state, r) {
+        return format!("holder:{}", c.sub);
+    }
     if let Some(c) = r.cookie(COOKIE)
         && let Ok(c) = state.jwt.verify::<ConnectClaims>(c.value(), SESSION_AUDIENCE)
     {

@@ -4,6 +4,7 @@ pub mod actor;
 pub mod ayrshare;
 pub mod body;
 pub mod connect;
+pub mod console;
 pub mod cors;
 pub mod dialect;
 pub mod error;
@@ -28,6 +29,7 @@ pub fn configure_all(cfg: &mut actix_web::web::ServiceConfig) {
         .route("/metrics", web::get().to(metrics::metrics))
         .configure(native::configure)
         .configure(connect::configure)
+        .configure(console::configure)
         .configure(uploadpost::configure)
         .configure(postcore::configure)
         .configure(holders::configure)
@@ -55,6 +57,7 @@ pub fn parse_every_body(bytes: &[u8]) {
     postcore::parse_bodies(bytes);
     holders::parse_bodies(bytes);
     connect::parse_bodies(bytes);
+    console::parse_bodies(bytes);
 }
 
 /// Parses the query string into `T`; a malformed one (a repeated parameter, a wrong type) is an

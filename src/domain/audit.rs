@@ -4,7 +4,9 @@
 use super::workspaces::WorkspaceId;
 use super::{Error, Result};
 use crate::db::Tx;
-use crate::store::{self, Conn, audit::AuditRow};
+/// An entry as stored and listed.
+pub use crate::store::audit::AuditRow;
+use crate::store::{self, Conn};
 
 pub use crate::db::Actor;
 

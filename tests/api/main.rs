@@ -11,6 +11,7 @@ mod clients;
 mod config_errors;
 mod connect;
 mod connect_options;
+mod console;
 mod cors;
 mod crash;
 mod credentials;

@@ -62,6 +62,8 @@ struct Fixture {
     holder: String,
     document: String,
     cookie: String,
+    /// A console session cookie (`hp_console=…`) of the holder.
+    console: String,
 }
 
 fn fixture() -> Fixture {
@@ -108,7 +110,16 @@ fn fixture() -> Fixture {
         .to_string();
     let link = app.new_link(&key, &profile, &json!({}));
     let cookie = app.open_session(link["url"].as_str().unwrap());
-    Fixture { app, key, profile, profile_key, webhook, holder, document, cookie }
+    let console = app
+        .send(
+            "POST",
+            "/console/api/login",
+            &[json_ct, ("x-hitchpost-console", "1")],
+            Some(json!({"login": "props@example.com", "password": "Sup3rSecret"}).to_string().into_bytes()),
+        )
+        .cookie("hp_console")
+        .expect("a console session");
+    Fixture { app, key, profile, profile_key, webhook, holder, document, cookie, console }
 }
 
 /// A route that reads a body: method, path, and the headers it authenticates with.
@@ -122,6 +133,7 @@ fn body_routes(f: &Fixture) -> Vec<Route> {
     let ayr = h(&[("authorization", &format!("Bearer {}", f.key)), ("profile-key", &f.profile_key)]);
     let holder = h(&[("authorization", &format!("Bearer {}", f.holder))]);
     let page = h(&[("cookie", &f.cookie), ("x-hitchpost-connect", "1")]);
+    let console = h(&[("cookie", &f.console), ("x-hitchpost-console", "1")]);
     let (p, w, d) = (&f.profile, &f.webhook, &f.document);
     vec![
         ("POST", "/v1/profiles".into(), native.clone()),
@@ -156,6 +168,10 @@ fn body_routes(f: &Fixture) -> Vec<Route> {
         ("POST", "/api/users/api-keys".into(), holder),
         ("POST", "/connect/api/accounts/bluesky".into(), page.clone()),
         ("POST", "/connect/api/accounts/x".into(), page),
+        ("POST", format!("/v1/profiles/{p}/accounts/linkedin/authorize"), h(&[("x-api-key", &f.key)])),
+        ("POST", "/console/api/login".into(), h(&[("x-hitchpost-console", "1")])),
+        ("POST", "/console/api/keys".into(), console.clone()),
+        ("POST", format!("/console/api/profiles/{p}/links"), console),
     ]
 }
 
@@ -207,7 +223,7 @@ fn any_body_on_any_route_gets_an_answer_below_500_in_the_routes_dialect() {
 fn any_query_string_on_any_route_that_reads_one_gets_an_answer_below_500() {
     let f = fixture();
     const PARAMS: &[&str] =
-        &["limit", "cursor", "action", "profileId", "token", "code", "state", "error", "jwt", "username"];
+        &["limit", "cursor", "action", "profileId", "token", "code", "state", "error", "jwt", "username", "q"];
     let query = prop::collection::vec((prop::sample::select(PARAMS), text()), 0..4).prop_map(|pairs| {
         let mut q = url::form_urlencoded::Serializer::new(String::new());
         for (k, v) in pairs {
@@ -232,6 +248,8 @@ fn any_query_string_on_any_route_that_reads_one_gets_an_answer_below_500() {
         ("/connect".into(), vec![]),
         ("/connect/callback/linkedin".into(), vec![("cookie", f.cookie.as_str())]),
         ("/connect/callback/bluesky".into(), vec![]),
+        ("/console/api/profiles".into(), vec![("cookie", f.console.as_str())]),
+        ("/console/api/audit".into(), vec![("cookie", f.console.as_str())]),
     ];
     let mut runner = TestRunner::new(Config { cases: 800, failure_persistence: None, ..Config::default() });
     let seen = Seen::default();

@@ -16,7 +16,7 @@ pub struct KeyBody {
 }
 
 /// `scopes`: an array of scope names, or absent for the default grant.
-fn scopes_of(v: Option<Value>) -> Result<crate::auth::Scopes, domain::Error> {
+pub(crate) fn scopes_of(v: Option<Value>) -> Result<crate::auth::Scopes, domain::Error> {
     let names: Option<Vec<String>> = match v {
         None | Some(Value::Null) => None,
         Some(v) => Some(
@@ -27,7 +27,7 @@ fn scopes_of(v: Option<Value>) -> Result<crate::auth::Scopes, domain::Error> {
     api_keys::scopes(names.as_deref())
 }
 
-fn key_json(k: &api_keys::KeyInfo) -> Value {
+pub(crate) fn key_json(k: &api_keys::KeyInfo) -> Value {
     json!({"id": k.key_id, "name": k.name, "prefix": format!("hp_{}", k.key_id), "scopes": k.scopes.names(),
            "createdAt": k.created_at, "lastUsedAt": k.last_used_at})
 }

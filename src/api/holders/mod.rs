@@ -4,9 +4,9 @@
 //! `{errors: [{msg, param, location}]}`, as the seed shows.
 
 mod documents;
-mod keys;
+pub(crate) mod keys;
 mod profile;
-mod sessions;
+pub(crate) mod sessions;
 
 use crate::api::dialect::{Dialect, Failure};
 use crate::api::{ApiError, presented_key, state_of};

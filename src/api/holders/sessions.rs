@@ -4,7 +4,7 @@ use super::{Error, Session, session_token, user_json};
 use crate::api::{body, client_ip};
 use crate::app::App;
 use crate::auth::password;
-use crate::domain::holders::{self, Email, NewHolder, NewPassword, person_name};
+use crate::domain::holders::{self, Email, Holder, NewHolder, NewPassword, person_name};
 use crate::domain::{self, profiles::Username};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
@@ -65,12 +65,23 @@ pub async fn login(state: web::Data<App>, req: HttpRequest, payload: web::Payloa
         .attempt_from(&client_ip(&state, &req))
         .map_err(|retry_after| domain::Error::RateLimited { retry_after })?;
     let b: LoginBody = body::json_limited(&req, payload, body::SMALL_BODY).await?;
-    let login = b.email.or(b.username).or(b.login).map(|l| l.trim().to_string()).filter(|l| !l.is_empty());
+    let holder = authenticate(&state, b.email.or(b.username).or(b.login), b.password).await?;
+    let (token, expires_at) = session_token(&state, &holder);
+    Ok(HttpResponse::Ok().json(json!({ "token": token, "expiresAt": expires_at })))
+}
+
+/// Checks an email-or-username and password (the address's attempt already taken): the
+/// account's attempt bucket, argon2, the rehash of an old hash, and the login recorded. The
+/// console signs in through this too, so both keep one rule.
+pub(crate) async fn authenticate(
+    state: &App,
+    login: Option<String>,
+    password: Option<String>,
+) -> Result<Holder, domain::Error> {
+    let login = login.map(|l| l.trim().to_string()).filter(|l| !l.is_empty());
     let login = login.ok_or_else(|| domain::Error::invalid("email", "Email or username is required"))?;
-    let password = b
-        .password
-        .filter(|p| !p.is_empty())
-        .ok_or_else(|| domain::Error::invalid("password", "Password is required"))?;
+    let password =
+        password.filter(|p| !p.is_empty()).ok_or_else(|| domain::Error::invalid("password", "Password is required"))?;
     let who = login.clone();
     let found = state.db.read(move |c| holders::find_for_login(c, &who)).await?;
     let (holder, hash) = match found {
@@ -88,9 +99,7 @@ pub async fn login(state: web::Data<App>, req: HttpRequest, payload: web::Payloa
     // password is at hand, so every account ends up on today's setting.
     let rehashed = if stale { Some(password::hash(password).await?) } else { None };
     let id = holder.id.clone();
-    let holder = state.db.write(move |c| holders::record_login(c, &id, rehashed)).await?;
-    let (token, expires_at) = session_token(&state, &holder);
-    Ok(HttpResponse::Ok().json(json!({ "token": token, "expiresAt": expires_at })))
+    state.db.write(move |c| holders::record_login(c, &id, rehashed)).await
 }
 
 /// `POST /api/auth/logout-all`: every session of the holder ends, this one included.

@@ -133,7 +133,7 @@ impl ValidationBody {
 }
 
 impl CreateConnectLink {
-    pub(super) fn into_domain(self) -> Result<NewLink, Error> {
+    pub(crate) fn into_domain(self) -> Result<NewLink, Error> {
         Ok(NewLink::parse(RawLinkOptions {
             redirect_url: self.redirect_url,
             error_redirect_url: self.error_redirect_url,

@@ -16,6 +16,7 @@ mod schemas;
 mod webhooks;
 
 pub use accounts::AccountBody;
+pub use connect_links::CreateConnectLink;
 pub use error::Problem;
 pub use hooks::NativeHooks;
 pub use openapi::{ApiDoc, unmatched};

@@ -1,0 +1,68 @@
+//! Signing in and out of the console, and who is signed in.
+
+use super::{COOKIE, Error, Session};
+use crate::api::holders::session_token;
+use crate::api::holders::sessions::authenticate;
+use crate::api::{body, client_ip};
+use crate::app::App;
+use crate::domain::{self, profiles, workspaces};
+use actix_web::cookie::{Cookie, SameSite, time::Duration};
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+use serde_json::json;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginBody {
+    /// An email address or a username.
+    login: Option<String>,
+    password: Option<String>,
+}
+
+/// `POST /console/api/login {login, password}`: the holder's session, in the cookie only
+/// (never in the body, so no script can read it).
+pub async fn login(state: web::Data<App>, req: HttpRequest, payload: web::Payload) -> Result<HttpResponse, Error> {
+    // The same attempt limits as the users API's sign-in: the address's, then the account's.
+    state
+        .limiter
+        .attempt_from(&client_ip(&state, &req))
+        .map_err(|retry_after| domain::Error::RateLimited { retry_after })?;
+    let b: LoginBody = body::json_limited(&req, payload, body::SMALL_BODY).await?;
+    let holder = authenticate(&state, b.login, b.password).await?;
+    let (token, _) = session_token(&state, &holder);
+    let cookie = Cookie::build(COOKIE, token)
+        .path("/console")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(state.public_url.starts_with("https://"))
+        .max_age(Duration::days(crate::api::holders::SESSION_DAYS))
+        .finish();
+    Ok(HttpResponse::Ok().cookie(cookie).json(json!({ "email": holder.email, "username": holder.username })))
+}
+
+/// `POST /console/api/logout`: the cookie goes. (Signing out everywhere is the users API's
+/// `logout-all`, which ends every session of the holder.)
+pub async fn logout() -> HttpResponse {
+    let mut gone = Cookie::build(COOKIE, "").path("/console").finish();
+    gone.make_removal();
+    HttpResponse::Ok().cookie(gone).json(json!({ "signedOut": true }))
+}
+
+/// `GET /console/api/me`: the holder, and the workspace's usage against its plan.
+pub async fn me(state: web::Data<App>, s: Session) -> Result<HttpResponse, Error> {
+    let ws = s.workspace;
+    let st = state.clone();
+    let (profiles, info, calls) = state
+        .db
+        .read(move |c| {
+            Ok::<_, domain::Error>((profiles::count(c, ws)?, workspaces::get(c, ws)?, st.usage.this_month(c, ws)?))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(json!({
+        "holder": {"id": s.holder.id, "email": s.holder.email, "username": s.holder.username},
+        "workspace": {"name": info.name, "plan": info.plan, "trialEndsAt": info.trial_ends_at},
+        "usage": {"profiles": profiles, "profileLimit": info.profile_limit, "monthlyApiCalls": calls,
+                  "monthlyApiQuota": info.monthly_api_quota},
+        "scopes": crate::auth::Scope::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+    })))
+}

@@ -1,0 +1,237 @@
+//! The console's JSON routes over HTTP: signing in (the users API's rules and limits), the
+//! cookie, CSRF, isolation between holders, and the actions (the browser tests drive the page).
+
+use crate::helpers::{Res, TestApp, spawn_app_with};
+use crate::holders::{register, users};
+use serde_json::{Value, json};
+
+const PASSWORD: &str = "Sup3rSecret";
+
+fn sandbox_app() -> TestApp {
+    spawn_app_with(|c| c.providers.sandbox = true)
+}
+
+/// A console call as the page makes it: its header, the session cookie, JSON.
+fn console(app: &TestApp, cookie: &str, method: &str, path: &str, body: Option<Value>) -> Res {
+    let headers = [("cookie", cookie), ("x-hitchpost-console", "1"), ("content-type", "application/json")];
+    app.send(method, &format!("/console/api{path}"), &headers, body.map(|b| b.to_string().into_bytes()))
+}
+
+fn sign_in(app: &TestApp, login: &str, password: &str) -> Res {
+    console(app, "", "POST", "/login", Some(json!({"login": login, "password": password})))
+}
+
+/// A holder (registered through the users API) signed in to the console: (cookie, API key).
+fn holder(app: &TestApp, email: &str) -> (String, String) {
+    let token = register(app, email);
+    let res = users(app, &token, "POST", "/api-keys", Some(json!({"name": "setup"})));
+    let key = res.body["apiKey"]["key"].as_str().unwrap().to_string();
+    let res = sign_in(app, email, PASSWORD);
+    assert_eq!(res.status, 200, "{}", res.text);
+    (res.cookie("hp_console").unwrap(), key)
+}
+
+/// A profile with a linked sandbox X account and a live link: (profile id, link id).
+fn furnished(app: &TestApp, key: &str, external_id: &str) -> (String, String) {
+    let id = app.create_profile(key, &json!({"name": "Customer", "externalId": external_id})).body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(app.link_account(key, &id, &json!({"platform": "x", "sandbox": true})).status, 201);
+    let link = app.new_link(key, &id, &json!({}))["id"].as_str().unwrap().to_string();
+    (id, link)
+}
+
+#[test]
+fn signing_in_sets_an_http_only_strict_cookie_and_never_shows_the_token() {
+    let app = sandbox_app();
+    register(&app, "owner@example.com");
+    let res = sign_in(&app, "owner@example.com", PASSWORD);
+    assert_eq!(res.status, 200, "{}", res.text);
+    let set = res.header("set-cookie").unwrap().to_string();
+    for attr in ["hp_console=", "HttpOnly", "SameSite=Strict", "Path=/console", "Max-Age="] {
+        assert!(set.contains(attr), "{attr} missing in {set}");
+    }
+    assert!(!set.contains("Secure"), "plain http here: {set}");
+    let cookie = res.cookie("hp_console").unwrap();
+    let token = cookie.strip_prefix("hp_console=").unwrap();
+    assert!(token.len() > 40 && !res.text.contains(token), "the session is in the cookie only");
+    let me = console(&app, &cookie, "GET", "/me", None);
+    assert_eq!(me.status, 200, "{}", me.text);
+    assert_eq!(me.body["holder"]["email"], "owner@example.com");
+    assert_eq!(me.body["usage"]["profiles"], 0);
+    let out = console(&app, &cookie, "POST", "/logout", None);
+    assert!(out.header("set-cookie").unwrap().contains("Max-Age=0"), "{:?}", out.header("set-cookie"));
+}
+
+#[test]
+fn signing_in_with_a_wrong_password_is_a_401_and_with_missing_fields_a_400_naming_them() {
+    let app = sandbox_app();
+    register(&app, "owner@example.com");
+    let cases = [
+        (json!({"login": "owner@example.com", "password": "Wrong1234"}), 401, None),
+        (json!({"login": "nobody@example.com", "password": PASSWORD}), 401, None),
+        (json!({"password": PASSWORD}), 400, Some("email")),
+        (json!({"login": "owner@example.com"}), 400, Some("password")),
+        (json!({"login": "owner@example.com", "password": PASSWORD, "remember": true}), 400, Some("remember")),
+    ];
+    for (body, status, field) in cases {
+        let res = console(&app, "", "POST", "/login", Some(body.clone()));
+        assert_eq!(res.status, status, "{body}: {}", res.text);
+        assert!(res.cookie("hp_console").is_none(), "{body}");
+        if let Some(field) = field {
+            assert_eq!(res.problem_field(), field, "{body}: {}", res.text);
+        } else {
+            assert_eq!(res.body["detail"], "Invalid email or password", "{}", res.text);
+        }
+    }
+}
+
+/// Every console JSON route, with ids of `profile`, `link`, `key` filled in.
+fn routes(profile: &str, link: &str, key: &str) -> Vec<(&'static str, String, Option<Value>)> {
+    vec![
+        ("GET", "/me".into(), None),
+        ("GET", "/profiles".into(), None),
+        ("GET", format!("/profiles/{profile}"), None),
+        ("POST", format!("/profiles/{profile}/links"), Some(json!({}))),
+        ("DELETE", format!("/links/{link}"), None),
+        ("DELETE", format!("/profiles/{profile}/accounts/x"), None),
+        ("POST", format!("/profiles/{profile}/accounts/x/refresh"), None),
+        ("GET", "/keys".into(), None),
+        ("POST", "/keys".into(), Some(json!({"name": "k"}))),
+        ("DELETE", format!("/keys/{key}"), None),
+        ("GET", "/audit".into(), None),
+    ]
+}
+
+fn key_id(key: &str) -> String {
+    key[3..15].to_string()
+}
+
+#[test]
+fn every_console_route_is_a_401_without_a_session_or_with_a_forged_one() {
+    let app = sandbox_app();
+    let (_, key) = holder(&app, "owner@example.com");
+    let (profile, link) = furnished(&app, &key, "cust-1");
+    for cookie in ["", "hp_console=not-a-token", "hp_console=eyJhbGciOiJub25lIn0.e30."] {
+        for (method, path, body) in routes(&profile, &link, &key_id(&key)) {
+            let res = console(&app, cookie, method, &path, body);
+            assert_eq!(res.status, 401, "{method} {path} with {cookie:?}: {}", res.text);
+            assert_eq!(res.header("content-type"), Some("application/problem+json"), "{method} {path}");
+        }
+    }
+    assert_eq!(app.list_links(&key, &profile).body["data"].as_array().unwrap().len(), 1, "nothing was revoked");
+}
+
+#[test]
+fn a_holder_never_sees_or_changes_another_holders_workspace_through_the_console() {
+    let app = sandbox_app();
+    let (_, key_a) = holder(&app, "a@example.com");
+    let (cookie_b, _) = holder(&app, "b@example.com");
+    let (profile, link) = furnished(&app, &key_a, "cust-a");
+    for (method, path, body) in routes(&profile, &link, &key_id(&key_a)) {
+        let res = console(&app, &cookie_b, method, &path, body);
+        assert!(res.status < 500, "{method} {path}: {}", res.text);
+        assert!(!res.text.contains(&profile) && !res.text.contains("cust-a"), "{method} {path} leaked: {}", res.text);
+        assert!(
+            !res.text.contains(&link) && !res.text.contains(&key_id(&key_a)),
+            "{method} {path} leaked: {}",
+            res.text
+        );
+        let expected = match (method, path.as_str()) {
+            (_, p) if p.contains(&profile) || p.contains(&link) || p.contains(&key_id(&key_a)) => 404,
+            ("POST", "/keys") => 201,
+            _ => 200,
+        };
+        assert_eq!(res.status, expected, "{method} {path}: {}", res.text);
+    }
+    // A's things are as they were.
+    assert_eq!(app.list_links(&key_a, &profile).body["data"].as_array().unwrap().len(), 1);
+    assert_eq!(app.list_accounts(&key_a, &profile).body["data"][0]["platform"], "x");
+    assert_eq!(app.create_profile(&key_a, &json!({"name": "still works"})).status, 201);
+}
+
+#[test]
+fn a_state_change_from_another_site_is_refused_with_403_and_changes_nothing() {
+    let app = sandbox_app();
+    let (cookie, key) = holder(&app, "owner@example.com");
+    let (profile, link) = furnished(&app, &key, "cust-1");
+    let forged: [&[(&str, &str)]; 4] = [
+        // A cross-site form post: no custom header can be set.
+        &[("content-type", "application/x-www-form-urlencoded")],
+        &[("origin", "https://evil.example"), ("content-type", "application/json")],
+        &[("x-hitchpost-console", "1"), ("origin", "https://evil.example")],
+        &[("x-hitchpost-console", "1"), ("sec-fetch-site", "cross-site")],
+    ];
+    let writes: Vec<_> = routes(&profile, &link, &key_id(&key)).into_iter().filter(|r| r.0 != "GET").collect();
+    let mut all = writes.clone();
+    all.push(("POST", "/login".into(), Some(json!({"login": "owner@example.com", "password": PASSWORD}))));
+    all.push(("POST", "/logout".into(), None));
+    for headers in forged {
+        for (method, path, body) in &all {
+            let mut h = vec![("cookie", cookie.as_str())];
+            h.extend_from_slice(headers);
+            let res =
+                app.send(method, &format!("/console/api{path}"), &h, body.as_ref().map(|b| b.to_string().into_bytes()));
+            assert_eq!(res.status, 403, "{method} {path} with {headers:?}: {}", res.text);
+            assert!(res.cookie("hp_console").is_none());
+        }
+    }
+    assert_eq!(app.list_links(&key, &profile).body["data"].as_array().unwrap().len(), 1);
+    assert_eq!(app.list_accounts(&key, &profile).body["data"].as_array().unwrap().len(), 1);
+    assert_eq!(console(&app, &cookie, "GET", "/keys", None).body["data"].as_array().unwrap().len(), 1);
+    // The page's own request, from the same origin, goes through.
+    let h = [
+        ("cookie", cookie.as_str()),
+        ("x-hitchpost-console", "1"),
+        ("origin", app.base.as_str()),
+        ("sec-fetch-site", "same-origin"),
+    ];
+    assert_eq!(app.send("DELETE", &format!("/console/api/links/{link}"), &h, None).status, 204);
+}
+
+#[test]
+fn the_console_finds_profiles_runs_the_apis_operations_and_records_the_holder_in_the_audit_log() {
+    let app = sandbox_app();
+    let (cookie, key) = holder(&app, "owner@example.com");
+    let (profile, link) = furnished(&app, &key, "cust-42");
+    furnished(&app, &key, "cust-43");
+    let found = console(&app, &cookie, "GET", "/profiles?q=cust-42", None);
+    assert_eq!(found.body["data"].as_array().unwrap().len(), 1, "{}", found.text);
+    assert_eq!(found.body["data"][0]["id"], profile);
+    assert_eq!(found.body["data"][0]["platforms"], json!(["x"]));
+    assert_eq!(console(&app, &cookie, "GET", "/profiles?q=nobody", None).body["data"], json!([]));
+    assert_eq!(console(&app, &cookie, "GET", "/profiles", None).body["data"].as_array().unwrap().len(), 2);
+    assert_eq!(console(&app, &cookie, "GET", "/profiles?cursor=zzz", None).status, 400);
+
+    let page = console(&app, &cookie, "GET", &format!("/profiles/{profile}"), None).body;
+    assert_eq!(page["accounts"][0]["platform"], "x");
+    assert_eq!(page["links"][0]["id"], link);
+    let made = console(&app, &cookie, "POST", &format!("/profiles/{profile}/links"), Some(json!({"platforms": ["x"]})));
+    assert_eq!(made.status, 201, "{}", made.text);
+    assert!(made.body["url"].as_str().unwrap().starts_with(&format!("{}/connect?token=", app.base)));
+    let bad = console(&app, &cookie, "POST", &format!("/profiles/{profile}/links"), Some(json!({"expiresIn": 0})));
+    assert_eq!((bad.status, bad.problem_field()), (400, "expiresIn"), "{}", bad.text);
+    assert_eq!(console(&app, &cookie, "DELETE", &format!("/links/{link}"), None).status, 204);
+    assert_eq!(console(&app, &cookie, "DELETE", &format!("/profiles/{profile}/accounts/x"), None).status, 204);
+    assert_eq!(app.list_accounts(&key, &profile).body["data"], json!([]));
+
+    let made = console(&app, &cookie, "POST", "/keys", Some(json!({"name": "ci", "scopes": ["profiles"]})));
+    assert_eq!(made.status, 201, "{}", made.text);
+    let new_key = made.body["key"].as_str().unwrap().to_string();
+    assert_eq!(app.list_profiles(&new_key, "").status, 200);
+    let listed = console(&app, &cookie, "GET", "/keys", None);
+    assert!(!listed.text.contains(&new_key[15..]), "the secret is shown once");
+    assert_eq!(console(&app, &cookie, "DELETE", &format!("/keys/{}", key_id(&new_key)), None).status, 204);
+    assert_eq!(app.list_profiles(&new_key, "").status, 401);
+    assert_eq!(console(&app, &cookie, "POST", "/keys", Some(json!({"name": ""}))).problem_field(), "name");
+
+    let me = console(&app, &cookie, "GET", "/me", None).body;
+    let holder = format!("holder:{}", me["holder"]["id"].as_str().unwrap());
+    let audit = console(&app, &cookie, "GET", "/audit?action=connect_link.revoked", None).body;
+    assert_eq!(audit["data"][0]["actor"], holder, "{audit}");
+    assert_eq!(audit["data"][0]["target"], link);
+    let audit =
+        console(&app, &cookie, "GET", &format!("/audit?profileId={profile}&action=account.unlinked"), None).body;
+    assert_eq!(audit["data"][0]["actor"], holder, "{audit}");
+}
