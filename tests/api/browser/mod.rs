@@ -2,6 +2,7 @@
 //! Fails, rather than skips, when `CI` is set and no browser is installed.
 
 mod anywhere;
+mod console;
 mod linking;
 
 use crate::helpers::send;

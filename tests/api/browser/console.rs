@@ -1,0 +1,121 @@
+//! The console in a real browser: a holder signs in, finds a profile, makes and revokes a
+//! connect link, unlinks an account, makes a key (shown once) and revokes it, signs out.
+
+use super::Browser;
+use super::linking::sandbox_app;
+use crate::helpers::TestApp;
+use crate::holders::{register, users};
+use serde_json::json;
+
+fn value(browser: &Browser, id: &str) -> String {
+    browser.eval("return document.getElementById(arguments[0]).value", json!([id])).as_str().unwrap().to_string()
+}
+
+fn count(browser: &Browser, css: &str) -> usize {
+    browser.eval("return document.querySelectorAll(arguments[0]).length", json!([css])).as_u64().unwrap() as usize
+}
+
+/// Presses a destructive button twice: the console asks for a second press.
+fn press_twice(browser: &Browser, css: &str) {
+    browser.click(css);
+    let armed = format!("{css}[data-armed=\"1\"]");
+    browser.click(&armed);
+}
+
+fn wait_until(browser: &Browser, what: &str, f: impl Fn(&Browser) -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !f(browser) {
+        assert!(std::time::Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+fn sign_in(browser: &Browser, app: &TestApp, login: &str, password: &str) {
+    browser.goto(&format!("{}/console", app.base));
+    browser.wait_for("#signin:not([hidden])");
+    browser.eval("document.getElementById('login').value = ''; document.getElementById('password').value = ''", json!([]));
+    browser.type_into("#login", login);
+    browser.type_into("#password", password);
+    browser.click("#signin-submit");
+}
+
+#[test]
+fn a_holder_finds_a_profile_revokes_a_link_unlinks_an_account_and_makes_and_revokes_a_key() {
+    let Some(browser) = Browser::start() else { return };
+    let app = sandbox_app();
+    let token = register(&app, "owner@example.com");
+    let key = users(&app, &token, "POST", "/api-keys", Some(json!({"name": "setup"}))).body["apiKey"]["key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let id = app.create_profile(&key, &json!({"name": "Customer Seven", "externalId": "cust-7"})).body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(app.link_account(&key, &id, &json!({"platform": "x", "sandbox": true})).status, 201);
+    app.create_profile(&key, &json!({"name": "Someone else", "externalId": "cust-8"}));
+
+    // A wrong password is said plainly, and nothing opens.
+    sign_in(&browser, &app, "owner@example.com", "Wrong-pass1");
+    assert_eq!(browser.text("#error"), "Invalid email or password");
+    assert_eq!(count(&browser, "#nav:not([hidden])"), 0);
+
+    sign_in(&browser, &app, "owner@example.com", "Sup3rSecret");
+    assert_eq!(browser.text("#who"), "owner@example.com");
+    wait_until(&browser, "two profiles", |b| count(b, "#profiles li[data-id]") == 2);
+    for (device, width, height) in [("phone", 390, 844), ("desktop", 1280, 900)] {
+        browser.resize(width, height);
+        let fits = browser.eval("return [document.documentElement.scrollWidth, window.innerWidth]", json!([]));
+        assert!(fits[0].as_i64() <= fits[1].as_i64(), "{device}: the console overflows: {fits}");
+        println!("screenshot: {}", browser.screenshot(&format!("console-{device}")).display());
+    }
+
+    // Find the profile by its externalId and open it.
+    browser.type_into("#q", "cust-7");
+    browser.click("#search-submit");
+    wait_until(&browser, "one match", |b| count(b, "#profiles li[data-id]") == 1);
+    browser.click(&format!(r#"#profiles li[data-id="{id}"] a"#));
+    browser.wait_for(r#"#accounts li[data-platform="x"]"#);
+    assert_eq!(browser.text("#profile-name"), "Customer Seven");
+
+    // A connect link: made, its URL shown to copy, then revoked.
+    browser.type_into("#link-platforms", "x");
+    browser.click("#link-submit");
+    browser.wait_for("#new-link:not([hidden])");
+    assert!(value(&browser, "new-link-url").starts_with(&format!("{}/connect?token=", app.base)));
+    browser.wait_for("#links li[data-link]");
+    assert_eq!(app.list_links(&key, &id).body["data"].as_array().unwrap().len(), 1);
+    press_twice(&browser, "#links li[data-link] button.danger");
+    wait_until(&browser, "the link gone", |b| count(b, "#links li[data-link]") == 0);
+    assert_eq!(app.list_links(&key, &id).body["data"], json!([]));
+
+    // Unlink X.
+    press_twice(&browser, r#"#accounts li[data-platform="x"] button.danger"#);
+    wait_until(&browser, "the account gone", |b| count(b, "#accounts li[data-platform]") == 0);
+    assert_eq!(app.list_accounts(&key, &id).body["data"], json!([]));
+    assert!(browser.text("#profile-audit").contains("account.unlinked"));
+
+    // A key: shown once, works, revoked, refused.
+    browser.click("#nav-keys");
+    browser.wait_for("#view-keys:not([hidden])");
+    browser.type_into("#key-name", "from the console");
+    browser.click("#key-submit");
+    browser.wait_for("#new-key:not([hidden])");
+    let made = value(&browser, "new-key-value");
+    assert!(made.starts_with("hp_"), "{made}");
+    assert_eq!(app.list_profiles(&made, "").status, 200);
+    let key_id = &made[3..15];
+    let row = format!(r#"#keys li[data-key="{key_id}"]"#);
+    browser.wait_for(&row);
+    let listed = browser.eval("return document.getElementById('keys').textContent", json!([]));
+    assert!(!listed.as_str().unwrap().contains(&made[15..]), "the list never shows the secret");
+    press_twice(&browser, &format!("{row} button.danger"));
+    wait_until(&browser, "the key gone", |b| count(b, &row) == 0);
+    assert_eq!(app.list_profiles(&made, "").status, 401);
+
+    // Sign out: a reload shows the sign-in form again.
+    browser.click("#signout");
+    browser.wait_for("#signin:not([hidden])");
+    browser.goto(&format!("{}/console", app.base));
+    browser.wait_for("#signin:not([hidden])");
+}
