@@ -37,7 +37,7 @@ function el(tag, attrs, ...children) {
 }
 
 function action(text, handler, cls) {
-  const b = el("button", { type: "button", class: cls || "" }, text);
+  const b = el("button", { type: "button", class: cls || "", "data-action": text.toLowerCase().replace(/ /g, "-") }, text);
   b.addEventListener("click", async () => {
     // Destructive buttons ask twice: the first press arms them.
     if (cls === "danger" && b.dataset.armed !== "1") { b.dataset.armed = "1"; b.textContent = "Confirm " + text.toLowerCase(); return; }
@@ -52,8 +52,9 @@ async function copy(input) {
   try { await navigator.clipboard.writeText(input.value); notify("Copied."); } catch (e) { notify("Select the text and copy it."); }
 }
 
-const VIEWS = ["view-profiles", "view-profile", "view-keys", "view-audit"];
-const NAV = { "view-profiles": "#/profiles", "view-profile": "#/profiles", "view-keys": "#/keys", "view-audit": "#/audit" };
+const VIEWS = ["view-profiles", "view-profile", "view-attention", "view-keys", "view-webhooks", "view-audit"];
+const NAV = { "view-profiles": "#/profiles", "view-profile": "#/profiles", "view-attention": "#/attention",
+  "view-keys": "#/keys", "view-webhooks": "#/webhooks", "view-audit": "#/audit" };
 function view(id) {
   for (const v of VIEWS) $(v).hidden = v !== id;
   for (const a of document.querySelectorAll("#nav a")) {
@@ -175,6 +176,70 @@ async function createKey(ev) {
   } catch (e) { fail(e.message); }
 }
 
+async function loadAttention() {
+  view("view-attention");
+  const page = await call("GET", "/attention");
+  $("attention").replaceChildren(...page.data.map(({ profile, account }) => el("li", { "data-account": account.id },
+    el("span", { class: "grow" }, el("a", { href: "#/profiles/" + profile.id }, profile.name || profile.externalId || profile.id),
+      " ", el("strong", {}, account.platform), " ",
+      el("span", { class: "tag bad" }, account.needsReconnect ? "needs reconnect" : "lapses in " + account.daysUntilExpiry + " days")),
+    action("New connect link", async () => {
+      const link = await call("POST", `/profiles/${profile.id}/links`, { platforms: [account.platform] });
+      $("attention-link-url").value = link.url;
+      $("attention-link").hidden = false;
+      notify("Link created for " + account.platform + ".");
+    }))));
+  if (!page.data.length) $("attention").append(el("li", { class: "muted" }, "Nothing needs attention."));
+}
+
+function deliveryItem(hook, d) {
+  const facts = [d.status, d.attempts + " attempts", d.responseCode && "HTTP " + d.responseCode,
+    d.latencyMs !== null && d.latencyMs !== undefined && d.latencyMs + " ms"].filter(Boolean).join(" · ");
+  return el("li", { "data-delivery": d.id, "data-status": d.status },
+    el("span", { class: "grow" }, d.eventType, " ", el("span", { class: d.status === "failed" ? "tag bad" : "muted" }, facts),
+      d.lastError ? el("div", { class: "muted error-text" }, d.lastError) : null),
+    el("time", { class: "muted" }, d.createdAt),
+    action("Redeliver", async () => { await call("POST", `/webhooks/${hook}/deliveries/${d.id}/redeliver`); notify("Queued again."); await loadDeliveries(hook); }));
+}
+
+async function loadDeliveries(hook) {
+  const page = await call("GET", `/webhooks/${hook}/deliveries`);
+  $("deliveries").dataset.webhook = hook;
+  $("deliveries-title").hidden = false;
+  $("deliveries").replaceChildren(...page.data.map((d) => deliveryItem(hook, d)));
+  if (!page.data.length) $("deliveries").append(el("li", { class: "muted" }, "No deliveries yet."));
+}
+
+function showSecret(secret) { $("new-secret-value").value = secret; $("new-secret").hidden = false; }
+
+async function loadWebhooks() {
+  view("view-webhooks");
+  const page = await call("GET", "/webhooks");
+  const events = $("hook-events");
+  if (events.children.length === 1) for (const e of page.events) events.append(el("label", {}, el("input", { type: "checkbox", value: e, name: "event" }), e));
+  $("webhooks").replaceChildren(...page.data.map((w) => el("li", { "data-webhook": w.id, "data-enabled": String(w.enabled) },
+    el("span", { class: "grow" }, el("strong", {}, w.url), " ", el("span", { class: "muted" }, w.events.join(", ")),
+      w.enabled ? null : el("span", { class: "tag bad" }, "disabled" + (w.disabledReason ? ": " + w.disabledReason : "")),
+      w.consecutiveFailures ? el("span", { class: "muted" }, " " + w.consecutiveFailures + " failures in a row") : null),
+    action(w.enabled ? "Disable" : "Enable", async () => { await call("PATCH", "/webhooks/" + w.id, { enabled: !w.enabled }); await loadWebhooks(); }),
+    action("Ping", async () => { await call("POST", `/webhooks/${w.id}/ping`); notify("Ping queued."); await loadDeliveries(w.id); }),
+    action("Deliveries", () => loadDeliveries(w.id)),
+    action("Rotate secret", async () => { const r = await call("POST", `/webhooks/${w.id}/rotate-secret`); showSecret(r.secret); notify("The old secret still signs until " + r.previousSecretExpiresAt + "."); }, "danger"))));
+  if (!page.data.length) $("webhooks").append(el("li", { class: "muted" }, "No subscriptions yet."));
+}
+
+async function createWebhook(ev) {
+  ev.preventDefault();
+  const events = Array.from(document.querySelectorAll("#hook-events input:checked")).map((i) => i.value);
+  try {
+    const w = await call("POST", "/webhooks", { url: $("hook-url").value, events });
+    showSecret(w.secret);
+    $("hook-url").value = "";
+    notify("Subscribed.");
+    await loadWebhooks();
+  } catch (e) { fail(e.message); }
+}
+
 async function loadAudit() {
   view("view-audit");
   const params = new URLSearchParams();
@@ -190,6 +255,8 @@ async function route() {
   try {
     if (hash.startsWith("profiles/")) await loadProfile(decodeURIComponent(hash.slice(9)));
     else if (hash === "keys") await loadKeys();
+    else if (hash === "attention") await loadAttention();
+    else if (hash === "webhooks") await loadWebhooks();
     else if (hash === "audit") await loadAudit();
     else await loadProfiles(false);
   } catch (e) { fail(e.message); }
@@ -222,6 +289,9 @@ function start() {
   $("copy-link").addEventListener("click", () => copy($("new-link-url")));
   $("key-form").addEventListener("submit", createKey);
   $("copy-key").addEventListener("click", () => copy($("new-key-value")));
+  $("hook-form").addEventListener("submit", createWebhook);
+  $("copy-secret").addEventListener("click", () => copy($("new-secret-value")));
+  $("copy-attention-link").addEventListener("click", () => copy($("attention-link-url")));
   $("audit-filter").addEventListener("submit", (ev) => { ev.preventDefault(); loadAudit().catch((e) => fail(e.message)); });
   window.addEventListener("hashchange", () => { show($("notice"), ""); show($("error"), ""); route(); });
   signedIn().catch(() => signedOut());

@@ -50,6 +50,12 @@ impl SocialAccount {
         Some((at.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_days().max(0))
     }
 
+    /// Whether the end-user must act soon: the account needs reconnecting, or its link lapses
+    /// within `days` days. (Sandbox accounts never do: nothing real is at stake.)
+    pub fn needs_attention(&self, days: i64) -> bool {
+        !self.sandbox && (self.needs_reconnect || self.days_until_expiry().is_some_and(|d| d <= days))
+    }
+
     /// When the end-user must link the account again (see `days_until_expiry`), if ever.
     pub fn link_lapses_at(&self) -> Option<&str> {
         if self.refreshable { self.refresh_expires_at.as_deref() } else { self.expires_at.as_deref() }

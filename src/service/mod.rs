@@ -18,6 +18,7 @@ pub mod link;
 mod oauth;
 pub mod proxy;
 mod refresh;
+pub mod webhooks;
 
 pub use bluesky::{BlueskyLogin, link_bluesky, link_bluesky_to};
 pub use connect_links::{Issued, issue, link_url};

@@ -87,8 +87,36 @@ fn signing_in_with_a_wrong_password_is_a_401_and_with_missing_fields_a_400_namin
     }
 }
 
-/// Every console JSON route, with ids of `profile`, `link`, `key` filled in.
-fn routes(profile: &str, link: &str, key: &str) -> Vec<(&'static str, String, Option<Value>)> {
+/// A holder's things to aim at: a profile, a link, a key id, a webhook and its delivery.
+struct Ids {
+    profile: String,
+    link: String,
+    key: String,
+    hook: String,
+    delivery: String,
+}
+
+/// A furnished workspace of the holder of `cookie`, with a subscription that has been pinged.
+fn ids(app: &TestApp, cookie: &str, key: &str, external_id: &str) -> Ids {
+    let (profile, link) = furnished(app, key, external_id);
+    let hook = console(
+        app,
+        cookie,
+        "POST",
+        "/webhooks",
+        Some(json!({"url": "http://127.0.0.1:9/hook", "events": ["profile.created"]})),
+    );
+    assert_eq!(hook.status, 201, "{}", hook.text);
+    let hook = hook.body["id"].as_str().unwrap().to_string();
+    let ping = console(app, cookie, "POST", &format!("/webhooks/{hook}/ping"), None);
+    assert_eq!(ping.status, 202, "{}", ping.text);
+    let delivery = ping.body["deliveryId"].as_str().unwrap().to_string();
+    Ids { profile, link, key: key_id(key), hook, delivery }
+}
+
+/// Every console JSON route, aimed at `ids`.
+fn routes(ids: &Ids) -> Vec<(&'static str, String, Option<Value>)> {
+    let Ids { profile, link, key, hook, delivery } = ids;
     vec![
         ("GET", "/me".into(), None),
         ("GET", "/profiles".into(), None),
@@ -101,6 +129,14 @@ fn routes(profile: &str, link: &str, key: &str) -> Vec<(&'static str, String, Op
         ("POST", "/keys".into(), Some(json!({"name": "k"}))),
         ("DELETE", format!("/keys/{key}"), None),
         ("GET", "/audit".into(), None),
+        ("GET", "/attention".into(), None),
+        ("GET", "/webhooks".into(), None),
+        ("POST", "/webhooks".into(), Some(json!({"url": "http://127.0.0.1:9/other", "events": ["account.linked"]}))),
+        ("PATCH", format!("/webhooks/{hook}"), Some(json!({"enabled": false}))),
+        ("POST", format!("/webhooks/{hook}/rotate-secret"), None),
+        ("POST", format!("/webhooks/{hook}/ping"), None),
+        ("GET", format!("/webhooks/{hook}/deliveries"), None),
+        ("POST", format!("/webhooks/{hook}/deliveries/{delivery}/redeliver"), None),
     ]
 }
 
@@ -111,10 +147,11 @@ fn key_id(key: &str) -> String {
 #[test]
 fn every_console_route_is_a_401_without_a_session_or_with_a_forged_one() {
     let app = sandbox_app();
-    let (_, key) = holder(&app, "owner@example.com");
-    let (profile, link) = furnished(&app, &key, "cust-1");
+    let (owner, key) = holder(&app, "owner@example.com");
+    let ids = ids(&app, &owner, &key, "cust-1");
+    let profile = ids.profile.clone();
     for cookie in ["", "hp_console=not-a-token", "hp_console=eyJhbGciOiJub25lIn0.e30."] {
-        for (method, path, body) in routes(&profile, &link, &key_id(&key)) {
+        for (method, path, body) in routes(&ids) {
             let res = console(&app, cookie, method, &path, body);
             assert_eq!(res.status, 401, "{method} {path} with {cookie:?}: {}", res.text);
             assert_eq!(res.header("content-type"), Some("application/problem+json"), "{method} {path}");
@@ -126,27 +163,29 @@ fn every_console_route_is_a_401_without_a_session_or_with_a_forged_one() {
 #[test]
 fn a_holder_never_sees_or_changes_another_holders_workspace_through_the_console() {
     let app = sandbox_app();
-    let (_, key_a) = holder(&app, "a@example.com");
+    let (cookie_a, key_a) = holder(&app, "a@example.com");
     let (cookie_b, _) = holder(&app, "b@example.com");
-    let (profile, link) = furnished(&app, &key_a, "cust-a");
-    for (method, path, body) in routes(&profile, &link, &key_id(&key_a)) {
+    let ids = ids(&app, &cookie_a, &key_a, "cust-a");
+    let profile = ids.profile.clone();
+    let theirs = [&ids.profile, &ids.link, &ids.key, &ids.hook, &ids.delivery];
+    for (method, path, body) in routes(&ids) {
         let res = console(&app, &cookie_b, method, &path, body);
         assert!(res.status < 500, "{method} {path}: {}", res.text);
-        assert!(!res.text.contains(&profile) && !res.text.contains("cust-a"), "{method} {path} leaked: {}", res.text);
-        assert!(
-            !res.text.contains(&link) && !res.text.contains(&key_id(&key_a)),
-            "{method} {path} leaked: {}",
-            res.text
-        );
+        for id in theirs.iter().map(|s| s.as_str()).chain(["cust-a"]) {
+            assert!(!res.text.contains(id), "{method} {path} leaked {id}: {}", res.text);
+        }
         let expected = match (method, path.as_str()) {
-            (_, p) if p.contains(&profile) || p.contains(&link) || p.contains(&key_id(&key_a)) => 404,
-            ("POST", "/keys") => 201,
+            (_, p) if theirs.iter().any(|id| p.contains(id.as_str())) => 404,
+            ("POST", "/keys" | "/webhooks") => 201,
             _ => 200,
         };
         assert_eq!(res.status, expected, "{method} {path}: {}", res.text);
     }
     // A's things are as they were.
     assert_eq!(app.list_links(&key_a, &profile).body["data"].as_array().unwrap().len(), 1);
+    let hooks = console(&app, &cookie_a, "GET", "/webhooks", None).body;
+    assert_eq!(hooks["data"].as_array().unwrap().len(), 1, "{hooks}");
+    assert_eq!(hooks["data"][0]["enabled"], true);
     assert_eq!(app.list_accounts(&key_a, &profile).body["data"][0]["platform"], "x");
     assert_eq!(app.create_profile(&key_a, &json!({"name": "still works"})).status, 201);
 }
@@ -155,7 +194,8 @@ fn a_holder_never_sees_or_changes_another_holders_workspace_through_the_console(
 fn a_state_change_from_another_site_is_refused_with_403_and_changes_nothing() {
     let app = sandbox_app();
     let (cookie, key) = holder(&app, "owner@example.com");
-    let (profile, link) = furnished(&app, &key, "cust-1");
+    let ids = ids(&app, &cookie, &key, "cust-1");
+    let (profile, link) = (ids.profile.clone(), ids.link.clone());
     let forged: [&[(&str, &str)]; 4] = [
         // A cross-site form post: no custom header can be set.
         &[("content-type", "application/x-www-form-urlencoded")],
@@ -163,7 +203,7 @@ fn a_state_change_from_another_site_is_refused_with_403_and_changes_nothing() {
         &[("x-hitchpost-console", "1"), ("origin", "https://evil.example")],
         &[("x-hitchpost-console", "1"), ("sec-fetch-site", "cross-site")],
     ];
-    let writes: Vec<_> = routes(&profile, &link, &key_id(&key)).into_iter().filter(|r| r.0 != "GET").collect();
+    let writes: Vec<_> = routes(&ids).into_iter().filter(|r| r.0 != "GET").collect();
     let mut all = writes.clone();
     all.push(("POST", "/login".into(), Some(json!({"login": "owner@example.com", "password": PASSWORD}))));
     all.push(("POST", "/logout".into(), None));
@@ -180,6 +220,8 @@ fn a_state_change_from_another_site_is_refused_with_403_and_changes_nothing() {
     assert_eq!(app.list_links(&key, &profile).body["data"].as_array().unwrap().len(), 1);
     assert_eq!(app.list_accounts(&key, &profile).body["data"].as_array().unwrap().len(), 1);
     assert_eq!(console(&app, &cookie, "GET", "/keys", None).body["data"].as_array().unwrap().len(), 1);
+    let hooks = console(&app, &cookie, "GET", "/webhooks", None).body;
+    assert_eq!((hooks["data"].as_array().unwrap().len(), &hooks["data"][0]["enabled"]), (1, &json!(true)));
     // The page's own request, from the same origin, goes through.
     let h = [
         ("cookie", cookie.as_str()),

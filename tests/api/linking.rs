@@ -27,7 +27,7 @@ pub(crate) fn fake_linkedin(provider: &str) -> OAuthConfig {
     }
 }
 
-fn oauth_app(provider: &str) -> TestApp {
+pub(crate) fn oauth_app(provider: &str) -> TestApp {
     let config = fake_linkedin(provider);
     spawn_app_with(move |c| {
         c.providers.oauth.insert(Platform::Linkedin, config);

@@ -8,6 +8,7 @@ mod assets;
 mod keys;
 mod profiles;
 mod session;
+mod webhooks;
 
 use crate::api::ApiError;
 use crate::api::dialect::{Dialect, Failure, limit};
@@ -82,7 +83,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     .route("/keys", web::get().to(keys::list))
                     .route("/keys", web::post().to(keys::create))
                     .route("/keys/{id}", web::delete().to(keys::revoke))
-                    .route("/audit", web::get().to(profiles::audit)),
+                    .route("/audit", web::get().to(profiles::audit))
+                    .route("/attention", web::get().to(profiles::attention))
+                    .route("/webhooks", web::get().to(webhooks::list))
+                    .route("/webhooks", web::post().to(webhooks::create))
+                    .route("/webhooks/{id}", web::patch().to(webhooks::update))
+                    .route("/webhooks/{id}/rotate-secret", web::post().to(webhooks::rotate))
+                    .route("/webhooks/{id}/ping", web::post().to(webhooks::ping))
+                    .route("/webhooks/{id}/deliveries", web::get().to(webhooks::deliveries))
+                    .route("/webhooks/{id}/deliveries/{delivery}/redeliver", web::post().to(webhooks::redeliver)),
             ),
     );
 }
@@ -94,6 +103,8 @@ pub fn parse_bodies(bytes: &[u8]) {
     use crate::api::body::parse;
     let _ = parse::<session::LoginBody>(bytes);
     let _ = parse::<keys::KeyBody>(bytes);
+    let _ = parse::<webhooks::CreateBody>(bytes);
+    let _ = parse::<webhooks::UpdateBody>(bytes);
 }
 
 /// Whether a state-changing request comes from the console itself: it carries the console's

@@ -171,3 +171,40 @@ pub async fn audit(state: web::Data<App>, s: Session, req: HttpRequest) -> Resul
     let (rows, next) = state.db.read(move |c| audit::list(c, ws, &q)).await?;
     Ok(HttpResponse::Ok().json(json!({ "data": rows.iter().map(audit_json).collect::<Vec<_>>(), "nextCursor": next })))
 }
+
+/// How far ahead an account's lapse counts as needing attention.
+const ATTENTION_DAYS: i64 = 7;
+
+/// `GET /console/api/attention`: every account that needs reconnecting or lapses within 7
+/// days, newest first, with its profile. Walks the workspace a page at a time.
+pub async fn attention(state: web::Data<App>, s: Session) -> Result<HttpResponse, Error> {
+    let ws = s.workspace;
+    let mut found = state
+        .db
+        .read(move |c| {
+            let mut out = Vec::new();
+            let mut after = None;
+            loop {
+                let (page, next) = profiles::page_of_all(c, ws, after)?;
+                for (p, linked) in page.iter().zip(accounts::list_for_each(c, &page)?) {
+                    for a in linked.iter().filter(|a| a.needs_attention(ATTENTION_DAYS)) {
+                        out.push((
+                            a.connected_at.clone(),
+                            json!({
+                                "profile": {"id": p.id, "name": p.name, "externalId": p.external_id},
+                                "account": AccountBody::from(a),
+                            }),
+                        ));
+                    }
+                }
+                match next {
+                    Some(n) => after = Some(n),
+                    None => break,
+                }
+            }
+            Ok::<_, domain::Error>(out)
+        })
+        .await?;
+    found.sort_by(|a, b| b.0.cmp(&a.0));
+    Ok(HttpResponse::Ok().json(json!({ "data": found.into_iter().map(|(_, v)| v).collect::<Vec<_>>() })))
+}

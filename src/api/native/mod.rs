@@ -21,6 +21,7 @@ pub use error::Problem;
 pub use hooks::NativeHooks;
 pub use openapi::{ApiDoc, unmatched};
 pub use profiles::{ProfileBody, with_accounts};
+pub use webhooks::{DeliveryBody, WebhookBody};
 
 use super::dialect::{ApiKey, Dialect, Failure, need};
 use super::{ApiError, presented_key};

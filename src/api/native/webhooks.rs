@@ -3,10 +3,8 @@
 use super::{Auth, Error, Problem, need};
 use crate::api::body;
 use crate::app::App;
-use crate::delivery;
-use crate::domain::webhooks::{self, Webhook, WebhookPatch};
-use crate::domain::{self};
-use crate::providers::net;
+use crate::domain::webhooks::{self, Webhook};
+use crate::service::{self, webhooks::RawPatch};
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -31,7 +29,7 @@ pub struct WebhookBody {
 }
 
 impl WebhookBody {
-    fn new(w: Webhook, secret: Option<String>) -> Self {
+    pub(crate) fn new(w: Webhook, secret: Option<String>) -> Self {
         WebhookBody {
             id: w.id,
             url: w.url,
@@ -108,25 +106,27 @@ pub struct DeliveryBody {
     updated_at: String,
 }
 
+impl From<webhooks::Delivery> for DeliveryBody {
+    fn from(d: webhooks::Delivery) -> Self {
+        DeliveryBody {
+            next_attempt_at: (d.status == "pending").then_some(d.next_attempt_at),
+            id: d.id,
+            event_id: d.event_id,
+            event_type: d.event_type,
+            status: d.status,
+            attempts: d.attempts,
+            response_code: d.last_status,
+            latency_ms: d.last_latency_ms,
+            last_error: d.last_error,
+            created_at: d.created_at,
+            updated_at: d.updated_at,
+        }
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DeliveryList {
     data: Vec<DeliveryBody>,
-}
-
-fn url(state: &App, u: &str) -> Result<String, Error> {
-    let checked = net::check_outbound(u.trim(), state.providers.allow_private_outbound)
-        .map_err(|why| domain::Error::invalid("url", why))?;
-    Ok(checked.to_string())
-}
-
-fn description(d: Option<String>) -> Result<Option<String>, Error> {
-    match d.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()) {
-        Some(s) => {
-            domain::check_text("description", &s, 1, 500)?;
-            Ok(Some(s))
-        }
-        None => Ok(None),
-    }
 }
 
 #[utoipa::path(post, path = "/v1/webhooks", tag = "webhooks", request_body = CreateWebhook,
@@ -148,12 +148,7 @@ pub async fn create_webhook(
     payload: web::Payload,
 ) -> Result<HttpResponse, Error> {
     let b: CreateWebhook = body::json(&req, payload).await?;
-    let u = url(&state, &b.url)?;
-    let events = webhooks::parse_events(&b.events)?;
-    let d = description(b.description)?;
-    let secret = delivery::new_secret();
-    let sealed = state.sealer.seal(&secret);
-    let w = state.db.write(move |c| webhooks::create(c, caller.workspace, u, events, d, &sealed)).await?;
+    let (w, secret) = service::webhooks::create(&state, caller.workspace, &b.url, &b.events, b.description).await?;
     Ok(HttpResponse::Created().json(WebhookBody::new(w, Some(secret))))
 }
 
@@ -190,14 +185,8 @@ pub async fn update_webhook(
     payload: web::Payload,
 ) -> Result<HttpResponse, Error> {
     let b: UpdateWebhook = body::json(&req, payload).await?;
-    let patch = WebhookPatch {
-        url: b.url.as_deref().map(|u| url(&state, u)).transpose()?,
-        events: b.events.as_deref().map(webhooks::parse_events).transpose()?,
-        description: b.description.map(|d| description(Some(d))).transpose()?,
-        enabled: b.enabled,
-    };
-    let id = id.into_inner();
-    let w = state.db.write(move |c| webhooks::update(c, caller.workspace, &id, patch)).await?;
+    let raw = RawPatch { url: b.url, events: b.events, description: b.description, enabled: b.enabled };
+    let w = service::webhooks::update(&state, caller.workspace, id.into_inner(), raw).await?;
     Ok(HttpResponse::Ok().json(WebhookBody::new(w, None)))
 }
 
@@ -232,12 +221,7 @@ pub async fn rotate_secret(
     Auth { caller, .. }: Auth<need::Webhooks>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
-    let secret = delivery::new_secret();
-    let sealed = state.sealer.seal(&secret);
-    let until = chrono::Utc::now() + chrono::Duration::from_std(state.webhooks.rotation_overlap).unwrap_or_default();
-    let until = until.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-    let (id, u) = (id.into_inner(), until.clone());
-    state.db.write(move |c| webhooks::rotate_secret(c, caller.workspace, &id, &sealed, &u)).await?;
+    let (secret, until) = service::webhooks::rotate_secret(&state, caller.workspace, id.into_inner()).await?;
     Ok(HttpResponse::Ok().json(json!({ "secret": secret, "previousSecretExpiresAt": until })))
 }
 
@@ -274,23 +258,7 @@ pub async fn list_deliveries(
 ) -> Result<HttpResponse, Error> {
     let id = id.into_inner();
     let rows = state.db.read(move |c| webhooks::deliveries(c, caller.workspace, &id)).await?;
-    let data = rows
-        .into_iter()
-        .map(|d| DeliveryBody {
-            next_attempt_at: (d.status == "pending").then_some(d.next_attempt_at),
-            id: d.id,
-            event_id: d.event_id,
-            event_type: d.event_type,
-            status: d.status,
-            attempts: d.attempts,
-            response_code: d.last_status,
-            latency_ms: d.last_latency_ms,
-            last_error: d.last_error,
-            created_at: d.created_at,
-            updated_at: d.updated_at,
-        })
-        .collect();
-    Ok(HttpResponse::Ok().json(DeliveryList { data }))
+    Ok(HttpResponse::Ok().json(DeliveryList { data: rows.into_iter().map(DeliveryBody::from).collect() }))
 }
 
 #[utoipa::path(post, path = "/v1/webhooks/{id}/deliveries/{deliveryId}/redeliver", tag = "webhooks",

@@ -6,6 +6,8 @@
 
 use super::workspaces::WorkspaceId;
 use super::{Error, Result};
+/// A delivery attempt's record, as listed.
+pub use crate::store::webhooks::DeliveryRow as Delivery;
 use crate::store::{self, Conn, webhooks::WebhookRow};
 use serde_json::Value;
 

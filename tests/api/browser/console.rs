@@ -33,7 +33,8 @@ fn wait_until(browser: &Browser, what: &str, f: impl Fn(&Browser) -> bool) {
 fn sign_in(browser: &Browser, app: &TestApp, login: &str, password: &str) {
     browser.goto(&format!("{}/console", app.base));
     browser.wait_for("#signin:not([hidden])");
-    browser.eval("document.getElementById('login').value = ''; document.getElementById('password').value = ''", json!([]));
+    browser
+        .eval("document.getElementById('login').value = ''; document.getElementById('password').value = ''", json!([]));
     browser.type_into("#login", login);
     browser.type_into("#password", password);
     browser.click("#signin-submit");
@@ -118,4 +119,86 @@ fn a_holder_finds_a_profile_revokes_a_link_unlinks_an_account_and_makes_and_revo
     browser.wait_for("#signin:not([hidden])");
     browser.goto(&format!("{}/console", app.base));
     browser.wait_for("#signin:not([hidden])");
+}
+
+/// A server whose deliveries retry quickly and whose subscriptions are not disabled by a few
+/// failures (the test fixes its receiver and redelivers).
+fn webhook_app() -> TestApp {
+    crate::helpers::spawn_app_with(|c| {
+        c.providers.sandbox = true;
+        c.webhooks.retry_schedule = vec![std::time::Duration::from_millis(100), std::time::Duration::from_millis(200)];
+        c.webhooks.disable_after = 50;
+        c.webhooks.poll = std::time::Duration::from_millis(30);
+    })
+}
+
+#[test]
+fn a_failing_delivery_is_shown_with_its_error_and_redelivered_once_the_receiver_is_fixed() {
+    let Some(browser) = Browser::start() else { return };
+    let app = webhook_app();
+    register(&app, "owner@example.com");
+    let receiver = crate::fakes::receiver(crate::fakes::ReceiverMode::Fail);
+    sign_in(&browser, &app, "owner@example.com", "Sup3rSecret");
+    browser.wait_for("#nav:not([hidden])");
+    browser.click("#nav-webhooks");
+    browser.wait_for(r#"#hook-events input[value="profile.created"]"#);
+    browser.type_into("#hook-url", &format!("{}/hook", receiver.base));
+    browser.click(r#"#hook-events input[value="profile.created"]"#);
+    browser.click("#hook-submit");
+    browser.wait_for("#new-secret:not([hidden])");
+    assert!(value(&browser, "new-secret-value").starts_with("whsec_"), "{}", value(&browser, "new-secret-value"));
+    let hook = "#webhooks li[data-webhook]";
+    browser.wait_for(hook);
+
+    // Ping: the receiver answers 500 to every attempt, and the delivery says so.
+    browser.click(&format!(r#"{hook} button[data-action="ping"]"#));
+    let deliveries = format!(r#"{hook} button[data-action="deliveries"]"#);
+    wait_until(&browser, "a failed delivery", |b| {
+        b.click(&deliveries);
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        count(b, r#"#deliveries li[data-status="failed"]"#) == 1
+    });
+    let shown = browser.text(r#"#deliveries li[data-status="failed"]"#);
+    assert!(shown.contains("webhook.ping") && shown.contains("3 attempts") && shown.contains("HTTP 500"), "{shown}");
+    assert!(shown.contains("500"), "the error is shown: {shown}");
+
+    // Fixed, and redelivered from the console.
+    receiver.state.lock().unwrap().mode = crate::fakes::ReceiverMode::Ok;
+    let before = receiver.state.lock().unwrap().requests.len();
+    browser.click(r#"#deliveries li[data-status="failed"] button[data-action="redeliver"]"#);
+    wait_until(&browser, "a succeeded delivery", |b| {
+        b.click(&deliveries);
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        count(b, r#"#deliveries li[data-status="succeeded"]"#) == 1
+    });
+    assert_eq!(receiver.state.lock().unwrap().requests.len(), before + 1);
+}
+
+#[test]
+fn an_account_that_needs_reconnecting_is_listed_with_a_one_click_connect_link() {
+    let Some(browser) = Browser::start() else { return };
+    let provider = crate::fakes::oauth_provider();
+    let app = crate::linking::oauth_app(&provider.base);
+    let token = register(&app, "owner@example.com");
+    let key = users(&app, &token, "POST", "/api-keys", Some(json!({"name": "setup"}))).body["apiKey"]["key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let id = crate::linking::linked_oauth_account(&app, &key);
+    let account = app.list_accounts(&key, &id).body["data"][0]["id"].as_str().unwrap().to_string();
+    app.sql_execute(
+        "UPDATE social_accounts SET needs_reconnect = (1 = 1), reconnect_reason = 'revoked' WHERE public_id = $1",
+        &[&account],
+    );
+    sign_in(&browser, &app, "owner@example.com", "Sup3rSecret");
+    browser.wait_for("#nav:not([hidden])");
+    browser.click("#nav-attention");
+    let row = format!(r#"#attention li[data-account="{account}"]"#);
+    browser.wait_for(&row);
+    assert!(browser.text(&row).contains("needs reconnect"));
+    browser.click(&format!("{row} button"));
+    browser.wait_for("#attention-link:not([hidden])");
+    assert!(value(&browser, "attention-link-url").starts_with(&format!("{}/connect?token=", app.base)));
+    let links = app.list_links(&key, &id).body;
+    assert_eq!(links["data"][0]["platforms"], json!(["linkedin"]), "{links}");
 }
