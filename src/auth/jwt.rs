@@ -12,6 +12,8 @@ pub const LINK_AUDIENCE: &str = "connect-link";
 pub const SESSION_AUDIENCE: &str = "connect-session";
 /// The audience of an account holder's session.
 pub const HOLDER_AUDIENCE: &str = "holder-session";
+/// The audience of a one-time console sign-in link (`hitchpost console-link`).
+pub const CONSOLE_LINK_AUDIENCE: &str = "console-link";
 
 /// An account holder's session: valid 7 days, and only while `epoch` is the holder's current
 /// session epoch (a password change or "log out everywhere" moves it on).
@@ -28,9 +30,14 @@ pub struct HolderClaims {
 
 impl HolderClaims {
     pub fn new(holder_id: &str, epoch: i64, exp: i64) -> Self {
+        Self::for_audience(HOLDER_AUDIENCE, holder_id, epoch, exp)
+    }
+
+    /// Claims for another holder token than a session (a console sign-in link).
+    pub fn for_audience(audience: &str, holder_id: &str, epoch: i64, exp: i64) -> Self {
         HolderClaims {
             iss: ISSUER.into(),
-            aud: HOLDER_AUDIENCE.into(),
+            aud: audience.into(),
             sub: holder_id.into(),
             epoch,
             iat: chrono::Utc::now().timestamp(),

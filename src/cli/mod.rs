@@ -75,6 +75,17 @@ pub enum Command {
         #[command(subcommand)]
         command: PlanCommand,
     },
+    /// Prints a one-time console sign-in link for an account holder (a lost password): it
+    /// works once, for 15 minutes, and ends the holder's other sessions.
+    ConsoleLink {
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long)]
+        email: String,
+        /// Where people reach this server (the link's origin).
+        #[arg(long, env = "HITCHPOST_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+        public_url: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -199,6 +210,7 @@ impl Cli {
                 maintenance::migrate(from_sqlite, database_url, database_ca_file)
             }
             Some(Command::Plan { command }) => plans::plan(command),
+            Some(Command::ConsoleLink { db, email, public_url }) => accounts::console_link(db, &email, &public_url),
         }
     }
 }

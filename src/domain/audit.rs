@@ -25,6 +25,7 @@ pub const ACTIONS: &[&str] = &[
     "account.needs_reconnect",
     "account.link_failed",
     "account.credentials_read",
+    "holder.console_link_used",
 ];
 
 /// Records an action of the write's actor.

@@ -244,6 +244,25 @@ pub fn logout_everywhere(conn: &Conn, id: &str) -> Result<()> {
     Ok(store::holders::bump_holder_session_epoch(conn, id)?)
 }
 
+/// How long a console sign-in link works.
+pub const CONSOLE_LINK_MINUTES: i64 = 15;
+
+/// Uses a one-time console sign-in link (`hitchpost console-link`) made while the holder's
+/// session epoch was `epoch`: moves the epoch on, which ends every older session and every
+/// other link made before, so the link works once. `None` when it was already used (or a
+/// password change or "log out everywhere" came in between).
+pub fn use_console_link(conn: &crate::db::Tx, id: &str, epoch: i64) -> Result<Option<Holder>> {
+    store::holders::lock_holder(conn, id)?;
+    let holder = get(conn, id)?;
+    if holder.session_epoch != epoch {
+        return Ok(None);
+    }
+    store::holders::bump_holder_session_epoch(conn, id)?;
+    let ws = owned_workspace(conn, id)?;
+    super::audit::record(conn, ws, "holder.console_link_used", None, Some(id))?;
+    Ok(Some(get(conn, id)?))
+}
+
 /// The workspace a holder owns.
 pub fn owned_workspace(conn: &Conn, id: &str) -> Result<WorkspaceId> {
     store::holders::find_owned_workspace(conn, id)?.map(WorkspaceId).ok_or(Error::NotFound("workspace"))

@@ -277,3 +277,49 @@ fn the_console_finds_profiles_runs_the_apis_operations_and_records_the_holder_in
         console(&app, &cookie, "GET", &format!("/audit?profileId={profile}&action=account.unlinked"), None).body;
     assert_eq!(audit["data"][0]["actor"], holder, "{audit}");
 }
+
+/// `hitchpost console-link` for `email` against this server's database and secret.
+fn console_link(app: &TestApp, email: &str) -> String {
+    let env = [("HITCHPOST_SECRET", crate::helpers::TEST_SECRET)];
+    let (ok, out, err) = app.cli_env(&["console-link", "--email", email, "--public-url", &app.base], &env);
+    assert!(ok, "{out}{err}");
+    assert!(err.contains("once"), "{err}");
+    out.trim().to_string()
+}
+
+#[test]
+fn a_console_link_from_the_cli_signs_in_once_and_ends_the_other_sessions() {
+    let app = sandbox_app();
+    let (old_cookie, _) = holder(&app, "owner@example.com");
+    let api_session = register(&app, "second@example.com");
+    let link = console_link(&app, "owner@example.com");
+    assert!(link.starts_with(&format!("{}/console/link?token=", app.base)), "{link}");
+    let path = link.strip_prefix(&app.base).unwrap();
+    // Fetching it (a mail scanner) uses nothing up.
+    for _ in 0..2 {
+        let page = app.send("GET", path, &[], None);
+        assert_eq!(page.status, 200, "{}", page.text);
+        assert!(page.text.contains(r#"<form method="post" action="/console/link?token="#), "{}", page.text);
+    }
+    let cross = app.send("POST", path, &[("sec-fetch-site", "cross-site")], Some(Vec::new()));
+    assert_eq!(cross.status, 410, "another site's form cannot use it");
+    let used = app.send("POST", path, &[], Some(Vec::new()));
+    assert_eq!(used.status, 303, "{}", used.text);
+    assert_eq!(used.location(), "/console");
+    let cookie = used.cookie("hp_console").expect("a console session");
+    assert_eq!(console(&app, &cookie, "GET", "/me", None).body["holder"]["email"], "owner@example.com");
+    // Once only; and the sessions from before it are over (another holder's are not).
+    assert_eq!(app.send("POST", path, &[], Some(Vec::new())).status, 410);
+    assert_eq!(app.send("GET", path, &[], None).status, 410);
+    assert_eq!(console(&app, &old_cookie, "GET", "/me", None).status, 401);
+    assert_eq!(users(&app, &api_session, "GET", "/profile", None).status, 200);
+    let audit = console(&app, &cookie, "GET", "/audit?action=holder.console_link_used", None).body;
+    assert_eq!(audit["data"].as_array().unwrap().len(), 1, "{audit}");
+    // A forged or unknown link shows the same page.
+    assert_eq!(app.send("GET", "/console/link?token=forged", &[], None).status, 410);
+    let (ok, _, err) = app.cli_env(
+        &["console-link", "--email", "nobody@example.com"],
+        &[("HITCHPOST_SECRET", crate::helpers::TEST_SECRET)],
+    );
+    assert!(!ok && err.contains("no account holder"), "{err}");
+}

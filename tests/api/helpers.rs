@@ -340,10 +340,15 @@ impl TestApp {
 
     /// Runs the `hitchpost` CLI with `words` and this server's database (`db_args`) after them.
     pub fn cli(&self, words: &[&str]) -> (bool, String, String) {
+        self.cli_env(words, &[])
+    }
+
+    /// `cli` with these environment variables set.
+    pub fn cli_env(&self, words: &[&str], env: &[(&str, &str)]) -> (bool, String, String) {
         let db = self.db_args();
         let mut all = words.to_vec();
         all.extend(db.iter().map(String::as_str));
-        cli(&all)
+        cli_env(&all, env)
     }
 
     pub fn send(&self, method: &str, path: &str, headers: &[(&str, &str)], body: Option<Vec<u8>>) -> Res {
@@ -628,10 +633,16 @@ pub fn server_binary() -> std::path::PathBuf {
 
 /// Runs the `hitchpost` CLI and returns (exit ok, stdout, stderr).
 pub fn cli(args: &[&str]) -> (bool, String, String) {
+    cli_env(args, &[])
+}
+
+/// `cli` with these environment variables set.
+pub fn cli_env(args: &[&str], env: &[(&str, &str)]) -> (bool, String, String) {
     let out = Command::new(server_binary())
         .args(args)
         .env_remove("HITCHPOST_DB")
         .env("RUST_LOG", "warn")
+        .envs(env.iter().copied())
         .output()
         .expect("run hitchpost");
     (

@@ -6,6 +6,7 @@
 
 mod assets;
 mod keys;
+mod link;
 mod profiles;
 mod session;
 mod webhooks;
@@ -68,6 +69,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             )
             .route("", web::get().to(assets::page))
             .route("/assets/{name}", web::get().to(assets::serve))
+            .route("/link", web::get().to(link::open))
+            .route("/link", web::post().to(link::claim))
             .service(
                 web::scope("/api")
                     .wrap(actix_web::middleware::from_fn(same_origin_writes))

@@ -5,6 +5,7 @@ use crate::api::holders::session_token;
 use crate::api::holders::sessions::authenticate;
 use crate::api::{body, client_ip};
 use crate::app::App;
+use crate::domain::holders::Holder;
 use crate::domain::{self, profiles, workspaces};
 use actix_web::cookie::{Cookie, SameSite, time::Duration};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -29,15 +30,21 @@ pub async fn login(state: web::Data<App>, req: HttpRequest, payload: web::Payloa
         .map_err(|retry_after| domain::Error::RateLimited { retry_after })?;
     let b: LoginBody = body::json_limited(&req, payload, body::SMALL_BODY).await?;
     let holder = authenticate(&state, b.login, b.password).await?;
-    let (token, _) = session_token(&state, &holder);
-    let cookie = Cookie::build(COOKIE, token)
+    let cookie = session_cookie(&state, &holder);
+    Ok(HttpResponse::Ok().cookie(cookie).json(json!({ "email": holder.email, "username": holder.username })))
+}
+
+/// The console's session cookie for a holder: their session token, HttpOnly, SameSite=Strict,
+/// Secure over HTTPS, for the session's days.
+pub(super) fn session_cookie(state: &App, holder: &Holder) -> Cookie<'static> {
+    let (token, _) = session_token(state, holder);
+    Cookie::build(COOKIE, token)
         .path("/console")
         .http_only(true)
         .same_site(SameSite::Strict)
         .secure(state.public_url.starts_with("https://"))
         .max_age(Duration::days(crate::api::holders::SESSION_DAYS))
-        .finish();
-    Ok(HttpResponse::Ok().cookie(cookie).json(json!({ "email": holder.email, "username": holder.username })))
+        .finish()
 }
 
 /// `POST /console/api/logout`: the cookie goes. (Signing out everywhere is the users API's
