@@ -52,9 +52,9 @@ async function copy(input) {
   try { await navigator.clipboard.writeText(input.value); notify("Copied."); } catch (e) { notify("Select the text and copy it."); }
 }
 
-const VIEWS = ["view-profiles", "view-profile", "view-attention", "view-keys", "view-webhooks", "view-audit"];
+const VIEWS = ["view-profiles", "view-profile", "view-attention", "view-keys", "view-webhooks", "view-audit", "view-password"];
 const NAV = { "view-profiles": "#/profiles", "view-profile": "#/profiles", "view-attention": "#/attention",
-  "view-keys": "#/keys", "view-webhooks": "#/webhooks", "view-audit": "#/audit" };
+  "view-keys": "#/keys", "view-webhooks": "#/webhooks", "view-audit": "#/audit", "view-password": "#/password" };
 function view(id) {
   for (const v of VIEWS) $(v).hidden = v !== id;
   for (const a of document.querySelectorAll("#nav a")) {
@@ -81,6 +81,7 @@ async function signedIn() {
   const scopes = $("key-scopes");
   scopes.replaceChildren(scopes.firstElementChild);
   for (const s of me.scopes) scopes.append(el("label", {}, el("input", { type: "checkbox", value: s, name: "scope" }), s));
+  if (me.recovery && location.hash !== "#/password") { location.hash = "#/password"; return; }
   route();
 }
 
@@ -240,6 +241,23 @@ async function createWebhook(ev) {
   } catch (e) { fail(e.message); }
 }
 
+function loadPassword() {
+  view("view-password");
+  $("recovery-note").hidden = !me.recovery;
+  $("current-password-field").hidden = me.recovery;
+}
+
+async function changePassword(ev) {
+  ev.preventDefault();
+  try {
+    await call("POST", "/password", { currentPassword: me.recovery ? null : $("current-password").value, newPassword: $("new-password").value });
+    $("current-password").value = ""; $("new-password").value = "";
+    me = await call("GET", "/me");
+    loadPassword();
+    notify("Your password was changed. Your other sessions have ended.");
+  } catch (e) { fail(e.message); }
+}
+
 async function loadAudit() {
   view("view-audit");
   const params = new URLSearchParams();
@@ -258,6 +276,7 @@ async function route() {
     else if (hash === "attention") await loadAttention();
     else if (hash === "webhooks") await loadWebhooks();
     else if (hash === "audit") await loadAudit();
+    else if (hash === "password") loadPassword();
     else await loadProfiles(false);
   } catch (e) { fail(e.message); }
 }
@@ -290,6 +309,7 @@ function start() {
   $("key-form").addEventListener("submit", createKey);
   $("copy-key").addEventListener("click", () => copy($("new-key-value")));
   $("hook-form").addEventListener("submit", createWebhook);
+  $("password-form").addEventListener("submit", changePassword);
   $("copy-secret").addEventListener("click", () => copy($("new-secret-value")));
   $("copy-attention-link").addEventListener("click", () => copy($("attention-link-url")));
   $("audit-filter").addEventListener("submit", (ev) => { ev.preventDefault(); loadAudit().catch((e) => fail(e.message)); });

@@ -26,6 +26,10 @@ pub struct HolderClaims {
     pub epoch: i64,
     pub iat: i64,
     pub exp: i64,
+    /// A console session opened by a one-time sign-in link (a lost password): it may set a
+    /// new password without the current one.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub recovery: bool,
 }
 
 impl HolderClaims {
@@ -42,6 +46,7 @@ impl HolderClaims {
             epoch,
             iat: chrono::Utc::now().timestamp(),
             exp,
+            recovery: false,
         }
     }
 }

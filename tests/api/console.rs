@@ -130,6 +130,7 @@ fn routes(ids: &Ids) -> Vec<(&'static str, String, Option<Value>)> {
         ("DELETE", format!("/keys/{key}"), None),
         ("GET", "/audit".into(), None),
         ("GET", "/attention".into(), None),
+        ("POST", "/password".into(), Some(json!({"currentPassword": "x", "newPassword": "short"}))),
         ("GET", "/webhooks".into(), None),
         ("POST", "/webhooks".into(), Some(json!({"url": "http://127.0.0.1:9/other", "events": ["account.linked"]}))),
         ("PATCH", format!("/webhooks/{hook}"), Some(json!({"enabled": false}))),
@@ -177,6 +178,7 @@ fn a_holder_never_sees_or_changes_another_holders_workspace_through_the_console(
         let expected = match (method, path.as_str()) {
             (_, p) if theirs.iter().any(|id| p.contains(id.as_str())) => 404,
             ("POST", "/keys" | "/webhooks") => 201,
+            ("POST", "/password") => 400,
             _ => 200,
         };
         assert_eq!(res.status, expected, "{method} {path}: {}", res.text);
@@ -315,6 +317,34 @@ fn a_console_link_from_the_cli_signs_in_once_and_ends_the_other_sessions() {
     assert_eq!(users(&app, &api_session, "GET", "/profile", None).status, 200);
     let audit = console(&app, &cookie, "GET", "/audit?action=holder.console_link_used", None).body;
     assert_eq!(audit["data"].as_array().unwrap().len(), 1, "{audit}");
+    // The link's session may set a new password without the old one; then every other
+    // session ends and the new password signs in.
+    assert_eq!(console(&app, &cookie, "GET", "/me", None).body["recovery"], true);
+    let res = console(&app, &cookie, "POST", "/password", Some(json!({"newPassword": "N3wPassword"})));
+    assert_eq!(res.status, 200, "{}", res.text);
+    let renewed = res.cookie("hp_console").unwrap();
+    assert_eq!(console(&app, &cookie, "GET", "/me", None).status, 401);
+    assert_eq!(console(&app, &renewed, "GET", "/me", None).body["recovery"], false);
+    assert_eq!(sign_in(&app, "owner@example.com", PASSWORD).status, 401);
+    assert_eq!(sign_in(&app, "owner@example.com", "N3wPassword").status, 200);
+    // A session that is not a recovery one must give the current password.
+    let cases = [
+        (json!({"newPassword": "An0therPass"}), "currentPassword"),
+        (json!({"currentPassword": "Wrong1234", "newPassword": "An0therPass"}), "currentPassword"),
+        (json!({"currentPassword": "N3wPassword", "newPassword": "short"}), "newPassword"),
+    ];
+    for (body, field) in cases {
+        let res = console(&app, &renewed, "POST", "/password", Some(body.clone()));
+        assert_eq!((res.status, res.problem_field()), (400, field), "{body}: {}", res.text);
+    }
+    let res = console(
+        &app,
+        &renewed,
+        "POST",
+        "/password",
+        Some(json!({"currentPassword": "N3wPassword", "newPassword": "An0therPass"})),
+    );
+    assert_eq!(res.status, 200, "{}", res.text);
     // A forged or unknown link shows the same page.
     assert_eq!(app.send("GET", "/console/link?token=forged", &[], None).status, 410);
     let (ok, _, err) = app.cli_env(

@@ -1,7 +1,7 @@
 //! One-time console sign-in links (`hitchpost console-link`), for an operator to let a holder
 //! in who lost their password: opening one shows a button, pressing it signs in once.
 
-use super::session::session_cookie;
+use super::session::recovery_cookie;
 use crate::app::App;
 use crate::auth::jwt::{CONSOLE_LINK_AUDIENCE, HolderClaims};
 use crate::domain::holders;
@@ -72,7 +72,7 @@ pub async fn claim(state: web::Data<App>, req: HttpRequest, q: web::Query<LinkQu
     let used = state.db.write(move |c| holders::use_console_link(c, &claims.sub, claims.epoch)).await;
     match used {
         Ok(Some(holder)) => HttpResponse::SeeOther()
-            .cookie(session_cookie(&state, &holder))
+            .cookie(recovery_cookie(&state, &holder))
             .insert_header((header::LOCATION, "/console"))
             .finish(),
         Ok(None) => unusable(),

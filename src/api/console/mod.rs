@@ -77,6 +77,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     .route("/login", web::post().to(session::login))
                     .route("/logout", web::post().to(session::logout))
                     .route("/me", web::get().to(session::me))
+                    .route("/password", web::post().to(session::change_password))
                     .route("/profiles", web::get().to(profiles::list))
                     .route("/profiles/{id}", web::get().to(profiles::show))
                     .route("/profiles/{id}/links", web::post().to(profiles::create_link))
@@ -106,6 +107,7 @@ pub fn parse_bodies(bytes: &[u8]) {
     use crate::api::body::parse;
     let _ = parse::<session::LoginBody>(bytes);
     let _ = parse::<keys::KeyBody>(bytes);
+    let _ = parse::<session::PasswordBody>(bytes);
     let _ = parse::<webhooks::CreateBody>(bytes);
     let _ = parse::<webhooks::UpdateBody>(bytes);
 }
@@ -139,6 +141,8 @@ async fn same_origin_writes(
 pub struct Session {
     pub holder: Holder,
     pub workspace: WorkspaceId,
+    /// Opened by a one-time sign-in link: may set a password without the current one.
+    pub recovery: bool,
 }
 
 /// The holder a console cookie names, if its session is good (signature, expiry, epoch).
@@ -158,10 +162,11 @@ impl FromRequest for Session {
             const REFUSED: domain::Error = domain::Error::Unauthorized("sign in to the console first");
             let state = state?;
             let claims = claims.ok_or(REFUSED)?;
+            let sub = claims.sub.clone();
             let (holder, workspace) = state
                 .db
                 .read(move |c| {
-                    let h = holders::get(c, &claims.sub)?;
+                    let h = holders::get(c, &sub)?;
                     let ws = holders::owned_workspace(c, &h.id)?;
                     Ok::<_, domain::Error>((h, ws))
                 })
@@ -170,7 +175,7 @@ impl FromRequest for Session {
             if holder.session_epoch != claims.epoch {
                 return Err(REFUSED.into());
             }
-            Ok(Session { holder, workspace })
+            Ok(Session { holder, workspace, recovery: claims.recovery })
         })
     }
 }

@@ -202,3 +202,27 @@ fn an_account_that_needs_reconnecting_is_listed_with_a_one_click_connect_link() 
     let links = app.list_links(&key, &id).body;
     assert_eq!(links["data"][0]["platforms"], json!(["linkedin"]), "{links}");
 }
+
+#[test]
+fn a_holder_who_lost_their_password_signs_in_with_a_console_link_and_sets_a_new_one() {
+    let Some(browser) = Browser::start() else { return };
+    let app = sandbox_app();
+    register(&app, "owner@example.com");
+    let env = [("HITCHPOST_SECRET", crate::helpers::TEST_SECRET)];
+    let (ok, out, err) =
+        app.cli_env(&["console-link", "--email", "owner@example.com", "--public-url", &app.base], &env);
+    assert!(ok, "{out}{err}");
+    browser.goto(out.trim());
+    browser.click("#continue");
+    browser.wait_for("#view-password:not([hidden])");
+    assert_eq!(count(&browser, "#current-password-field[hidden]"), 1, "no current password is asked");
+    browser.type_into("#new-password", "Rec0vered1");
+    browser.click("#password-submit");
+    assert_eq!(browser.text("#notice"), "Your password was changed. Your other sessions have ended.");
+    browser.click("#signout");
+    sign_in(&browser, &app, "owner@example.com", "Rec0vered1");
+    assert_eq!(browser.text("#who"), "owner@example.com");
+    // The link was used up.
+    browser.goto(out.trim());
+    assert_eq!(browser.text("#message-title"), "This sign-in link can no longer be used");
+}
