@@ -77,7 +77,9 @@ async function signedIn() {
   $("nav").hidden = false; $("signout").hidden = false;
   show($("who"), me.holder.email);
   const u = me.usage;
-  show($("usage"), `${u.profiles} profiles${u.profileLimit ? " of " + u.profileLimit : ""} · ${u.monthlyApiCalls} API calls this month · plan ${me.workspace.plan}`);
+  const trial = me.workspace.plan === "trial" && me.workspace.trialEndsAt
+    ? " · " + Math.max(0, Math.ceil((Date.parse(me.workspace.trialEndsAt) - Date.now()) / 86400000)) + " trial days left" : "";
+  show($("usage"), `${u.profiles} profiles${u.profileLimit ? " of " + u.profileLimit : ""} · ${u.monthlyApiCalls} API calls this month · plan ${me.workspace.plan}${trial}`);
   const scopes = $("key-scopes");
   scopes.replaceChildren(scopes.firstElementChild);
   for (const s of me.scopes) scopes.append(el("label", {}, el("input", { type: "checkbox", value: s, name: "scope" }), s));
@@ -144,6 +146,9 @@ async function createLink(ev) {
   const platforms = $("link-platforms").value.split(",").map((s) => s.trim()).filter(Boolean);
   if (platforms.length) body.platforms = platforms;
   if ($("link-redirect").value.trim()) body.redirectUrl = $("link-redirect").value.trim();
+  if ($("link-error-redirect").value.trim()) body.errorRedirectUrl = $("link-error-redirect").value.trim();
+  if ($("link-language").value) body.language = $("link-language").value;
+  if ($("link-theme").value) body.theme = $("link-theme").value;
   try {
     const link = await call("POST", `/profiles/${id}/links`, body);
     $("new-link-url").value = link.url;

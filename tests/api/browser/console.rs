@@ -64,6 +64,8 @@ fn a_holder_finds_a_profile_revokes_a_link_unlinks_an_account_and_makes_and_revo
     sign_in(&browser, &app, "owner@example.com", "Sup3rSecret");
     assert_eq!(browser.text("#who"), "owner@example.com");
     wait_until(&browser, "two profiles", |b| count(b, "#profiles li[data-id]") == 2);
+    let usage = browser.text("#usage");
+    assert!(usage.starts_with("2 profiles") && usage.ends_with("14 trial days left"), "{usage}");
     for (device, width, height) in [("phone", 390, 844), ("desktop", 1280, 900)] {
         browser.resize(width, height);
         let fits = browser.eval("return [document.documentElement.scrollWidth, window.innerWidth]", json!([]));
@@ -113,6 +115,26 @@ fn a_holder_finds_a_profile_revokes_a_link_unlinks_an_account_and_makes_and_revo
     press_twice(&browser, &format!("{row} button.danger"));
     wait_until(&browser, "the key gone", |b| count(b, &row) == 0);
     assert_eq!(app.list_profiles(&made, "").status, 401);
+
+    // Every view fits a phone.
+    browser.resize(390, 844);
+    for (view, hash) in [
+        ("profile", format!("#/profiles/{id}")),
+        ("attention", "#/attention".into()),
+        ("keys", "#/keys".into()),
+        ("webhooks", "#/webhooks".into()),
+        ("audit", "#/audit".into()),
+        ("password", "#/password".into()),
+    ] {
+        browser.goto(&format!("{}/console{hash}", app.base));
+        browser.wait_for(&format!("#view-{view}:not([hidden])"));
+        let fits = browser.eval("return [document.documentElement.scrollWidth, window.innerWidth]", json!([]));
+        assert!(fits[0].as_i64() <= fits[1].as_i64(), "{view} overflows a phone: {fits}");
+        if matches!(view, "profile" | "webhooks") {
+            browser.screenshot(&format!("console-phone-{view}"));
+        }
+    }
+    browser.resize(1280, 900);
 
     // Sign out: a reload shows the sign-in form again.
     browser.click("#signout");
@@ -225,4 +247,55 @@ fn a_holder_who_lost_their_password_signs_in_with_a_console_link_and_sets_a_new_
     // The link was used up.
     browser.goto(out.trim());
     assert_eq!(browser.text("#message-title"), "This sign-in link can no longer be used");
+}
+
+/// Another site's page that, once opened, posts a form and sends a fetch to the console's
+/// key route, as a CSRF attack would.
+const EVIL: &str = r#"<!doctype html>
+<html><body>
+<form id="f" method="post" enctype="text/plain"><input name='{"name":"evil","x":"' value='"}'></form>
+<p id="done"></p>
+<script>
+const target = new URLSearchParams(location.search).get("target");
+fetch(target, { method: "POST", credentials: "include", headers: { "x-hitchpost-console": "1", "content-type": "application/json" },
+  body: JSON.stringify({ name: "evil-fetch" }) })
+  .catch(() => null)
+  .finally(() => {
+    fetch(target, { method: "POST", credentials: "include", mode: "no-cors", body: '{"name":"evil-simple"}' }).catch(() => null)
+      .finally(() => { document.getElementById("done").textContent = "sent"; const f = document.getElementById("f"); f.action = target; f.submit(); });
+  });
+</script>
+</body></html>"#;
+
+#[test]
+fn another_sites_form_and_fetch_make_no_key_in_a_signed_in_browser() {
+    let Some(browser) = Browser::start() else { return };
+    let app = sandbox_app();
+    register(&app, "owner@example.com");
+    sign_in(&browser, &app, "owner@example.com", "Sup3rSecret");
+    browser.wait_for("#nav:not([hidden])");
+    let evil = crate::fakes::run((), |cfg| {
+        cfg.route(
+            "/evil",
+            actix_web::web::get().to(|| async { actix_web::HttpResponse::Ok().content_type("text/html").body(EVIL) }),
+        );
+    });
+    // Another origin (localhost, not 127.0.0.1) aims at the console's key route.
+    let evil_base = evil.base.replace("127.0.0.1", "localhost");
+    let q: String = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("target", &format!("{}/console/api/keys", app.base))
+        .finish();
+    browser.goto(&format!("{evil_base}/evil?{q}"));
+    // The form's post navigates to the console's refusal.
+    let landed = browser.wait_for_url(&format!("{}/console/api/keys", app.base));
+    assert!(landed.starts_with(&app.base), "{landed}");
+    let refusal = browser.eval("return document.body.textContent", json!([]));
+    assert!(refusal.as_str().unwrap().contains("must come from the console"), "{refusal}");
+    // The browser is still signed in, and no key was made.
+    browser.goto(&format!("{}/console#/keys", app.base));
+    browser.wait_for("#view-keys:not([hidden])");
+    wait_until(&browser, "the key list", |b| {
+        b.text("#keys").contains("No keys yet") || count(b, "#keys li[data-key]") > 0
+    });
+    assert_eq!(count(&browser, "#keys li[data-key]"), 0, "{}", browser.text("#keys"));
 }
