@@ -10,6 +10,7 @@ pub mod dialect;
 pub mod error;
 pub mod health;
 pub mod holders;
+pub mod html;
 pub mod metrics;
 pub mod native;
 pub mod pages;

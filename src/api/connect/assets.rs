@@ -1,5 +1,6 @@
 //! The page's static files, compiled into the binary so it runs from any directory.
 
+use crate::api::html::escape;
 use actix_web::{HttpResponse, web};
 
 const FILES: &[(&str, &str, &str)] = &[
@@ -29,10 +30,6 @@ pub async fn serve(name: web::Path<String>) -> HttpResponse {
             .body(*body),
         None => HttpResponse::NotFound().content_type("text/plain").body("not found"),
     }
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
 }
 
 /// The page a link opens to: one button that uses the link up.

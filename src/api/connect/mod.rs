@@ -12,7 +12,7 @@ mod session;
 use crate::api::ApiError;
 use crate::api::dialect::{Dialect, limit};
 use actix_web::http::{StatusCode, header};
-use actix_web::{HttpResponse, middleware::DefaultHeaders, web};
+use actix_web::{HttpResponse, web};
 use serde_json::json;
 
 /// The connect session cookie.
@@ -53,14 +53,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::scope("/connect")
             // Inside the headers below, so that a refusal carries the page's CSP too.
             .wrap(actix_web::middleware::from_fn(limit::<ConnectPage, _>))
-            .wrap(
-                DefaultHeaders::new()
-                    .add((header::CONTENT_SECURITY_POLICY, CSP))
-                    .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-                    .add((header::REFERRER_POLICY, "no-referrer"))
-                    .add((header::X_FRAME_OPTIONS, "DENY"))
-                    .add((header::CACHE_CONTROL, "no-store")),
-            )
+            .wrap(crate::api::html::page_headers(CSP))
             .route("", web::get().to(page::open_link))
             .route("", web::post().to(page::claim_link))
             .route("/app", web::get().to(page::app))

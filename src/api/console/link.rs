@@ -2,6 +2,7 @@
 //! in who lost their password: opening one shows a button, pressing it signs in once.
 
 use super::session::recovery_cookie;
+use crate::api::html::escape;
 use crate::app::App;
 use crate::auth::jwt::{CONSOLE_LINK_AUDIENCE, HolderClaims};
 use crate::domain::holders;
@@ -15,10 +16,6 @@ pub struct LinkQuery {
 }
 
 const PAGE: &str = include_str!("../../../static/console-link.html");
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
-}
 
 fn page(status: StatusCode, title: &str, message: &str, token: Option<&str>) -> HttpResponse {
     let form = token.map_or_else(String::new, |t| {

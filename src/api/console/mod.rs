@@ -20,8 +20,8 @@ use crate::domain::workspaces::WorkspaceId;
 use crate::domain::{self, holders, holders::Holder};
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
-use actix_web::http::{Method, StatusCode, header};
-use actix_web::middleware::{DefaultHeaders, Next};
+use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use std::future::Future;
 use std::pin::Pin;
@@ -59,14 +59,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/console")
             .wrap(actix_web::middleware::from_fn(limit::<Console, _>))
-            .wrap(
-                DefaultHeaders::new()
-                    .add((header::CONTENT_SECURITY_POLICY, CSP))
-                    .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-                    .add((header::REFERRER_POLICY, "no-referrer"))
-                    .add((header::X_FRAME_OPTIONS, "DENY"))
-                    .add((header::CACHE_CONTROL, "no-store")),
-            )
+            .wrap(crate::api::html::page_headers(CSP))
             .route("", web::get().to(assets::page))
             .route("/assets/{name}", web::get().to(assets::serve))
             .route("/link", web::get().to(link::open))
